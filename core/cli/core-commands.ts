@@ -1,0 +1,184 @@
+import type { Command } from 'commander';
+import { ContainerModule } from 'inversify';
+import { z } from 'zod';
+import { InputError } from '../common/errors';
+import { MachineConfigSchema } from '../config/schema';
+import { buildMachine, pluginCatalogue, stepCatalogue, type Machine } from '../machine/machine';
+import { describeArgs, formatArgs } from '../plugin/args';
+import type { PluginKind, PluginModule } from '../plugin/plugin';
+import { CliCommand, writeFileAtomic, type CliContext } from './cli';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function parseSeed(v: string): number {
+  const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v, 16) : Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InputError(`--seed '${v}': expected an integer from 0 to 4294967295`);
+  return n;
+}
+
+/** Prints summary sections as an indented block. */
+export function formatSummary(sections: { title: string; lines: string[] }[]): string {
+  return sections.map((s) => `== ${s.title}\n${s.lines.map((l) => `   ${l}`).join('\n')}`).join('\n') + '\n';
+}
+
+interface RunOpts {
+  plugin: string[];
+  policy?: string;
+  topology?: string;
+  seed?: string;
+  stats?: string;
+  trace?: string;
+  json?: boolean;
+  strict?: boolean;
+  verbose?: boolean;
+}
+
+export function runMachineCommand(configPath: string, opts: RunOpts, ctx: CliContext): Machine {
+  const machine = buildMachine(configPath, {
+    modules: [...ctx.modules],
+    defaults: ctx.defaults,
+    plugins: opts.plugin,
+    policy: opts.policy,
+    topology: opts.topology,
+    seed: opts.seed !== undefined ? parseSeed(opts.seed) : undefined,
+    strict: opts.strict,
+    trace: opts.trace !== undefined,
+    onLog: opts.verbose ? (line) => ctx.io.err(line + '\n') : undefined,
+  });
+  return machine;
+}
+
+class RunCommand implements CliCommand {
+  readonly order = 10;
+  register(program: Command, ctx: CliContext): void {
+    program
+      .command('run')
+      .description('run a machine config: build the machine, install plugins, run the scenario, print a summary')
+      .argument('<config>', 'machine config (YAML or JSON)')
+      .option('-p, --plugin <spec>', 'add a plugin: NAME or PATH.ts/.js, then ,key=value args (repeatable)', collect, [])
+      .option('--policy <name>', "override the config's KVM cache-maintenance policy")
+      .option('--topology <name>', "override the config's cache topology")
+      .option('--seed <n>', "override the config's seed")
+      .option('--stats <file>', 'write stats to FILE (JSON if it ends in .json, else aligned text)')
+      .option('--trace <file>', 'write a Chrome trace (open it in Perfetto) to FILE')
+      .option('--json', 'print the result as one JSON object instead of the summary')
+      .option('--strict', 'stop at the first plugin error instead of reporting it and going on')
+      .option('-v, --verbose', 'print the run log to stderr as it happens')
+      .addHelpText(
+        'after',
+        '\nExamples:\n' +
+          '  kvmsim run examples/machines/default.yaml\n' +
+          '  kvmsim run CONFIG --plugin trace,events=cmo,stale --trace trace.json\n' +
+          '  kvmsim run CONFIG --plugin ./my-plugin.ts,threshold=4 --strict\n',
+      )
+      .action((config: string, opts: RunOpts) => {
+        const machine = runMachineCommand(config, opts, ctx);
+        try {
+          let result;
+          try {
+            result = machine.run();
+          } finally {
+            // Whatever ran is worth keeping, even when a plugin stopped the run under --strict.
+            if (opts.stats) writeFileAtomic(opts.stats, opts.stats.endsWith('.json') ? JSON.stringify(machine.stats.toJSON(), null, 2) + '\n' : machine.stats.toText());
+            if (opts.trace) writeFileAtomic(opts.trace, JSON.stringify(machine.trace.toJSON()) + '\n');
+          }
+          if (opts.json) {
+            ctx.io.out(JSON.stringify({ ...result, summary: machine.summary(), stats: machine.stats.toJSON() }, null, 2) + '\n');
+          } else {
+            ctx.io.out(formatSummary(machine.summary()));
+            if (result.ok) ctx.io.out(`result: ok — ${result.steps} steps, ${result.cycles} cycles\n`);
+            else ctx.io.out(`result: FAILED — ${result.failures.length} expectation(s) did not hold:\n${result.failures.map((f) => `  - ${f}`).join('\n')}\n`);
+          }
+          if (!result.ok) ctx.setExitCode(1);
+        } finally {
+          machine.dispose();
+        }
+      });
+  }
+}
+
+class ValidateCommand implements CliCommand {
+  readonly order = 20;
+  register(program: Command, ctx: CliContext): void {
+    program
+      .command('validate')
+      .description('check a machine config (schema, plugins and their args, scenario steps) without running it')
+      .argument('<config...>', 'one or more machine configs')
+      .action((configs: string[]) => {
+        for (const config of configs) {
+          const m = buildMachine(config, { modules: [...ctx.modules], defaults: ctx.defaults });
+          const kinds = m.plugins.map((p) => `${p.kind} ${p.name}`).join(', ');
+          ctx.io.out(`${config}: ok — ${m.config.scenario.length} steps; ${kinds || 'no plugins'}\n`);
+          m.dispose();
+        }
+      });
+  }
+}
+
+/** The full config schema, with every contributed step kind, as JSON Schema. */
+export function configJsonSchema(ctx: CliContext): unknown {
+  const steps = [...stepCatalogue(ctx.catalogue()).values()].sort((a, b) => a.kind.localeCompare(b.kind));
+  const step = steps.length > 0 ? z.union(steps.map((s) => z.strictObject({ [s.kind]: s.schema }).describe(s.description))) : z.never();
+  const full = MachineConfigSchema.extend({ scenario: z.array(step).optional().describe('the steps the VMM takes, and expectations') });
+  const schema = z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { $id: 'https://kvmsim.dev/schema/machine-config.json', title: 'kvmsim machine config', ...schema };
+}
+
+class SchemaCommand implements CliCommand {
+  readonly order = 30;
+  register(program: Command, ctx: CliContext): void {
+    program
+      .command('schema')
+      .description('print the JSON Schema of machine configs (point your editor at it for completion)')
+      .action(() => {
+        ctx.io.out(JSON.stringify(configJsonSchema(ctx), null, 2) + '\n');
+      });
+  }
+}
+
+const KIND_TITLES: Record<PluginKind, string> = { topology: 'Topologies (config `topology:`, or --topology)', policy: 'Policies (config `policy:`, or --policy)', plugin: 'Plugins (config `plugins:`, or --plugin NAME,key=value)' };
+
+class PluginsCommand implements CliCommand {
+  readonly order = 40;
+  register(program: Command, ctx: CliContext): void {
+    program
+      .command('plugins')
+      .description('list built-in plugins, topologies and policies with their args')
+      .option('--json', 'print as JSON')
+      .action((opts: { json?: boolean }) => {
+        const all = [...pluginCatalogue(ctx.catalogue()).values()];
+        if (opts.json) {
+          ctx.io.out(JSON.stringify(all.map((p) => ({ name: p.name, kind: p.kind ?? 'plugin', description: p.description, apiVersion: p.apiVersion, args: describeArgs(p.args) })), null, 2) + '\n');
+          return;
+        }
+        const out: string[] = [];
+        for (const kind of ['topology', 'policy', 'plugin'] as const) {
+          const ps = all.filter((p: PluginModule<unknown>) => (p.kind ?? 'plugin') === kind).sort((a, b) => a.name.localeCompare(b.name));
+          if (ps.length === 0) continue;
+          out.push(KIND_TITLES[kind]);
+          for (const p of ps) {
+            out.push(`  ${p.name}`);
+            out.push(`    ${p.description}`);
+            if (p.args !== undefined && describeArgs(p.args).length > 0) out.push(formatArgs(p.args).replace(/^ {2}/gm, '      '));
+          }
+          out.push('');
+        }
+        const steps = [...stepCatalogue(ctx.catalogue()).values()].sort((a, b) => a.kind.localeCompare(b.kind));
+        if (steps.length > 0) {
+          out.push('Scenario steps (config `scenario:`)');
+          for (const s of steps) out.push(`  ${s.kind.padEnd(12)} ${s.description}`);
+          out.push('');
+        }
+        ctx.io.out(out.join('\n'));
+      });
+  }
+}
+
+/** The core's commands: run, validate, schema, plugins. */
+export const coreCliModule = new ContainerModule(({ bind }) => {
+  bind(CliCommand).toConstantValue(new RunCommand());
+  bind(CliCommand).toConstantValue(new ValidateCommand());
+  bind(CliCommand).toConstantValue(new SchemaCommand());
+  bind(CliCommand).toConstantValue(new PluginsCommand());
+});
+

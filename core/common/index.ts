@@ -1,0 +1,2 @@
+export * from './disposable';
+export * from './errors';

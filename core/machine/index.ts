@@ -1,0 +1,4 @@
+export * from './expect';
+export * from './machine';
+export * from './plugin-host';
+export * from './scenario';

@@ -1,0 +1,357 @@
+import { Container, type ContainerModule, type ServiceIdentifier } from 'inversify';
+import { ConfigError, InputError, KvmsimError, describeError, type ConfigIssue } from '../common/errors';
+import { EventBus } from '../bus/event-bus';
+import {
+  ConfigDocument,
+  formatPath,
+  objectConfigDocument,
+  parseWith,
+  readConfigDocument,
+  zodIssues,
+  type DocPath,
+} from '../config/document';
+import { MachineConfig, MachineConfigSchema, type PluginRef } from '../config/schema';
+import { coreModule } from '../di/core-module';
+import { validateArgs, parsePluginSpec } from '../plugin/args';
+import { Instrumentation } from '../plugin/instrumentation';
+import { isPluginPath, loadPluginFromPath } from '../plugin/loader';
+import { PluginModule, type PluginKind } from '../plugin/plugin';
+import { Clock } from '../sim/clock';
+import { Rng } from '../sim/rng';
+import { StatsRegistry } from '../sim/stats';
+import { TraceRecorder } from '../sim/trace';
+import { PluginHost, type SummarySection } from './plugin-host';
+import { ScenarioStep, type StepContext, type StepLocation } from './scenario';
+import { Disposable } from '../common/disposable';
+
+export interface MachineOptions {
+  /** Device and built-in plugin modules (the library's createMachine supplies them all). */
+  modules?: ContainerModule[];
+  /** Extra plugins, as `--plugin` specs: `name,key=value` or `path/to/plugin.ts,key=value`. */
+  plugins?: string[];
+  /** Overrides the config's policy, topology or seed. */
+  policy?: string;
+  topology?: string;
+  seed?: number;
+  /** A subscriber error stops the run instead of being reported and skipped. */
+  strict?: boolean;
+  /** Record a Chrome trace (see `machine.trace`). */
+  trace?: boolean;
+  /** Plugin names used when the config leaves `topology` / `policy` out. */
+  defaults?: Partial<Record<Exclude<PluginKind, 'plugin'>, string>>;
+  /** Called with every log line as it happens. */
+  onLog?: (line: string) => void;
+}
+
+/** A plugin chosen for this machine. */
+export interface InstalledPlugin {
+  name: string;
+  kind: PluginKind;
+  args: Record<string, unknown>;
+  /** Where it was chosen: `plugins[1]`, `--plugin`, `topology`, ... */
+  from: string;
+  module: PluginModule<unknown>;
+}
+
+export interface RunResult {
+  /** True when every expectation held. */
+  ok: boolean;
+  failures: string[];
+  cycles: number;
+  events: number;
+  steps: number;
+}
+
+interface ParsedStep {
+  step: ScenarioStep;
+  args: unknown;
+  location: StepLocation;
+}
+
+/**
+ * A machine: a DI container built from a config, its plugins installed, and a scenario ready to
+ * run. Build one with `createMachine` (from the package root), which adds every device and
+ * built-in plugin.
+ */
+export class Machine implements Disposable {
+  readonly bus: EventBus;
+  readonly stats: StatsRegistry;
+  readonly trace: TraceRecorder;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly log: string[] = [];
+  private readonly failures: string[] = [];
+  private ended = false;
+  private disposed = false;
+  private stepsRun = 0;
+  private readonly host: PluginHost;
+
+  /** @internal use buildMachine / createMachine */
+  constructor(
+    readonly container: Container,
+    readonly config: MachineConfig,
+    readonly plugins: readonly InstalledPlugin[],
+    private readonly steps: readonly ParsedStep[],
+    private readonly onLog?: (line: string) => void,
+  ) {
+    this.bus = container.get<EventBus>(EventBus);
+    this.stats = container.get<StatsRegistry>(StatsRegistry);
+    this.trace = container.get<TraceRecorder>(TraceRecorder);
+    this.clock = container.get<Clock>(Clock);
+    this.rng = container.get<Rng>(Rng);
+    this.host = new PluginHost({
+      container,
+      bus: this.bus,
+      instrumentation: container.get<Instrumentation>(Instrumentation),
+      stats: this.stats,
+      trace: this.trace,
+      clock: this.clock,
+      rng: this.rng,
+      log: (source, message) => this.addLog(source, message),
+    });
+  }
+
+  /** A device or service of this machine. */
+  get<T>(token: ServiceIdentifier<T>): T {
+    const v = this.container.get<T>(token, { optional: true });
+    if (v === undefined) throw new InputError(`nothing is bound to ${String(token)} in this machine`);
+    return v;
+  }
+
+  tryGet<T>(token: ServiceIdentifier<T>): T | undefined {
+    return this.container.get<T>(token, { optional: true });
+  }
+
+  /** @internal installs the chosen plugins, in order. */
+  installPlugins(): void {
+    for (const p of this.plugins) {
+      if (p.module.install === undefined) continue;
+      let d: Disposable | void;
+      try {
+        d = p.module.install(this.host.apiFor(p.name), p.args);
+      } catch (e) {
+        if (e instanceof KvmsimError) throw e;
+        throw new InputError(`${p.from}: plugin '${p.name}' failed to install: ${describeError(e)}`);
+      }
+      if (d) this.host.adopt(d);
+    }
+  }
+
+  /** Runs every scenario step in order, then ends the run. */
+  run(): RunResult {
+    for (let i = this.stepsRun; i < this.steps.length; i++) this.runParsedStep(this.steps[i]);
+    return this.end('scenario complete');
+  }
+
+  private runParsedStep(s: ParsedStep): void {
+    const ctx: StepContext = {
+      machine: this,
+      location: s.location,
+      baseDir: this.config.baseDir,
+      fail: (message) => {
+        this.failures.push(`${s.location.where}: ${message}`);
+        this.addLog(s.location.kind, `FAILED ${message}`);
+      },
+      log: (message) => this.addLog(s.location.kind, message),
+    };
+    this.stepsRun++;
+    try {
+      s.step.run(s.args, ctx);
+    } catch (e) {
+      if (e instanceof KvmsimError) {
+        (e as { message: string }).message = e.message.startsWith(s.location.where) ? e.message : `${s.location.where}: ${e.message}`;
+        throw e;
+      }
+      throw e;
+    }
+  }
+
+  /** Ends the run: emits `sim.end`, runs at-exit callbacks. Idempotent. */
+  end(reason: string): RunResult {
+    if (!this.ended) {
+      this.ended = true;
+      this.bus.emit({ type: 'sim.end', cycles: this.clock.now, reason });
+      this.host.runAtExit({ cycles: this.clock.now, reason });
+    }
+    return {
+      ok: this.failures.length === 0,
+      failures: [...this.failures],
+      cycles: this.clock.now,
+      events: this.bus.emitted,
+      steps: this.stepsRun,
+    };
+  }
+
+  /** Sections for the run summary: the machine's own, then each plugin's. */
+  summary(): SummarySection[] {
+    const c = this.config;
+    const own: SummarySection = {
+      title: 'machine',
+      lines: [
+        `config    ${c.source}${c.name ? ` (${c.name})` : ''}`,
+        `seed      ${c.seed}`,
+        ...this.plugins.filter((p) => p.kind !== 'plugin').map((p) => `${p.kind.padEnd(9)} ${p.name}`),
+        `plugins   ${this.plugins.filter((p) => p.kind === 'plugin').map((p) => p.name).join(', ') || '(none)'}`,
+        `steps     ${this.stepsRun} of ${this.steps.length}`,
+        `cycles    ${this.clock.now}`,
+        `events    ${this.bus.emitted}`,
+      ],
+    };
+    return [own, ...this.host.summary()];
+  }
+
+  private addLog(source: string, message: string): void {
+    const line = `[${this.clock.now}] ${source}: ${message}`;
+    this.log.push(line);
+    this.onLog?.(line);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.host.dispose();
+  }
+}
+
+/** Where config sections sit, for messages. */
+function where(doc: ConfigDocument, p: DocPath): string {
+  const pos = doc.locate(p);
+  const file = pos ? `${doc.source}:${pos.line}:${pos.column}` : doc.source;
+  return p.length > 0 ? `${file}: ${formatPath(p)}` : file;
+}
+
+/** Every built-in plugin contributed by the loaded modules, by name. */
+export function pluginCatalogue(container: Container): Map<string, PluginModule<unknown>> {
+  const all = container.getAll<PluginModule<unknown>>(PluginModule, { optional: true }) ?? [];
+  const map = new Map<string, PluginModule<unknown>>();
+  for (const p of all) {
+    if (map.has(p.name)) throw new Error(`two built-in plugins are named '${p.name}'`);
+    map.set(p.name, p);
+  }
+  return map;
+}
+
+/** Builds a machine from a config file path, a config object, or a parsed document. */
+export function buildMachine(input: string | ConfigDocument | Record<string, unknown>, options: MachineOptions = {}): Machine {
+  const doc: ConfigDocument =
+    typeof input === 'string' ? readConfigDocument(input) : isConfigDocument(input) ? input : objectConfigDocument(input);
+  const parsed = parseWith(doc, MachineConfigSchema);
+  const config: MachineConfig = { ...parsed, source: doc.source, baseDir: doc.baseDir };
+  if (options.seed !== undefined) config.seed = options.seed >>> 0;
+
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.loadSync(coreModule(config), ...(options.modules ?? []));
+  const catalogue = pluginCatalogue(container);
+
+  const chosen: InstalledPlugin[] = [];
+  const choose = (ref: PluginRef | string, from: string, p: DocPath | null, kind: PluginKind, fromCli: boolean) => {
+    const loc = p === null ? from : where(doc, p);
+    let name: string | undefined;
+    let path: string | undefined;
+    let rawArgs: Record<string, unknown> = {};
+    if (typeof ref === 'string') {
+      if (fromCli) {
+        const spec = parsePluginSpec(ref);
+        rawArgs = spec.args;
+        if (isPluginPath(spec.ref)) path = spec.ref;
+        else name = spec.ref;
+      } else if (isPluginPath(ref)) path = ref;
+      else name = ref;
+    } else {
+      name = ref.name;
+      path = ref.path;
+      rawArgs = ref.args ?? {};
+    }
+    let module: PluginModule<unknown>;
+    if (path !== undefined) {
+      module = loadPluginFromPath(path, fromCli ? process.cwd() : doc.baseDir, loc);
+    } else {
+      const m = catalogue.get(name!);
+      if (m === undefined) {
+        const same = [...catalogue.values()].filter((x) => (x.kind ?? 'plugin') === kind).map((x) => x.name);
+        throw new InputError(`${loc}: no ${kind} named '${name}'; built-in ${kind}s: ${same.join(', ') || '(none)'} (or give a path to a .ts/.js module)`);
+      }
+      module = m;
+    }
+    const actual = module.kind ?? 'plugin';
+    if (actual !== kind) {
+      throw new InputError(`${loc}: '${module.name}' is a ${actual}, not a ${kind}`);
+    }
+    if (chosen.some((c) => c.name === module.name)) {
+      throw new InputError(`${loc}: plugin '${module.name}' is already installed (from ${chosen.find((c) => c.name === module.name)!.from})`);
+    }
+    const args = validateArgs(module, rawArgs, loc, fromCli);
+    chosen.push({ name: module.name, kind, args, from: loc, module });
+  };
+
+  for (const kind of ['topology', 'policy'] as const) {
+    const cli = options[kind];
+    if (cli !== undefined) choose(cli, `--${kind}`, null, kind, true);
+    else if (config[kind] !== undefined) choose(config[kind]!, kind, [kind], kind, false);
+    else {
+      const dflt = options.defaults?.[kind];
+      if (dflt !== undefined && catalogue.has(dflt)) choose(dflt, `default ${kind}`, null, kind, false);
+    }
+  }
+  config.plugins.forEach((ref, i) => choose(ref, `plugins[${i}]`, ['plugins', i], 'plugin', false));
+  for (const spec of options.plugins ?? []) choose(spec, `--plugin ${spec}`, null, 'plugin', true);
+  // Asking for a trace without naming a recorder gets the built-in one.
+  if (options.trace && catalogue.has('trace') && !chosen.some((c) => c.name === 'trace')) choose('trace', '--trace', null, 'plugin', false);
+
+  for (const p of chosen) {
+    if (p.module.containerModule === undefined) continue;
+    try {
+      container.loadSync(p.module.containerModule(p.args));
+    } catch (e) {
+      throw new InputError(`${p.from}: plugin '${p.name}' failed to load its container module: ${describeError(e)}`);
+    }
+  }
+
+  const steps = parseSteps(doc, config, container);
+  const machine = new Machine(container, config, chosen, steps, options.onLog);
+  machine.bus.strict = options.strict ?? false;
+  if (options.trace) machine.trace.enable();
+  machine.installPlugins();
+  return machine;
+}
+
+function isConfigDocument(x: unknown): x is ConfigDocument {
+  return typeof x === 'object' && x !== null && typeof (x as ConfigDocument).locate === 'function' && 'data' in x;
+}
+
+/** The scenario step kinds this machine understands, by kind. */
+export function stepCatalogue(container: Container): Map<string, ScenarioStep> {
+  const all = container.getAll<ScenarioStep>(ScenarioStep, { optional: true }) ?? [];
+  return new Map(all.map((s) => [s.kind, s]));
+}
+
+function parseSteps(doc: ConfigDocument, config: MachineConfig, container: Container): ParsedStep[] {
+  const catalogue = stepCatalogue(container);
+  const issues: ConfigIssue[] = [];
+  const out: ParsedStep[] = [];
+  config.scenario.forEach((entry, index) => {
+    const kind = Object.keys(entry)[0];
+    const p: DocPath = ['scenario', index, kind];
+    const step = catalogue.get(kind);
+    if (step === undefined) {
+      const pos = doc.locate(p, true);
+      issues.push({
+        file: doc.source,
+        ...pos,
+        path: formatPath(p),
+        message: `unknown step '${kind}'; expected one of: ${[...catalogue.keys()].sort().join(', ')}`,
+      });
+      return;
+    }
+    const r = step.schema.safeParse(entry[kind] ?? {});
+    if (!r.success) {
+      issues.push(...zodIssues(doc, r.error, p, step.schema));
+      return;
+    }
+    const pos = doc.locate(['scenario', index]);
+    const at = pos ? `${doc.source}:${pos.line}` : doc.source;
+    out.push({ step, args: r.data, location: { index, kind, where: `${at}: scenario[${index}] (${kind})` } });
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  return out;
+}

@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import type { Machine } from './machine';
+
+/** Where a step sits, for messages: `reboot.yaml: scenario[4] (run)`. */
+export interface StepLocation {
+  index: number;
+  kind: string;
+  /** Human-readable location, including file and line when known. */
+  where: string;
+}
+
+export interface StepContext {
+  readonly machine: Machine;
+  readonly location: StepLocation;
+  /** Folder that relative paths in the step (images, plugins) resolve against. */
+  readonly baseDir: string;
+  /** Records a failed expectation; the run goes on and ends with exit code 1. */
+  fail(message: string): void;
+  log(message: string): void;
+}
+
+/**
+ * A kind of scenario step (`write`, `vcpu_init`, `run`, ...), contributed through DI by the
+ * plugin or device that understands it. The core validates each step's args with `schema`
+ * (errors point at the file, line and path) and dispatches to `run`.
+ */
+export interface ScenarioStep<A = unknown> {
+  readonly kind: string;
+  readonly description: string;
+  readonly schema: z.ZodType<A>;
+  run(args: A, ctx: StepContext): void;
+}
+export const ScenarioStep = Symbol('ScenarioStep');
+
+/**
+ * One kind of check inside an `expect` step (`stat`, `events`, `uart`, `exit`, ...). Returns
+ * null when the check holds, or a sentence saying what was found instead.
+ */
+export interface Expectation<A = unknown> {
+  readonly key: string;
+  readonly description: string;
+  readonly schema: z.ZodType<A>;
+  check(args: A, ctx: StepContext): string | null;
+}
+export const Expectation = Symbol('Expectation');

@@ -1,0 +1,5 @@
+export * from './api';
+export * from './args';
+export * from './instrumentation';
+export * from './loader';
+export * from './plugin';

@@ -1,0 +1,4 @@
+export * from './clock';
+export * from './rng';
+export * from './stats';
+export * from './trace';
