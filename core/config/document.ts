@@ -123,7 +123,7 @@ function describeValue(v: unknown): string {
  */
 export function zodIssues(doc: ConfigDocument, error: z.ZodError, prefix: DocPath = [], schema?: z.ZodType): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  for (const issue of error.issues) {
+  for (const issue of flattenUnions(error.issues)) {
     const rel = issue.path as PropertyKey[];
     const full = [...prefix, ...rel];
     if (issue.code === 'unrecognized_keys') {
@@ -142,6 +142,25 @@ export function zodIssues(doc: ConfigDocument, error: z.ZodError, prefix: DocPat
     if (issue.code === 'invalid_type' && found === undefined) message = `required: ${message.replace(/, received undefined$/, '')}`;
     else if (!/found /.test(message)) message += ` (found ${describeValue(found)})`;
     out.push({ file: doc.source, ...pos, path: formatPath(full), message });
+  }
+  return out;
+}
+
+/**
+ * A value matching no branch of a union gets zod's bare "Invalid input"; report instead the
+ * issues of the branch that got furthest (deepest path, then fewest issues), which is almost
+ * always the one the user meant.
+ */
+function flattenUnions(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    const branches = issue.code === 'invalid_union' ? (issue as unknown as { errors: z.core.$ZodIssue[][] }).errors : undefined;
+    if (branches && branches.length > 0) {
+      const depth = (b: z.core.$ZodIssue[]) => Math.max(...b.map((i) => i.path.length + (i.code === 'invalid_type' && i.path.length === 0 ? -1 : 0)));
+      const best = [...branches].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0];
+      out.push(...flattenUnions(best, path));
+    } else out.push({ ...issue, path } as z.core.$ZodIssue);
   }
   return out;
 }

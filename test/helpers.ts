@@ -1,0 +1,46 @@
+import { ContainerModule } from 'inversify';
+import { z } from 'zod';
+import { EventBus, Rng, ScenarioStep, StatsRegistry, type CliIo, type StepContext } from '../core';
+
+/**
+ * A scenario step for core tests, contributed through DI like any other: emits `count` CMO
+ * events at random addresses drawn from the machine's seeded RNG, advancing the clock.
+ */
+export class RandomCmoStep implements ScenarioStep<{ count: number }> {
+  readonly kind = 'random_cmos';
+  readonly description = 'emit CMO events at random addresses (test step)';
+  readonly schema = z.strictObject({ count: z.int().min(1).describe('how many') });
+  run(args: { count: number }, ctx: StepContext): void {
+    const bus = ctx.machine.get<EventBus>(EventBus);
+    const rng = ctx.machine.get<Rng>(Rng).fork('random_cmos');
+    const stat = ctx.machine.get<StatsRegistry>(StatsRegistry).counter('test.random_cmos.lines', 'lines flushed by the test step');
+    for (let i = 0; i < args.count; i++) {
+      const addr = rng.nextInt(1 << 20) * 64;
+      const lines = 1 + rng.nextInt(8);
+      ctx.machine.clock.advance(lines * 10);
+      stat.inc(lines);
+      bus.emit({ type: 'cmo', op: 'DC CIVAC', cpu: 0, addr, size: lines * 64, lines, cycles: lines * 10 });
+    }
+  }
+}
+
+export const testStepsModule = (): ContainerModule =>
+  new ContainerModule(({ bind }) => {
+    bind(ScenarioStep).toConstantValue(new RandomCmoStep());
+  });
+
+/** Captures CLI output. */
+export function captureIo(): CliIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    isTty: false,
+    out(s: string) {
+      io.stdout += s;
+    },
+    err(s: string) {
+      io.stderr += s;
+    },
+  };
+  return io;
+}
