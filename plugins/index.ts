@@ -1,7 +1,9 @@
 import type { ContainerModule } from 'inversify';
+import { checkerModule } from './checker';
 import { traceModule } from './trace';
 
+export * from './checker';
 export * from './trace';
 
 /** The built-in plugins' DI modules, in the order their contributions are listed. */
-export const pluginModules: readonly ContainerModule[] = [traceModule];
+export const pluginModules: readonly ContainerModule[] = [traceModule, checkerModule];

@@ -106,6 +106,8 @@ export interface EventMap {
     level: string;
     blame: 'hypervisor' | 'guest';
   };
+  /** The hypervisor broke a promise it made, e.g. unmapped a page of a locked memslot. */
+  'contract.violation': { rule: string; detail: string; ipa: number; size: number };
   /** A plugin's subscriber threw; the run went on (or stopped, under --strict). */
   'plugin.error': { plugin: string; event: string; message: string };
   /** The run ended; the last event of every run. */
@@ -129,6 +131,7 @@ export const CORE_EVENT_TYPES = [
   'cmo',
   'userspace.write',
   'stale',
+  'contract.violation',
   'plugin.error',
   'sim.end',
 ] as const satisfies readonly EventType[];

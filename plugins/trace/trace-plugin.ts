@@ -25,6 +25,8 @@ export function trackOf(e: SimEvent): string {
       return 'vmm';
     case 'plugin.error':
       return 'plugins';
+    case 'contract.violation':
+      return 'checker';
     default:
       return 'machine';
   }
