@@ -1,3 +1,4 @@
+export * from './contribution';
 export * from './expect';
 export * from './machine';
 export * from './plugin-host';

@@ -21,6 +21,7 @@ import { Rng } from '../sim/rng';
 import { StatsRegistry } from '../sim/stats';
 import { TraceRecorder } from '../sim/trace';
 import { PluginHost, type SummarySection } from './plugin-host';
+import { MachineContribution } from './contribution';
 import { ScenarioStep, type StepContext, type StepLocation } from './scenario';
 import { Disposable } from '../common/disposable';
 
@@ -311,6 +312,7 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
   const machine = new Machine(container, config, chosen, steps, options.onLog);
   machine.bus.strict = options.strict ?? false;
   if (options.trace) machine.trace.enable();
+  for (const c of container.getAll<MachineContribution>(MachineContribution, { optional: true }) ?? []) c.onMachineBuilt?.(machine);
   machine.installPlugins();
   return machine;
 }
