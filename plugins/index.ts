@@ -1,9 +1,11 @@
 import type { ContainerModule } from 'inversify';
 import { checkerModule } from './checker';
 import { traceModule } from './trace';
+import { topologiesModule } from './topologies';
 
 export * from './checker';
 export * from './trace';
+export * from './topologies';
 
 /** The built-in plugins' DI modules, in the order their contributions are listed. */
-export const pluginModules: readonly ContainerModule[] = [traceModule, checkerModule];
+export const pluginModules: readonly ContainerModule[] = [traceModule, checkerModule, topologiesModule];
