@@ -3,11 +3,18 @@ import { stage2Module } from './stage2';
 import { memoryModule } from './memory';
 import { cacheModule } from './cache';
 import { hierarchyModule } from './hierarchy';
+import { uartModule } from './uart';
+import { replayCliModule } from './replay';
+import { a64CliModule } from './cpu/a64';
 
 /** The devices' DI modules. */
-export const deviceModules: readonly ContainerModule[] = [stage2Module, memoryModule, cacheModule, hierarchyModule];
+export const deviceModules: readonly ContainerModule[] = [stage2Module, memoryModule, cacheModule, hierarchyModule, uartModule, replayCliModule, a64CliModule];
 
 export * from './stage2';
 export * from './memory';
 export * from './cache';
 export * from './hierarchy';
+export * from './uart';
+export * from './replay';
+export * from './cpu/guest-interface';
+export { a64CliModule, assemble, checkAssembly, decode, disassemble, encode, formatInsn, type AssembleResult, type Insn } from './cpu/a64';

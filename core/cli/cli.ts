@@ -39,7 +39,7 @@ export interface CliCommand {
 export const CliCommand = Symbol('CliCommand');
 
 /** Writes `text` to `file` through a temporary file, so a failed write never leaves half a file. */
-export function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, text: string | Uint8Array): void {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   fs.writeFileSync(tmp, text);

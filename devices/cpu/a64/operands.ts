@@ -1,0 +1,154 @@
+/** Operand syntax of GNU as for AArch64: registers, immediates, shifts, memory operands. */
+import { SP, ZR } from './insn';
+import { ExprError, parseExpr, type Expr } from './expr';
+
+export interface RegOperand {
+  readonly kind: 'reg';
+  /** 0-30, ZR or SP. */
+  readonly num: number;
+  readonly is64: boolean;
+  readonly text: string;
+}
+
+export interface ImmOperand {
+  readonly kind: 'imm';
+  readonly expr: Expr;
+  /** Written with a leading `#`. */
+  readonly hash: boolean;
+  /** `:lo12:expr`: the low 12 bits of the value. */
+  readonly lo12: boolean;
+  readonly text: string;
+}
+
+export interface ShiftOperand {
+  readonly kind: 'shift';
+  /** `lsl`, `lsr`, `asr`, `ror`, `uxtw`, `sxtw`, `sxtx`, `uxtx`... (lower case). */
+  readonly type: string;
+  readonly amount?: Expr;
+  readonly text: string;
+}
+
+export interface MemOperand {
+  readonly kind: 'mem';
+  readonly base: RegOperand;
+  readonly offset?: ImmOperand;
+  readonly index?: RegOperand;
+  readonly extend?: ShiftOperand;
+  /** `[...]!`: pre-index writeback. */
+  readonly pre: boolean;
+  readonly text: string;
+}
+
+/** `=value` (a literal-pool load): recognised only to reject it clearly. */
+export interface LiteralPoolOperand {
+  readonly kind: 'pool';
+  readonly text: string;
+}
+
+export type Operand = RegOperand | ImmOperand | ShiftOperand | MemOperand | LiteralPoolOperand;
+
+const REG_ALIASES: Readonly<Record<string, [number, boolean]>> = {
+  sp: [SP, true],
+  wsp: [SP, false],
+  xzr: [ZR, true],
+  wzr: [ZR, false],
+  fp: [29, true],
+  lr: [30, true],
+  ip0: [16, true],
+  ip1: [17, true],
+};
+
+/** A general-purpose register name (case-insensitive), or undefined. */
+export function parseRegister(text: string): RegOperand | undefined {
+  const t = text.trim().toLowerCase();
+  const alias = REG_ALIASES[t];
+  if (alias !== undefined) return { kind: 'reg', num: alias[0], is64: alias[1], text: text.trim() };
+  const m = /^([xw])([0-9]|[12][0-9]|30)$/.exec(t);
+  if (m === null) return undefined;
+  return { kind: 'reg', num: Number(m[2]), is64: m[1] === 'x', text: text.trim() };
+}
+
+const SHIFT_RE = /^(lsl|lsr|asr|ror|msl|uxtb|uxth|uxtw|uxtx|sxtb|sxth|sxtw|sxtx)(?:\s+#?(.*)|\s*#(.*))?$/i;
+
+function parseShift(text: string): ShiftOperand | undefined {
+  const m = SHIFT_RE.exec(text.trim());
+  if (m === null) return undefined;
+  const amountText = m[2] ?? m[3];
+  return { kind: 'shift', type: m[1].toLowerCase(), amount: amountText !== undefined && amountText.trim() !== '' ? parseExpr(amountText) : undefined, text: text.trim() };
+}
+
+function parseImm(text: string): ImmOperand {
+  let t = text.trim();
+  const hash = t.startsWith('#');
+  if (hash) t = t.slice(1).trim();
+  const lo12 = /^:lo12:/i.test(t);
+  if (lo12) t = t.slice(6);
+  else if (/^:[a-z0-9_]+:/i.test(t)) throw new ExprError(`relocation operator '${/^:[a-z0-9_]+:/i.exec(t)![0]}' is not supported (only :lo12:)`);
+  return { kind: 'imm', expr: parseExpr(t), hash, lo12, text: text.trim() };
+}
+
+/** Splits at commas outside brackets, parentheses and quotes. */
+export function splitTopLevel(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let cur = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== undefined) {
+      cur += c;
+      if (c === '\\') cur += text[++i] ?? '';
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"') quote = c;
+    if (c === '[' || c === '(') depth++;
+    if (c === ']' || c === ')') depth--;
+    if (c === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out.map((s) => s.trim());
+}
+
+function parseMem(text: string): MemOperand {
+  const t = text.trim();
+  const close = t.lastIndexOf(']');
+  if (close < 0) throw new ExprError(`missing ']' in '${t}'`);
+  const after = t.slice(close + 1).trim();
+  if (after !== '' && after !== '!') throw new ExprError(`unexpected '${after}' after ']' in '${t}'`);
+  const parts = splitTopLevel(t.slice(1, close));
+  const base = parseRegister(parts[0]);
+  if (base === undefined || !base.is64 || base.num === ZR) throw new ExprError(`the base register of '${t}' must be an X register or SP, not '${parts[0]}'`);
+  if (parts.length > 3) throw new ExprError(`too many parts in '${t}'`);
+  let offset: ImmOperand | undefined;
+  let index: RegOperand | undefined;
+  let extend: ShiftOperand | undefined;
+  if (parts.length >= 2) {
+    index = parseRegister(parts[1]);
+    if (index === undefined) {
+      if (parts.length === 3) throw new ExprError(`unexpected '${parts[2]}' after an immediate offset in '${t}'`);
+      offset = parseImm(parts[1]);
+    }
+  }
+  if (parts.length === 3) {
+    extend = parseShift(parts[2]);
+    if (extend === undefined) throw new ExprError(`'${parts[2]}' is not an extend or shift (lsl, uxtw, sxtw, sxtx) in '${t}'`);
+  }
+  return { kind: 'mem', base, offset, index, extend, pre: after === '!', text: t };
+}
+
+/** Parses one operand. Throws ExprError on bad syntax. */
+export function parseOperand(text: string): Operand {
+  const t = text.trim();
+  if (t === '') throw new ExprError('empty operand');
+  if (t.startsWith('[')) return parseMem(t);
+  if (t.startsWith('=')) return { kind: 'pool', text: t };
+  const reg = parseRegister(t);
+  if (reg !== undefined) return reg;
+  const shift = parseShift(t);
+  if (shift !== undefined) return shift;
+  return parseImm(t);
+}
