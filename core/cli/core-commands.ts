@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
-import { ContainerModule } from 'inversify';
+import { Container, ContainerModule } from 'inversify';
+import { coreModule } from '../di/core-module';
+import { validateArgs } from '../plugin/args';
+import type { ScenarioStep } from '../machine/scenario';
 import { z } from 'zod';
 import { InputError } from '../common/errors';
 import { MachineConfigSchema } from '../config/schema';
 import { buildMachine, pluginCatalogue, stepCatalogue, type Machine } from '../machine/machine';
 import { describeArgs, formatArgs } from '../plugin/args';
 import type { PluginKind, PluginModule } from '../plugin/plugin';
-import { CliCommand, writeFileAtomic, type CliContext } from './cli';
+import { CliCommand, defaultConfig, writeFileAtomic, type CliContext } from './cli';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -115,9 +118,47 @@ class ValidateCommand implements CliCommand {
   }
 }
 
+/** A scenario step kind and the plugin that contributes it (none: the core or a device). */
+export interface StepOrigin {
+  step: ScenarioStep;
+  plugin?: string;
+}
+
+/**
+ * Every step kind a config can use: the core's and the devices', plus those each built-in
+ * plugin's container module contributes (found by loading each plugin, with its requirements
+ * and default args, into a scratch container).
+ */
+export function contributedSteps(ctx: CliContext): Map<string, StepOrigin> {
+  const out = new Map<string, StepOrigin>();
+  for (const [kind, step] of stepCatalogue(ctx.catalogue())) out.set(kind, { step });
+  const plugins = pluginCatalogue(ctx.catalogue());
+  const load = (c: Container, p: PluginModule<unknown>, seen: Set<string>) => {
+    if (seen.has(p.name)) return;
+    seen.add(p.name);
+    for (const dep of p.requires ?? []) {
+      const d = plugins.get(dep);
+      if (d) load(c, d, seen);
+    }
+    if (p.containerModule) c.loadSync(p.containerModule(validateArgs(p, {}, p.name)));
+  };
+  for (const p of plugins.values()) {
+    if (p.containerModule === undefined) continue;
+    const c = new Container({ defaultScope: 'Singleton' });
+    c.loadSync(coreModule(defaultConfig()), ...ctx.modules);
+    try {
+      load(c, p, new Set());
+    } catch {
+      continue; // a plugin whose defaults do not load alone contributes nothing listable
+    }
+    for (const [kind, step] of stepCatalogue(c)) if (!out.has(kind)) out.set(kind, { step, plugin: p.name });
+  }
+  return out;
+}
+
 /** The full config schema, with every contributed step kind, as JSON Schema. */
 export function configJsonSchema(ctx: CliContext): unknown {
-  const steps = [...stepCatalogue(ctx.catalogue()).values()].sort((a, b) => a.kind.localeCompare(b.kind));
+  const steps = [...contributedSteps(ctx).values()].map((o) => o.step).sort((a, b) => a.kind.localeCompare(b.kind));
   const step = steps.length > 0 ? z.union(steps.map((s) => z.strictObject({ [s.kind]: s.schema }).describe(s.description))) : z.never();
   const full = MachineConfigSchema.extend({ scenario: z.array(step).optional().describe('the steps the VMM takes, and expectations') });
   const schema = z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -163,10 +204,10 @@ class PluginsCommand implements CliCommand {
           }
           out.push('');
         }
-        const steps = [...stepCatalogue(ctx.catalogue()).values()].sort((a, b) => a.kind.localeCompare(b.kind));
+        const steps = [...contributedSteps(ctx).values()].sort((a, b) => a.step.kind.localeCompare(b.step.kind));
         if (steps.length > 0) {
-          out.push('Scenario steps (config `scenario:`)');
-          for (const s of steps) out.push(`  ${s.kind.padEnd(12)} ${s.description}`);
+          out.push('Scenario steps (config `scenario:`, each written `- kind: { args }`)');
+          for (const s of steps) out.push(`  ${s.step.kind.padEnd(12)} ${s.step.description}${s.plugin ? ` [${s.plugin}]` : ''}`);
           out.push('');
         }
         ctx.io.out(out.join('\n'));

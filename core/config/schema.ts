@@ -38,9 +38,9 @@ export const MachineSection = z.strictObject({
   cpus: z.int().min(1).max(64).default(1).describe('guest cores (one VCPU each)'),
   memory: z
     .strictObject({
-      size: Size.default(4 * 1024 ** 3).describe('host physical memory; pages are allocated on first touch'),
+      size: Size.default(8 * 1024 ** 3).describe('host physical memory; pages are allocated on first touch'),
     })
-    .default({ size: 4 * 1024 ** 3 }),
+    .default({ size: 8 * 1024 ** 3 }),
 });
 
 export const MachineConfigSchema = z.strictObject({
@@ -49,7 +49,7 @@ export const MachineConfigSchema = z.strictObject({
   seed: z.int().min(0).max(0xffffffff).default(1).describe('seed of every random choice; same seed, same run'),
   topology: PluginRef.optional().describe('cache topology plugin, e.g. cortex-a72'),
   policy: PluginRef.optional().describe('hypervisor cache-maintenance policy plugin, e.g. seed'),
-  machine: MachineSection.default({ cpus: 1, memory: { size: 4 * 1024 ** 3 } }),
+  machine: MachineSection.default({ cpus: 1, memory: { size: 8 * 1024 ** 3 } }),
   plugins: z.array(PluginRef).default([]).describe('plugins installed in order'),
   scenario: z.array(StepEntry).default([]).describe('the steps the VMM takes, and expectations'),
 });

@@ -36,8 +36,10 @@ export interface MachineOptions {
   seed?: number;
   /** A subscriber error stops the run instead of being reported and skipped. */
   strict?: boolean;
-  /** Record a Chrome trace (see `machine.trace`). */
+  /** Record a Chrome trace (see `machine.trace`); installs the `trace` plugin if the config has none. */
   trace?: boolean;
+  /** Built-in plugins to install with default args unless the config already installs them. */
+  ensure?: string[];
   /** Plugin names used when the config leaves `topology` / `policy` out. */
   defaults?: Partial<Record<Exclude<PluginKind, 'plugin'>, string>>;
   /** Called with every log line as it happens. */
@@ -278,10 +280,23 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
     if (actual !== kind) {
       throw new InputError(`${loc}: '${module.name}' is a ${actual}, not a ${kind}`);
     }
+    // Named by the user after another plugin pulled it in: keep its place (before the plugin
+    // that needs it), take the user's args.
+    const pulledIn = chosen.findIndex((c) => c.name === module.name && c.from.startsWith('required by '));
+    if (pulledIn >= 0) {
+      chosen[pulledIn] = { name: module.name, kind, args: validateArgs(module, rawArgs, loc, fromCli), from: loc, module };
+      return;
+    }
     if (chosen.some((c) => c.name === module.name)) {
       throw new InputError(`${loc}: plugin '${module.name}' is already installed (from ${chosen.find((c) => c.name === module.name)!.from})`);
     }
     const args = validateArgs(module, rawArgs, loc, fromCli);
+    for (const dep of module.requires ?? []) {
+      if (chosen.some((c) => c.name === dep) || dep === module.name) continue;
+      const m = catalogue.get(dep);
+      if (m === undefined) throw new InputError(`${loc}: plugin '${module.name}' requires '${dep}', which is not a built-in plugin`);
+      choose(dep, `required by '${module.name}'`, null, m.kind ?? 'plugin', false);
+    }
     chosen.push({ name: module.name, kind, args, from: loc, module });
   };
 
@@ -297,7 +312,8 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
   config.plugins.forEach((ref, i) => choose(ref, `plugins[${i}]`, ['plugins', i], 'plugin', false));
   for (const spec of options.plugins ?? []) choose(spec, `--plugin ${spec}`, null, 'plugin', true);
   // Asking for a trace without naming a recorder gets the built-in one.
-  if (options.trace && catalogue.has('trace') && !chosen.some((c) => c.name === 'trace')) choose('trace', '--trace', null, 'plugin', false);
+  const ensure = [...(options.ensure ?? []), ...(options.trace && catalogue.has('trace') ? ['trace'] : [])];
+  for (const name of ensure) if (!chosen.some((c) => c.name === name)) choose(name, `--${name}`, null, catalogue.get(name)?.kind ?? 'plugin', false);
 
   for (const p of chosen) {
     if (p.module.containerModule === undefined) continue;

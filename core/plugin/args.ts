@@ -66,6 +66,8 @@ function typeName(t: z.ZodType): string {
       return (d.values ?? []).map((v) => JSON.stringify(v)).join(' | ');
     case 'union':
       return ((d as unknown as { options: z.ZodType[] }).options ?? []).map(typeName).join(' | ');
+    case 'pipe':
+      return typeName((d as unknown as { in: z.ZodType }).in);
     default:
       return d.type;
   }

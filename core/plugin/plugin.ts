@@ -30,6 +30,11 @@ export interface PluginModule<A = Record<string, unknown>> {
   /** One line for `kvmsim plugins`. */
   readonly description: string;
   readonly kind?: PluginKind;
+  /**
+   * Built-in plugins this one needs, installed (with default args) before it when the config
+   * does not name them: a KVM policy requires the `kvm-arm64` hypervisor plugin.
+   */
+  readonly requires?: readonly string[];
   /** Validates `args` (from the config or `--plugin name,key=value`). Omit for no args. */
   readonly args?: ArgsSchema;
   /**

@@ -44,7 +44,7 @@ describe('kvmsim CLI', () => {
   it('validate accepts a good config and rejects a bad one with exit code 2', async () => {
     const ok = await cli('validate', path.join(CONFIGS, 'random.yaml'));
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/random\.yaml: ok — 2 steps; plugin random-cmos-step, plugin trace/);
+    expect(ok.out).toMatch(/random\.yaml: ok — 2 steps; topology cortex-a72, plugin kvm-arm64, policy seed, plugin random-cmos-step, plugin trace/);
     const dir = tmp();
     const bad = path.join(dir, 'bad.yaml');
     fs.writeFileSync(bad, 'seed: 1\nmachine:\n  cpus: many\n');

@@ -1,0 +1,24 @@
+import { ContainerModule } from 'inversify';
+import { PluginModule } from '../../core';
+import { compareCliModule } from './compare';
+import { kvmPlugin } from './kvm';
+export { policiesModule } from './policies';
+
+export * from './compare';
+export * from './errno';
+export { HostMm, type Vma } from './host-mm';
+export * from './kvm';
+export * from './memslots';
+export * from './policies';
+export * from './policy';
+export * from './steps';
+export * from './vcpu';
+export * from './vm';
+export * from './vmm';
+
+/** The kvm-arm64 plugin and the built-in policies, in the plugin catalogue. */
+export const kvmModule = new ContainerModule(({ bind }) => {
+  bind(PluginModule).toConstantValue(kvmPlugin);
+});
+
+export { compareCliModule };

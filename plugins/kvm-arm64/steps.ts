@@ -1,0 +1,239 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { z } from 'zod';
+import { Address, InputError, Size, type Expectation, type ScenarioStep, type StepContext } from '../../core';
+import { ERRNO, KvmIoctlError, type ErrnoName } from './errno';
+import type { Vmm } from './vmm';
+import { describeExit } from './vcpu';
+import type { Uart } from '../../devices/uart/pl011';
+
+const Errno = z.enum(Object.keys(ERRNO) as [ErrnoName, ...ErrnoName[]]).describe('the errno the ioctl must fail with');
+
+/** Runs an ioctl step: a failure is a scenario failure unless `expectErrno` names it. */
+function ioctlStep(ctx: StepContext, expectErrno: ErrnoName | undefined, what: string, fn: () => void): boolean {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof KvmIoctlError)) throw e;
+    if (expectErrno === e.errno) {
+      ctx.log(`${e.ioctl}: -${e.errno} as expected (${e.why})`);
+      return false;
+    }
+    ctx.fail(expectErrno ? `${e.message}; expected -${expectErrno}` : e.message);
+    return false;
+  }
+  if (expectErrno) {
+    ctx.fail(`${what} succeeded; expected it to fail with -${expectErrno}`);
+    return false;
+  }
+  return true;
+}
+
+const SetMemslotArgs = z.strictObject({
+  slot: z.int().min(0).describe('memslot id'),
+  gpa: Address.describe('guest physical address'),
+  size: Size.describe('bytes; 0 deletes the slot'),
+  readonly: z.boolean().default(false).describe('KVM_MEM_READONLY'),
+  log_dirty: z.boolean().default(false).describe('KVM_MEM_LOG_DIRTY_PAGES'),
+  device: z.boolean().default(false).describe('back the slot with a VM_PFNMAP mapping (device memory)'),
+  userspace_addr: Address.optional().describe('HVA to pass instead of the VMM mapping (for error cases)'),
+  expect_errno: Errno.optional(),
+});
+
+export class SetMemslotStep implements ScenarioStep<z.infer<typeof SetMemslotArgs>> {
+  readonly kind = 'set_memslot';
+  readonly description = 'mmap host memory and KVM_SET_USER_MEMORY_REGION (create, move, change flags; size 0 deletes)';
+  readonly schema = SetMemslotArgs;
+  constructor(private readonly vmm: () => Vmm) {}
+  run(a: z.infer<typeof SetMemslotArgs>, ctx: StepContext): void {
+    ioctlStep(ctx, a.expect_errno, `KVM_SET_USER_MEMORY_REGION slot ${a.slot}`, () =>
+      this.vmm().setMemslot({ slot: a.slot, gpa: a.gpa, size: a.size, readonly: a.readonly, logDirty: a.log_dirty, device: a.device, userspaceAddr: a.userspace_addr }),
+    );
+  }
+}
+
+const LockArgs = z.strictObject({
+  slot: z.int().min(0).describe('memslot id'),
+  write: z.boolean().default(true).describe('KVM_ARM_LOCK_MEM_WRITE as well as READ'),
+  during_run: z.boolean().default(false).describe('issue the ioctl while a VCPU is inside KVM_RUN (another VMM thread)'),
+  expect_errno: Errno.optional(),
+});
+
+export class LockStep implements ScenarioStep<z.infer<typeof LockArgs>> {
+  readonly kind = 'lock';
+  readonly description = 'lock a memslot (KVM_CAP_ARM_LOCK_USER_MEMORY_REGION); skipped, as a VMM would, when the capability is missing';
+  readonly schema = LockArgs;
+  constructor(private readonly vmm: () => Vmm) {}
+  run(a: z.infer<typeof LockArgs>, ctx: StepContext): void {
+    const vmm = this.vmm();
+    // KVM_CHECK_EXTENSION first, as a VMM does; error-case scenarios call the ioctl regardless.
+    if (!vmm.vm.d.policy.supportsLocking && a.expect_errno === undefined) {
+      ctx.log(`KVM_CAP_ARM_LOCK_USER_MEMORY_REGION not supported by policy '${vmm.vm.d.policy.name}': slot ${a.slot} stays unlocked`);
+      return;
+    }
+    ioctlStep(ctx, a.expect_errno, `lock slot ${a.slot}`, () => vmm.lock(a.slot, a.write, { vcpuInIoctl: a.during_run }));
+  }
+}
+
+const UnlockArgs = z
+  .strictObject({
+    slot: z.int().min(0).optional().describe('memslot id'),
+    all: z.boolean().default(false).describe('KVM_ARM_UNLOCK_MEM_ALL'),
+    expect_errno: Errno.optional(),
+  })
+  .refine((a) => a.all || a.slot !== undefined, { message: "give 'slot' or 'all: true'" });
+
+export class UnlockStep implements ScenarioStep<z.infer<typeof UnlockArgs>> {
+  readonly kind = 'unlock';
+  readonly description = 'unlock one memslot, or all of them';
+  readonly schema = UnlockArgs;
+  constructor(private readonly vmm: () => Vmm) {}
+  run(a: z.infer<typeof UnlockArgs>, ctx: StepContext): void {
+    const vmm = this.vmm();
+    if (!vmm.vm.d.policy.supportsLocking && a.expect_errno === undefined) {
+      ctx.log(`KVM_CAP_ARM_LOCK_USER_MEMORY_REGION not supported by policy '${vmm.vm.d.policy.name}': nothing to unlock`);
+      return;
+    }
+    ioctlStep(ctx, a.expect_errno, 'unlock', () => vmm.unlock(a.slot ?? 0, a.all));
+  }
+}
+
+const WriteArgs = z
+  .strictObject({
+    gpa: Address.describe('guest physical address to write at'),
+    bytes: z.array(z.int().min(0).max(255)).optional().describe('bytes'),
+    words: z.array(z.int().min(0).max(0xffffffff)).optional().describe('32-bit little-endian words (instructions)'),
+    string: z.string().optional().describe('text (UTF-8)'),
+    fill: z.strictObject({ byte: z.int().min(0).max(255), size: Size }).optional().describe('size bytes of one value'),
+    file: z.string().optional().describe('a file, relative to the config'),
+    cpu: z.int().min(0).optional().describe('host core the VMM writes from (default: the VMM thread\'s core)'),
+  })
+  .refine((a) => [a.bytes, a.words, a.string, a.fill, a.file].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of bytes, words, string, fill, file',
+  });
+
+/** Turns a `write` step's payload into bytes; `asm` is added by the CPU module's assembler. */
+export type PayloadDecoder = (a: Record<string, unknown>, ctx: StepContext) => Uint8Array | undefined;
+
+export class WriteStep implements ScenarioStep<z.infer<typeof WriteArgs>> {
+  readonly kind = 'write';
+  readonly description = "the VMM writes guest memory through its cacheable mapping (it may stay dirty in the host core's caches)";
+  readonly schema = WriteArgs;
+  constructor(private readonly vmm: () => Vmm) {}
+  run(a: z.infer<typeof WriteArgs>, ctx: StepContext): void {
+    let bytes: Uint8Array;
+    let source: string;
+    if (a.bytes) {
+      bytes = Uint8Array.from(a.bytes);
+      source = 'bytes';
+    } else if (a.words) {
+      bytes = new Uint8Array(a.words.length * 4);
+      const dv = new DataView(bytes.buffer);
+      a.words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
+      source = 'words';
+    } else if (a.string !== undefined) {
+      bytes = new TextEncoder().encode(a.string);
+      source = 'string';
+    } else if (a.fill) {
+      bytes = new Uint8Array(a.fill.size).fill(a.fill.byte);
+      source = `fill 0x${a.fill.byte.toString(16)}`;
+    } else {
+      const file = path.resolve(ctx.baseDir, a.file!);
+      try {
+        bytes = fs.readFileSync(file);
+      } catch {
+        throw new InputError(`write: cannot read image '${a.file}' (looked for ${file})`);
+      }
+      source = a.file!;
+    }
+    const vmm = this.vmm();
+    const prev = vmm.hostCpu;
+    if (a.cpu !== undefined) vmm.hostCpu = a.cpu;
+    try {
+      vmm.write(a.gpa, bytes, source);
+    } finally {
+      vmm.hostCpu = prev;
+    }
+    ctx.log(`wrote ${bytes.length} bytes (${source}) at 0x${a.gpa.toString(16)}`);
+  }
+}
+
+const VcpuInitArgs = z.strictObject({
+  vcpu: z.int().min(0).default(0),
+  entry: Address.default(0x4008_0000).describe('PC at reset (KVM_SET_ONE_REG)'),
+  x0: Address.default(0).describe('x0 at reset (e.g. the DTB address)'),
+  power_off: z.boolean().default(false).describe('KVM_ARM_VCPU_POWER_OFF'),
+  expect_errno: Errno.optional(),
+});
+
+export class VcpuInitStep implements ScenarioStep<z.infer<typeof VcpuInitArgs>> {
+  readonly kind = 'vcpu_init';
+  readonly description = 'KVM_ARM_VCPU_INIT (a reset when the VCPU has run: the policy acts) and set PC/x0';
+  readonly schema = VcpuInitArgs;
+  constructor(private readonly vmm: () => Vmm) {}
+  run(a: z.infer<typeof VcpuInitArgs>, ctx: StepContext): void {
+    ioctlStep(ctx, a.expect_errno, `KVM_ARM_VCPU_INIT vcpu ${a.vcpu}`, () => this.vmm().vcpuInit(a.vcpu, a.entry, a.x0, { powerOff: a.power_off }));
+  }
+}
+
+const RunArgs = z.strictObject({
+  vcpu: z.int().min(0).default(0),
+  max_insns: z.int().min(1).default(10_000_000).describe('instruction budget for this step'),
+  expect_errno: Errno.optional(),
+});
+
+export class RunStep implements ScenarioStep<z.infer<typeof RunArgs>> {
+  readonly kind = 'run';
+  readonly description = 'KVM_RUN in a loop (MMIO emulated by the VMM) until another exit or the instruction budget';
+  readonly schema = RunArgs;
+  constructor(private readonly vmm: () => Vmm) {}
+  run(a: z.infer<typeof RunArgs>, ctx: StepContext): void {
+    const vmm = this.vmm();
+    if (a.expect_errno !== undefined) vmm.vcpu(a.vcpu); // KVM_CREATE_VCPU, so KVM_RUN itself can fail
+    ioctlStep(ctx, a.expect_errno, `KVM_RUN vcpu ${a.vcpu}`, () => {
+      const r = vmm.run(a.vcpu, a.max_insns);
+      ctx.log(`vcpu${a.vcpu}: ${r.retired} instructions, exit ${r.last.reason} (${describeExit(r.last)}) at PC 0x${r.last.pc.toString(16)}`);
+    });
+  }
+}
+
+const UartCheck = z.union([
+  z.string().describe('the UART output contains this'),
+  z.strictObject({ contains: z.string().optional(), equals: z.string().optional(), not_contains: z.string().optional() }),
+]);
+
+export class UartExpectation implements Expectation<z.infer<typeof UartCheck>> {
+  readonly key = 'uart';
+  readonly description = 'the UART output so far: contains a string, or { contains, equals, not_contains }';
+  readonly schema = UartCheck;
+  constructor(private readonly uart: () => Uart) {}
+  check(arg: z.infer<typeof UartCheck>): string | null {
+    const out = this.uart().output;
+    const c = typeof arg === 'string' ? { contains: arg } : arg;
+    const shown = JSON.stringify(out.length > 200 ? '…' + out.slice(-200) : out);
+    if (c.contains !== undefined && !out.includes(c.contains)) return `output ${shown} does not contain ${JSON.stringify(c.contains)}`;
+    if (c.equals !== undefined && out !== c.equals) return `output ${shown} is not ${JSON.stringify(c.equals)}`;
+    if (c.not_contains !== undefined && out.includes(c.not_contains)) return `output ${shown} contains ${JSON.stringify(c.not_contains)}`;
+    return null;
+  }
+}
+
+const ExitReason = z.enum(['mmio', 'system_event', 'hypercall', 'insn_budget', 'wfi', 'undefined_instruction', 'guest_fault', 'internal_error']);
+const ExitCheck = z.union([ExitReason, z.strictObject({ vcpu: z.int().min(0).optional(), reason: ExitReason, event: z.enum(['shutdown', 'reset']).optional() })]);
+
+export class ExitExpectation implements Expectation<z.infer<typeof ExitCheck>> {
+  readonly key = 'exit';
+  readonly description = 'the last run step ended with this exit reason (and PSCI event)';
+  readonly schema = ExitCheck;
+  constructor(private readonly vmm: () => Vmm) {}
+  check(arg: z.infer<typeof ExitCheck>): string | null {
+    const c = typeof arg === 'string' ? { reason: arg } : arg;
+    const runs = this.vmm().runs.filter((r) => c.vcpu === undefined || r.vcpu === c.vcpu);
+    const last = runs[runs.length - 1];
+    if (last === undefined) return 'no run step has happened';
+    const e = last.last;
+    if (e.reason !== c.reason) return `vcpu${last.vcpu} exited with ${e.reason} (${describeExit(e)}), expected ${c.reason}`;
+    if (c.event !== undefined && (e.reason !== 'system_event' || e.event !== c.event)) return `exit event is ${describeExit(e)}, expected ${c.event}`;
+    return null;
+  }
+}

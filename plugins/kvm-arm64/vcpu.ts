@@ -1,0 +1,90 @@
+import type { CoreExit, GuestCore } from '../../devices/cpu/guest-interface';
+import { fail } from './errno';
+import type { KvmVm } from './vm';
+
+/** KVM_ARM_VCPU_INIT features this model knows. */
+export interface VcpuInitFeatures {
+  /** KVM_ARM_VCPU_POWER_OFF: start powered off, until a PSCI CPU_ON. */
+  powerOff?: boolean;
+}
+
+/**
+ * One VCPU: its KVM state (initialised, has_run_once, HCR_EL2.TVM, power state) and the guest
+ * core it runs on. The VCPU ioctls follow kvm_arch_vcpu_ioctl_vcpu_init and
+ * kvm_arch_vcpu_ioctl_run (§3.2, §4.5, §8).
+ */
+export class KvmVcpu {
+  initialised = false;
+  hasRunOnce = false;
+  /** HCR_EL2.TVM: trap guest writes to VM registers (set at reset without FWB). */
+  hcrTvm = false;
+  poweredOff = false;
+  /** Inside KVM_RUN (holds vcpu->mutex). */
+  inRun = false;
+  /** Modelled cycles spent running this VCPU. */
+  cycles = 0;
+
+  constructor(
+    readonly index: number,
+    readonly vm: KvmVm,
+    readonly core: GuestCore,
+  ) {}
+
+  /** KVM_ARM_VCPU_INIT, then the VMM's KVM_SET_ONE_REG of PC and x0. */
+  init(entry: number, x0: number, features: VcpuInitFeatures = {}): void {
+    const hadRun = this.hasRunOnce;
+    // kvm_vcpu_set_target → kvm_reset_vcpu: architectural register reset.
+    this.core.reset(entry, x0);
+    this.initialised = true;
+    this.poweredOff = features.powerOff ?? false;
+    const bus = this.vm.d.bus;
+    bus.emit({ type: 'vcpu.init', vcpu: this.index, hadRun });
+    if (hadRun) {
+      // A VCPU that ran is being reset: the VMM may have changed guest memory meanwhile.
+      bus.emit({ type: 'vcpu.reset', vcpu: this.index });
+      this.vm.d.policy.onVcpuReinit(this.vm, this);
+    }
+    // vcpu_reset_hcr: trap VM-register writes unless FWB makes the guest's cacheability moot.
+    this.hcrTvm = !this.vm.fwb;
+  }
+
+  /** KVM_RUN: pending ops first, then first-run init, then the guest until an exit. */
+  run(budget: number): CoreExit {
+    if (!this.initialised) fail('KVM_RUN', 'ENOEXEC', `VCPU ${this.index} was never initialised (KVM_ARM_VCPU_INIT)`);
+    this.vm.d.policy.onVcpuRun(this.vm, this);
+    this.hasRunOnce = true; // kvm_vcpu_first_run_init
+    const bus = this.vm.d.bus;
+    const clock = this.vm.d.clock;
+    const start = clock.now;
+    bus.emit({ type: 'vcpu.run', vcpu: this.index });
+    this.inRun = true;
+    let exit: CoreExit;
+    try {
+      exit = this.poweredOff ? { reason: 'wfi', pc: this.core.pc } : this.core.run(budget);
+    } finally {
+      this.inRun = false;
+    }
+    this.cycles += clock.now - start;
+    bus.emit({ type: 'vcpu.exit', vcpu: this.index, reason: exit.reason, detail: describeExit(exit), pc: exit.pc });
+    return exit;
+  }
+}
+
+export function describeExit(e: CoreExit): string {
+  switch (e.reason) {
+    case 'mmio':
+      return `${e.write ? 'write' : 'read'} of ${e.size} bytes at 0x${e.addr.toString(16)}`;
+    case 'system_event':
+      return `PSCI ${e.event === 'shutdown' ? 'SYSTEM_OFF' : 'SYSTEM_RESET'}`;
+    case 'hypercall':
+      return `HVC #${e.imm}, x0=0x${(e.x0 >>> 0).toString(16)}`;
+    case 'insn_budget':
+      return 'instruction budget used up';
+    case 'wfi':
+      return 'WFI (or powered off)';
+    case 'undefined_instruction':
+    case 'guest_fault':
+    case 'internal_error':
+      return e.detail;
+  }
+}

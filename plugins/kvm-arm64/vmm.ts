@@ -1,0 +1,177 @@
+import { InputError, type EventBus } from '../../core';
+import type { MemorySystem } from '../../devices/hierarchy/memory-system';
+import type { MmioBus } from '../../devices/memory/mmio';
+import type { CoreExit, GuestCoreFactory } from '../../devices/cpu/guest-interface';
+import { KvmIoctlError } from './errno';
+import { HostMm, PAGE_SIZE, type Vma } from './host-mm';
+import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY, memslotGpa, memslotSize } from './memslots';
+import { KvmVcpu, describeExit, type VcpuInitFeatures } from './vcpu';
+import type { KvmVm } from './vm';
+import { KVM_ARM_LOCK_MEM_READ, KVM_ARM_LOCK_MEM_WRITE } from './vm';
+
+/** What one `run` step saw: every exit, in order, and the instructions retired. */
+export interface RunRecord {
+  vcpu: number;
+  exits: CoreExit[];
+  retired: number;
+  last: CoreExit;
+}
+
+/**
+ * The VMM: userspace of the simulated host. It owns the process's address space (HostMm),
+ * mmaps guest RAM, issues KVM ioctls, writes guest images through a host core's cacheable
+ * mapping (so they may sit dirty in that core's caches), and runs the KVM_RUN loop, emulating
+ * MMIO with the machine's devices as kvmtool or QEMU would.
+ */
+export class Vmm {
+  /** The mapping the VMM made for each slot id (reused on move and flag changes). */
+  private readonly slotVmas = new Map<number, Vma>();
+  readonly runs: RunRecord[] = [];
+  /** Ioctls issued, by name, and how many failed. */
+  readonly ioctls = new Map<string, { calls: number; failed: number }>();
+
+  constructor(
+    readonly vm: KvmVm,
+    readonly hostMm: HostMm,
+    private readonly mem: MemorySystem,
+    private readonly mmio: MmioBus,
+    private readonly bus: EventBus,
+    private readonly cores: () => GuestCoreFactory,
+    /** Host core the VMM thread runs on (its L1 D holds what the VMM writes). */
+    public hostCpu = 0,
+  ) {}
+
+  /** Runs an ioctl, counting it; KvmIoctlError propagates for the step to judge. */
+  ioctl<T>(name: string, fn: () => T): T {
+    const rec = this.ioctls.get(name) ?? { calls: 0, failed: 0 };
+    this.ioctls.set(name, rec);
+    rec.calls++;
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof KvmIoctlError) rec.failed++;
+      throw e;
+    }
+  }
+
+  /** mmap + KVM_SET_USER_MEMORY_REGION. A size of 0 deletes the slot. */
+  setMemslot(args: { slot: number; gpa: number; size: number; readonly?: boolean; logDirty?: boolean; device?: boolean; userspaceAddr?: number }): void {
+    let hva = args.userspaceAddr;
+    if (hva === undefined && args.size > 0) {
+      let vma = this.slotVmas.get(args.slot);
+      if (vma === undefined || vma.end - vma.start !== args.size) {
+        if (args.size % PAGE_SIZE !== 0) {
+          // Let KVM reject the size; the VMM's mmap would round it up.
+          hva = 0x7e00_0000_0000;
+        } else {
+          vma = this.hostMm.mmap(args.size, { name: `slot${args.slot}${args.device ? ' (VM_PFNMAP)' : ''}`, pfnmap: args.device, pa: args.device ? args.gpa : undefined });
+          this.slotVmas.set(args.slot, vma);
+        }
+      }
+      if (hva === undefined) hva = vma!.start;
+    }
+    const flags = (args.readonly ? KVM_MEM_READONLY : 0) | (args.logDirty ? KVM_MEM_LOG_DIRTY_PAGES : 0);
+    this.ioctl('KVM_SET_USER_MEMORY_REGION', () =>
+      this.vm.setUserMemoryRegion({ slot: args.slot, flags, guestPhysAddr: args.gpa, memorySize: args.size, userspaceAddr: hva ?? 0 }),
+    );
+  }
+
+  lock(slot: number, write: boolean, opts: { vcpuInIoctl?: boolean } = {}): void {
+    this.ioctl('KVM_ENABLE_CAP(LOCK)', () => this.vm.lockMemslot(slot, KVM_ARM_LOCK_MEM_READ | (write ? KVM_ARM_LOCK_MEM_WRITE : 0), opts));
+  }
+
+  unlock(slot: number, all: boolean): void {
+    this.ioctl('KVM_ENABLE_CAP(UNLOCK)', () => this.vm.unlockMemslot(slot, all));
+  }
+
+  /** Writes guest memory at guest-physical `gpa` through the VMM's own (cacheable) mapping. */
+  write(gpa: number, bytes: Uint8Array, source: string): void {
+    let done = 0;
+    while (done < bytes.length) {
+      const addr = gpa + done;
+      const s = this.vm.memslots.findByGfn(Math.floor(addr / PAGE_SIZE));
+      if (s === undefined) throw new InputError(`write: guest address 0x${addr.toString(16)} is not in any memslot (the VMM has no mapping for it)`);
+      const hva = s.userspaceAddr + (addr - memslotGpa(s));
+      const pa = this.hostMm.hvaToPa(hva);
+      if (pa === undefined) throw new InputError(`write: nothing is mapped at HVA 0x${hva.toString(16)} (guest address 0x${addr.toString(16)})`);
+      const n = Math.min(bytes.length - done, PAGE_SIZE - (addr % PAGE_SIZE), memslotGpa(s) + memslotSize(s) - addr);
+      this.mem.writeBytes('host', this.hostCpu, pa, bytes.subarray(done, done + n), true);
+      done += n;
+    }
+    this.bus.emit({ type: 'userspace.write', addr: gpa, size: bytes.length, cpu: this.hostCpu, source });
+  }
+
+  /** Reads guest memory through the VMM's mapping (coherent: it is a cacheable access). */
+  read(gpa: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const addr = gpa + done;
+      const s = this.vm.memslots.findByGfn(Math.floor(addr / PAGE_SIZE));
+      if (s === undefined) throw new InputError(`read: guest address 0x${addr.toString(16)} is not in any memslot`);
+      const pa = this.hostMm.hvaToPa(s.userspaceAddr + (addr - memslotGpa(s)));
+      if (pa === undefined) throw new InputError(`read: guest address 0x${addr.toString(16)} has no host mapping`);
+      const n = Math.min(length - done, PAGE_SIZE - (addr % PAGE_SIZE));
+      this.mem.readBytes('host', this.hostCpu, pa, out.subarray(done, done + n), true);
+      done += n;
+    }
+    return out;
+  }
+
+  /** The VCPU `index`, created on first use (KVM_CREATE_VCPU). */
+  vcpu(index: number): KvmVcpu {
+    let v = this.vm.vcpus[index];
+    if (v === undefined) {
+      if (index !== this.vm.vcpus.length) throw new InputError(`vcpu ${index}: create VCPUs in order (next is ${this.vm.vcpus.length})`);
+      v = new KvmVcpu(index, this.vm, this.cores().create(index));
+      this.vm.vcpus.push(v);
+    }
+    return v;
+  }
+
+  vcpuInit(index: number, entry: number, x0: number, features: VcpuInitFeatures): void {
+    const v = this.vcpu(index);
+    this.ioctl('KVM_ARM_VCPU_INIT', () => v.init(entry, x0, features));
+  }
+
+  /**
+   * The VMM's run loop: KVM_RUN until an exit the VMM does not simply service. MMIO is
+   * emulated with the machine's devices and the VCPU re-entered, as kvmtool does.
+   */
+  run(index: number, maxInsns: number): RunRecord {
+    const v = this.vcpu(index);
+    const core = v.core;
+    const start = core.retired;
+    const exits: CoreExit[] = [];
+    let last: CoreExit;
+    for (;;) {
+      const budget = maxInsns - (core.retired - start);
+      if (budget <= 0) {
+        last = { reason: 'insn_budget', pc: core.pc };
+        break;
+      }
+      last = this.ioctl('KVM_RUN', () => v.run(budget));
+      exits.push(last);
+      if (last.reason !== 'mmio') break;
+      this.emulateMmio(v, last);
+    }
+    const rec: RunRecord = { vcpu: index, exits, retired: core.retired - start, last };
+    this.runs.push(rec);
+    return rec;
+  }
+
+  private emulateMmio(v: KvmVcpu, e: Extract<CoreExit, { reason: 'mmio' }>): void {
+    const region = this.mmio.find(e.addr);
+    if (region === undefined) {
+      // Like kvmtool: unclaimed MMIO reads as zero, writes are dropped; worth a line in the log.
+      this.vm.d.log(`vcpu${v.index}: unhandled MMIO ${describeExit(e)} at PC 0x${e.pc.toString(16)}`);
+      if (!e.write) v.core.completeMmioRead(0, 0);
+      return;
+    }
+    if (e.write) this.mmio.write(e.addr, e.size, e.valueLo + (e.size === 8 ? e.valueHi * 0x1_0000_0000 : 0));
+    else {
+      const value = this.mmio.read(e.addr, e.size);
+      v.core.completeMmioRead(value % 0x1_0000_0000 >>> 0, Math.floor(value / 0x1_0000_0000) >>> 0);
+    }
+  }
+}
