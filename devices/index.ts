@@ -6,9 +6,10 @@ import { hierarchyModule } from './hierarchy';
 import { uartModule } from './uart';
 import { replayCliModule } from './replay';
 import { a64CliModule } from './cpu/a64';
+import { cpuModule } from './cpu';
 
 /** The devices' DI modules. */
-export const deviceModules: readonly ContainerModule[] = [stage2Module, memoryModule, cacheModule, hierarchyModule, uartModule, replayCliModule, a64CliModule];
+export const deviceModules: readonly ContainerModule[] = [stage2Module, memoryModule, cacheModule, hierarchyModule, uartModule, replayCliModule, a64CliModule, cpuModule];
 
 export * from './stage2';
 export * from './memory';
@@ -16,5 +17,5 @@ export * from './cache';
 export * from './hierarchy';
 export * from './uart';
 export * from './replay';
-export * from './cpu/guest-interface';
+export * from './cpu';
 export { a64CliModule, assemble, checkAssembly, decode, disassemble, encode, formatInsn, type AssembleResult, type Insn } from './cpu/a64';

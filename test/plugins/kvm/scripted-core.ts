@@ -178,8 +178,9 @@ export function scriptedCores(programs: Map<number, GuestOp[]>): { module: Conta
   let machine: Machine | undefined;
   const factory = new ScriptedCoreFactory(() => machine!, programs);
   return {
-    module: new ContainerModule(({ bind }) => {
-      bind(GuestCoreFactory).toConstantValue(factory);
+    // Replaces the A64 interpreter the machine binds by default.
+    module: new ContainerModule(({ rebindSync }) => {
+      rebindSync(GuestCoreFactory).toConstantValue(factory);
     }),
     factory: () => factory,
     attach(m: Machine) {

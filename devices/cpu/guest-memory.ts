@@ -1,0 +1,615 @@
+/**
+ * The guest memory path of one VCPU: VA → stage 1 (the guest's own tables, SCTLR_EL1 / TTBR0_EL1
+ * / TCR_EL1 / MAIR_EL1) → IPA → stage 2 (Stage2Mmu) → PA → MemorySystem, with the memory
+ * attributes the architecture gives the combination. Shared by the A64 core and by any other
+ * guest driver (a scripted guest in tests).
+ *
+ * Attributes.
+ *  - SCTLR_EL1.M=0: VA = IPA; data accesses are Device-nGnRnE (non-cacheable, alignment checked);
+ *    fetches are Normal Non-cacheable when SCTLR_EL1.I=0, cacheable (write-through) when I=1.
+ *  - M=1: the 4 KiB-granule walk from TTBR0_EL1 (levels from TCR_EL1.T0SZ); AttrIndx selects a
+ *    MAIR_EL1 byte: Device, or Normal (cacheable when the inner attribute is write-back or
+ *    write-through). SCTLR_EL1.C=0 makes Normal data (and table walks) non-cacheable, I=0 makes
+ *    fetches non-cacheable. The walk's descriptor reads are IPAs that go through stage 2.
+ *  - Stage 2: a Device leaf makes the access Device; otherwise, without FWB, the weaker attribute
+ *    wins (cacheable only if stage 1 said so); with FWB, guest RAM is cacheable whatever stage 1
+ *    says.
+ *
+ * Outcomes. Every operation returns an AccessStatus: OK (value in `lo`/`hi`), FAULT (a guest
+ * exception is due: `fault` says which, as ESR_EL1/FAR_EL1 will), MMIO (stage 2 sent the access
+ * to the VMM: `mmio`), SKIP (the hypervisor skipped the instruction) or EXIT (stop the VCPU:
+ * `exitDetail`). A stage-2 fault calls `GuestHypervisor.stage2Abort` and acts on its resolution.
+ *
+ * Translation cache. Successful translations are kept per 4 KiB page and access kind in small
+ * direct-mapped tables, flushed on every stage-2 map / relax / unmap (bus events), on writes to
+ * SCTLR/TTBR0/TCR/MAIR (the setters below) and on reset. Only successful translations are kept,
+ * so a descriptor going from invalid to valid is seen at once, as the architecture requires.
+ */
+import { hex, type AccessKind, type Counter, type Disposable, type EventBus, type StatsRegistry } from '../../core';
+import type { DcByAddressOp, MemorySystem } from '../hierarchy/memory-system';
+import type { Stage2Mmu } from '../stage2/stage2-mmu';
+import { SCTLR_C, SCTLR_I, SCTLR_M, SCTLR_EL1_RESET, type GuestHypervisor, type Stage2Abort } from './guest-interface';
+
+/** What a guest memory operation did. */
+export const AccessStatus = {
+  OK: 0,
+  /** A guest exception (data / instruction abort) is due; see `fault`. */
+  FAULT: 1,
+  /** Stage 2 sent the access to the VMM; see `mmio`. */
+  MMIO: 2,
+  /** The hypervisor skipped the instruction. */
+  SKIP: 3,
+  /** Stop the VCPU with an error; see `exitDetail`. */
+  EXIT: 4,
+} as const;
+export type AccessStatus = (typeof AccessStatus)[keyof typeof AccessStatus];
+
+const OK = AccessStatus.OK;
+const FAULT = AccessStatus.FAULT;
+const MMIO = AccessStatus.MMIO;
+const SKIP = AccessStatus.SKIP;
+const EXIT = AccessStatus.EXIT;
+
+/** Access kinds as indices (tables of the translation cache). */
+export const READ = 0;
+export const WRITE = 1;
+export const EXEC = 2;
+export type AccessIndex = 0 | 1 | 2;
+const KIND_NAMES: readonly AccessKind[] = ['read', 'write', 'exec'];
+
+/** Fault status codes (ESR_ELx.ISS.{D,I}FSC). */
+export const FSC = {
+  addressSize: (level: number) => 0x00 + level,
+  translation: (level: number) => 0x04 + level,
+  accessFlag: (level: number) => 0x08 + level,
+  permission: (level: number) => 0x0c + level,
+  EXTERNAL: 0x10,
+  externalOnWalk: (level: number) => 0x14 + level,
+  ALIGNMENT: 0x21,
+} as const;
+
+/** A guest exception the memory path raised: what ESR_EL1 and FAR_EL1 will say. */
+export interface GuestFault {
+  /** An instruction abort (a fetch), else a data abort. */
+  instruction: boolean;
+  /** The fault status code (DFSC / IFSC). */
+  fsc: number;
+  /** ISS.WnR: a write (stores, DC ZVA, and every cache-maintenance instruction). */
+  wnr: boolean;
+  /** ISS.CM: a cache-maintenance instruction faulted. */
+  cm: boolean;
+  /** ISS.S1PTW: the fault is on a stage-1 table walk. */
+  s1ptw: boolean;
+  /** FAR_EL1: the faulting virtual address. */
+  va: number;
+  /** For humans: `translation fault, level 1, on a read at VA 0x...`. */
+  description: string;
+}
+
+/** An access stage 2 sent to the VMM. */
+export interface MmioAccess {
+  /** The IPA. */
+  addr: number;
+  size: number;
+  write: boolean;
+  valueLo: number;
+  valueHi: number;
+}
+
+export interface GuestMemoryDeps {
+  vcpu: number;
+  memory: MemorySystem;
+  stage2: Stage2Mmu;
+  hypervisor: GuestHypervisor;
+  /** For the stage-2 map / unmap events that make cached translations stale. */
+  bus: EventBus;
+  stats?: StatsRegistry;
+}
+
+const PAGE = 4096;
+const TLB_ENTRIES = 256;
+const TLB_MASK = TLB_ENTRIES - 1;
+/** Cached-entry flags. */
+const F_CACHEABLE = 1;
+/** Accesses must be naturally aligned (Device memory, or SCTLR_EL1.A). */
+const F_ALIGN = 2;
+/** Physical (and VA, with the MMU off) addresses are 48 bits. */
+const PA_LIMIT = 2 ** 48;
+const TWO32 = 2 ** 32;
+/** A retry that faults the same way this many times in a row is a livelock. */
+const MAX_SAME_FAULT = 16;
+
+const SCTLR_A = 1 << 1;
+const SCTLR_WXN = 1 << 19;
+
+/** Stage-1 memory types. */
+const S1_DEVICE = 0;
+const S1_NORMAL_NC = 1;
+const S1_NORMAL_CACHEABLE = 2;
+
+export class GuestMemory implements Disposable {
+  readonly vcpu: number;
+  /** Value of the last read or fetch (low 32 bits; the high 32 of an 8-byte read in `hi`). */
+  lo = 0;
+  hi = 0;
+  /** After a successful `translate`: the IPA, the PA and the final attributes. */
+  ipa = 0;
+  pa = 0;
+  cacheable = false;
+  /** The final memory type is Device (or SCTLR_EL1.A asks for aligned accesses). */
+  alignChecked = false;
+  /** After FAULT. */
+  fault: GuestFault | null = null;
+  /** After MMIO. */
+  readonly mmio: MmioAccess = { addr: 0, size: 0, write: false, valueLo: 0, valueHi: 0 };
+  /** After EXIT. */
+  exitDetail = '';
+  /** The PC of the instruction making the accesses (for Stage2Abort.pc); the core keeps it current. */
+  pc = 0;
+
+  private sctlrV = SCTLR_EL1_RESET;
+  private ttbr0Lo = 0;
+  private ttbr0Hi = 0;
+  private tcrLo = 0;
+  private tcrHi = 0;
+  private mairLo = 0;
+  private mairHi = 0;
+
+  private readonly ms: MemorySystem;
+  private readonly s2: Stage2Mmu;
+  private readonly hyp: GuestHypervisor;
+  private readonly cpu: number;
+  private readonly lineSize: number;
+  // Translation cache: per access kind, VA page number → PA page and flags.
+  private readonly tag: Float64Array[] = [0, 1, 2].map(() => new Float64Array(TLB_ENTRIES).fill(-1));
+  private readonly pageOf: Float64Array[] = [0, 1, 2].map(() => new Float64Array(TLB_ENTRIES));
+  private readonly flags: Uint8Array[] = [0, 1, 2].map(() => new Uint8Array(TLB_ENTRIES));
+  // The fetch table's arrays as fields: one load fewer on the per-instruction path.
+  private readonly xTag = this.tag[EXEC];
+  private readonly xPage = this.pageOf[EXEC];
+  private readonly xFlags = this.flags[EXEC];
+  private readonly subscriptions: Disposable[];
+  // Livelock guard: the last stage-2 fault and how often it repeated.
+  private lastFaultIpa = -1;
+  private lastFaultKind = '';
+  private sameFaults = 0;
+  // Stage-1 walk results (fields, not an object: the walk allocates nothing on success).
+  private walkIpa = 0;
+  private walkType = S1_DEVICE;
+  private readonly tlbMisses: Counter | null;
+  private readonly walks: Counter | null;
+  private readonly s2aborts: Counter | null;
+
+  constructor(d: GuestMemoryDeps) {
+    this.vcpu = d.vcpu;
+    this.cpu = d.vcpu;
+    this.ms = d.memory;
+    this.s2 = d.stage2;
+    this.hyp = d.hypervisor;
+    this.lineSize = d.memory.lineSize;
+    const flush = () => this.flushTranslations();
+    this.subscriptions = [d.bus.subscribe('stage2.map', flush, `cpu${d.vcpu}.guest-memory`), d.bus.subscribe('stage2.unmap', flush, `cpu${d.vcpu}.guest-memory`)];
+    const p = `system.cpu${d.vcpu}`;
+    this.tlbMisses = d.stats?.counter(`${p}.tlb.misses`, 'guest accesses whose translation was not cached (full stage-1 + stage-2 translation)') ?? null;
+    this.walks = d.stats?.counter(`${p}.stage1.walks`, 'stage-1 table walks (MMU on)') ?? null;
+    this.s2aborts = d.stats?.counter(`${p}.stage2_aborts`, 'stage-2 faults reported to the hypervisor') ?? null;
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  // ---------------------------------------------------------------- translation regime
+
+  get sctlr(): number {
+    return this.sctlrV;
+  }
+  /** TTBR0_EL1, TCR_EL1, MAIR_EL1 as [lo, hi] halves. */
+  get ttbr0(): [number, number] {
+    return [this.ttbr0Lo, this.ttbr0Hi];
+  }
+  get tcr(): [number, number] {
+    return [this.tcrLo, this.tcrHi];
+  }
+  get mair(): [number, number] {
+    return [this.mairLo, this.mairHi];
+  }
+
+  setSctlr(v: number): void {
+    this.sctlrV = v >>> 0;
+    this.flushTranslations();
+  }
+  setTtbr0(lo: number, hi: number): void {
+    this.ttbr0Lo = lo >>> 0;
+    this.ttbr0Hi = hi >>> 0;
+    this.flushTranslations();
+  }
+  setTcr(lo: number, hi: number): void {
+    this.tcrLo = lo >>> 0;
+    this.tcrHi = hi >>> 0;
+    this.flushTranslations();
+  }
+  setMair(lo: number, hi: number): void {
+    this.mairLo = lo >>> 0;
+    this.mairHi = hi >>> 0;
+    this.flushTranslations();
+  }
+
+  /** Registers out of reset (MMU and caches off), translations flushed. */
+  reset(): void {
+    this.sctlrV = SCTLR_EL1_RESET;
+    this.ttbr0Lo = this.ttbr0Hi = this.tcrLo = this.tcrHi = this.mairLo = this.mairHi = 0;
+    this.lastFaultIpa = -1;
+    this.sameFaults = 0;
+    this.flushTranslations();
+  }
+
+  /** Forgets every cached translation (what a TLBI VMALLE1 would do). */
+  flushTranslations(): void {
+    for (let k = 0; k < 3; k++) this.tag[k].fill(-1);
+  }
+
+  // ---------------------------------------------------------------- accesses (hot path)
+
+  /** Loads `size` (1, 2, 4, 8) bytes at `va`: value in `lo` (and `hi` for 8). */
+  read(va: number, size: number): AccessStatus {
+    const off = va & 0xfff;
+    const vpn = (va - off) / PAGE;
+    const i = vpn & TLB_MASK;
+    if (this.tag[READ][i] === vpn && off + size <= PAGE) {
+      const f = this.flags[READ][i];
+      if ((f & F_ALIGN) === 0 || (va & (size - 1)) === 0) {
+        this.lo = this.ms.read('vcpu', this.cpu, this.pageOf[READ][i] + off, size, (f & F_CACHEABLE) !== 0);
+        if (size === 8) this.hi = this.ms.hi;
+        return OK;
+      }
+    }
+    return this.readSlow(va, size);
+  }
+
+  /** Stores the low `size` bytes of `lo` (and `hi` for 8) at `va`. */
+  write(va: number, size: number, lo: number, hi: number): AccessStatus {
+    const off = va & 0xfff;
+    const vpn = (va - off) / PAGE;
+    const i = vpn & TLB_MASK;
+    if (this.tag[WRITE][i] === vpn && off + size <= PAGE) {
+      const f = this.flags[WRITE][i];
+      if ((f & F_ALIGN) === 0 || (va & (size - 1)) === 0) {
+        this.ms.write('vcpu', this.cpu, this.pageOf[WRITE][i] + off, size, lo, (f & F_CACHEABLE) !== 0, hi);
+        return OK;
+      }
+    }
+    return this.writeSlow(va, size, lo, hi);
+  }
+
+  /** Fetches the instruction word at `va` (4-aligned) into `lo`. */
+  fetch(va: number): AccessStatus {
+    const off = va & 0xfff;
+    const vpn = (va - off) / PAGE;
+    const i = vpn & TLB_MASK;
+    if (this.xTag[i] === vpn) {
+      this.lo = this.ms.fetch(this.cpu, this.xPage[i] + off, (this.xFlags[i] & F_CACHEABLE) !== 0);
+      return OK;
+    }
+    const st = this.translate(va, EXEC, EXEC, false, 4, 0, 0);
+    if (st !== OK) return st;
+    this.lo = this.ms.fetch(this.cpu, this.pa, this.cacheable);
+    return OK;
+  }
+
+  private readSlow(va: number, size: number): AccessStatus {
+    const off = va & 0xfff;
+    if (off + size > PAGE) return this.splitAccess(va, size, false, 0, 0);
+    const st = this.translate(va, READ, READ, false, size, 0, 0);
+    if (st !== OK) return st;
+    this.lo = this.ms.read('vcpu', this.cpu, this.pa, size, this.cacheable);
+    if (size === 8) this.hi = this.ms.hi;
+    return OK;
+  }
+
+  private writeSlow(va: number, size: number, lo: number, hi: number): AccessStatus {
+    const off = va & 0xfff;
+    if (off + size > PAGE) return this.splitAccess(va, size, true, lo, hi);
+    const st = this.translate(va, WRITE, WRITE, false, size, lo, hi);
+    if (st !== OK) return st;
+    this.ms.write('vcpu', this.cpu, this.pa, size, lo, this.cacheable, hi);
+    return OK;
+  }
+
+  /** An unaligned access that crosses a page: byte by byte, each byte translated (rare). */
+  private splitAccess(va: number, size: number, write: boolean, lo: number, hi: number): AccessStatus {
+    let rlo = 0;
+    let rhi = 0;
+    // Translate every byte first so a fault in the second page leaves memory untouched.
+    const pas: number[] = [];
+    const cacheable: boolean[] = [];
+    for (let b = 0; b < size; b++) {
+      const st = this.translate(va + b, write ? WRITE : READ, write ? WRITE : READ, false, size, lo, hi, va);
+      if (st !== OK) return st;
+      pas.push(this.pa);
+      cacheable.push(this.cacheable);
+    }
+    for (let b = 0; b < size; b++) {
+      if (write) {
+        const byte = b < 4 ? (lo >>> (8 * b)) & 0xff : (hi >>> (8 * (b - 4))) & 0xff;
+        this.ms.write('vcpu', this.cpu, pas[b], 1, byte, cacheable[b]);
+      } else {
+        const byte = this.ms.read('vcpu', this.cpu, pas[b], 1, cacheable[b]);
+        if (b < 4) rlo |= byte << (8 * b);
+        else rhi |= byte << (8 * (b - 4));
+      }
+    }
+    this.lo = rlo >>> 0;
+    this.hi = rhi >>> 0;
+    return OK;
+  }
+
+  // ---------------------------------------------------------------- cache maintenance by VA
+
+  /**
+   * DC CIVAC / CVAC / CVAU / IVAC on the line holding `va`. Under a hypervisor (HCR_EL2.VM=1) a
+   * DC IVAC at EL1 is performed as DC CIVAC, so a guest cannot discard data the host wrote; it
+   * still needs write permission at stage 1.
+   */
+  dcByVa(op: DcByAddressOp, va: number): AccessStatus {
+    const s1 = op === 'DC IVAC' ? WRITE : READ;
+    const st = this.translate(va, s1, READ, true, 1, 0, 0);
+    if (st !== OK) return st;
+    this.ms.dc(op === 'DC IVAC' ? 'DC CIVAC' : op, this.cpu, this.pa);
+    return OK;
+  }
+
+  /** DC ZVA: zeroes the line-sized block holding `va` (DCZID_EL0.BS = the line); a store. */
+  dcZva(va: number): AccessStatus {
+    const block = va - (va % this.lineSize);
+    const st = this.translate(block, WRITE, WRITE, false, this.lineSize, 0, 0, va);
+    if (st !== OK) return st;
+    if (this.alignChecked) {
+      // DC ZVA to any Device memory is an alignment fault.
+      return this.raise(false, FSC.ALIGNMENT, true, false, false, va, `alignment fault: DC ZVA to Device memory at VA ${hex(va)}`);
+    }
+    this.ms.dcZva(this.cpu, this.pa, this.cacheable);
+    return OK;
+  }
+
+  /** IC IVAU on the line holding `va` (by PA, every core). */
+  icIvau(va: number): AccessStatus {
+    const st = this.translate(va, READ, READ, true, 1, 0, 0);
+    if (st !== OK) return st;
+    this.ms.ic('IC IVAU', this.cpu, this.pa);
+    return OK;
+  }
+
+  // ---------------------------------------------------------------- translation
+
+  /**
+   * Translates `va` for an access of kind `s1Kind` at stage 1 and `s2Kind` at stage 2 (they differ
+   * only for DC IVAC), leaving `ipa`, `pa`, `cacheable` and `alignChecked` on success. `size` and
+   * the value are what a stage-2 abort reports; `reportVa` is the FAR when it differs from `va`.
+   */
+  translate(va: number, s1Kind: AccessIndex, s2Kind: AccessIndex, cm: boolean, size: number, valueLo: number, valueHi: number, reportVa = va): AccessStatus {
+    const off = va & 0xfff;
+    const vpn = (va - off) / PAGE;
+    const i = vpn & TLB_MASK;
+    if (s1Kind === s2Kind && this.tag[s1Kind][i] === vpn) {
+      const f = this.flags[s1Kind][i];
+      this.pa = this.pageOf[s1Kind][i] + off;
+      this.cacheable = (f & F_CACHEABLE) !== 0;
+      this.alignChecked = (f & F_ALIGN) !== 0;
+      if (this.alignChecked && s1Kind !== EXEC && !cm && (va & (size - 1)) !== 0) return this.alignmentFault(reportVa, s1Kind, size);
+      return OK;
+    }
+    if (this.tlbMisses !== null) this.tlbMisses.value++;
+    const sctlr = this.sctlrV;
+    const exec = s1Kind === EXEC;
+    // Stage 1.
+    let s1Type: number;
+    if ((sctlr & SCTLR_M) === 0) {
+      if (!(va < PA_LIMIT)) return this.raise(exec, FSC.addressSize(0), s1Kind === WRITE || cm, cm, false, reportVa, `address size fault, level 0: VA ${hex(va)} is beyond the 48-bit PA space (MMU off)`);
+      this.walkIpa = va;
+      s1Type = exec ? ((sctlr & SCTLR_I) !== 0 ? S1_NORMAL_CACHEABLE : S1_NORMAL_NC) : S1_DEVICE;
+    } else {
+      const st = this.walk(va, s1Kind, cm, reportVa);
+      if (st !== OK) return st;
+      s1Type = this.walkType;
+      if (exec) {
+        // Fetches from Device are Normal Non-cacheable; SCTLR_EL1.I=0 makes every fetch non-cacheable.
+        if (s1Type === S1_DEVICE || (sctlr & SCTLR_I) === 0) s1Type = S1_NORMAL_NC;
+      } else if (s1Type === S1_NORMAL_CACHEABLE && (sctlr & SCTLR_C) === 0) s1Type = S1_NORMAL_NC;
+    }
+    const ipa = this.walkIpa;
+    // Stage 2.
+    const st2 = this.stage2(ipa, s2Kind, false, cm, s1Kind, reportVa, size, valueLo, valueHi, 0);
+    if (st2 !== OK) return st2;
+    const s2Device = this.s2Device;
+    const fwb = this.hyp.fwb;
+    let cacheable: boolean;
+    if (s2Device) cacheable = false;
+    else if (fwb) cacheable = true;
+    else cacheable = s1Type === S1_NORMAL_CACHEABLE;
+    // Device memory (the combined type: FWB makes guest RAM Normal) needs aligned data accesses.
+    const device = s2Device || (s1Type === S1_DEVICE && !fwb);
+    const alignChecked = !exec && (device || (sctlr & SCTLR_A) !== 0);
+    if (alignChecked && !cm && (va & (size - 1)) !== 0) return this.alignmentFault(reportVa, s1Kind, size);
+    this.ipa = ipa;
+    this.pa = this.s2Pa;
+    this.cacheable = cacheable;
+    this.alignChecked = alignChecked;
+    if (s1Kind === s2Kind) {
+      this.tag[s1Kind][i] = vpn;
+      this.pageOf[s1Kind][i] = this.s2Pa - off;
+      this.flags[s1Kind][i] = (cacheable ? F_CACHEABLE : 0) | (this.alignChecked ? F_ALIGN : 0);
+    }
+    return OK;
+  }
+
+  private s2Pa = 0;
+  private s2Device = false;
+
+  /**
+   * Stage 2 for `ipa`, asking the hypervisor on a fault and retrying while it says so. Leaves
+   * `s2Pa` and `s2Device`. `origKind` is the access that caused it (the walk's access for S1PTW).
+   */
+  private stage2(ipa: number, kind: AccessIndex, s1ptw: boolean, cm: boolean, origKind: AccessIndex, va: number, size: number, valueLo: number, valueHi: number, s1Level: number): AccessStatus {
+    for (;;) {
+      const w = this.s2.translate(ipa, KIND_NAMES[kind], this.vcpu);
+      if (w.fault === null) {
+        this.s2Pa = w.pa;
+        this.s2Device = w.attr === 'device';
+        this.sameFaults = 0;
+        this.lastFaultIpa = -1;
+        return OK;
+      }
+      const faultKind = w.fault;
+      const level = w.level;
+      // CMOs report WnR=1 (as ESR_EL2 does); S1PTW faults keep the kind of the access that walked.
+      const access: AccessKind = cm ? 'write' : KIND_NAMES[s1ptw ? origKind : kind];
+      const key = `${faultKind}/${access}/${s1ptw}`;
+      if (ipa === this.lastFaultIpa && key === this.lastFaultKind) {
+        if (++this.sameFaults >= MAX_SAME_FAULT) {
+          this.sameFaults = 0;
+          this.lastFaultIpa = -1;
+          this.exitDetail = `livelock: stage-2 ${faultKind} fault on ${s1ptw ? 'a stage-1 table walk' : `a ${access}`} at IPA ${hex(ipa)} (VA ${hex(va)}, PC=${hex(this.pc)}) repeated ${MAX_SAME_FAULT} times after the hypervisor asked to retry`;
+          return EXIT;
+        }
+      } else {
+        this.lastFaultIpa = ipa;
+        this.lastFaultKind = key;
+        this.sameFaults = 1;
+      }
+      if (this.s2aborts !== null) this.s2aborts.value++;
+      const abort: Stage2Abort = {
+        ipa,
+        va,
+        kind: faultKind,
+        access,
+        level,
+        size,
+        valueLo: valueLo >>> 0,
+        valueHi: valueHi >>> 0,
+        s1ptw,
+        cm,
+        pc: this.pc,
+      };
+      const r = this.hyp.stage2Abort(this.vcpu, abort);
+      // Only retries can livelock: any other answer ends this access.
+      if (r.action !== 'retry') {
+        this.sameFaults = 0;
+        this.lastFaultIpa = -1;
+      }
+      switch (r.action) {
+        case 'retry':
+          continue;
+        case 'mmio':
+          if (s1ptw) {
+            // A table walk into MMIO cannot be emulated; KVM injects a data abort.
+            return this.raise(origKind === EXEC, FSC.externalOnWalk(s1Level), origKind === WRITE, cm, true, va, `synchronous external abort on the level-${s1Level} stage-1 table walk at IPA ${hex(ipa)} (no memory there)`);
+          }
+          this.mmio.addr = ipa;
+          this.mmio.size = size;
+          this.mmio.write = kind === WRITE;
+          this.mmio.valueLo = valueLo >>> 0;
+          this.mmio.valueHi = valueHi >>> 0;
+          return MMIO;
+        case 'skip':
+          return SKIP;
+        case 'inject':
+          return this.raise(
+            origKind === EXEC && !cm,
+            s1ptw ? FSC.externalOnWalk(s1Level) : FSC.EXTERNAL,
+            origKind === WRITE || cm,
+            cm,
+            s1ptw,
+            va,
+            `synchronous external abort injected by the hypervisor: stage-2 ${faultKind} fault at IPA ${hex(ipa)}${s1ptw ? ' (stage-1 table walk)' : ''}`,
+          );
+        case 'exit':
+          this.exitDetail = r.detail;
+          return EXIT;
+      }
+    }
+  }
+
+  /** The stage-1 walk (MMU on): leaves `walkIpa` and `walkType`, or raises the stage-1 fault. */
+  private walk(va: number, kind: AccessIndex, cm: boolean, reportVa: number): AccessStatus {
+    if (this.walks !== null) this.walks.value++;
+    const exec = kind === EXEC;
+    const wnr = kind === WRITE || cm;
+    const what = `${cm ? 'cache maintenance' : KIND_NAMES[kind] === 'exec' ? 'an instruction fetch' : `a ${KIND_NAMES[kind]}`} at VA ${hex(reportVa)}`;
+    const tcr = this.tcrLo;
+    let t0sz = tcr & 0x3f;
+    if (t0sz < 16) t0sz = 16;
+    if (t0sz > 39) t0sz = 39;
+    const vaBits = 64 - t0sz;
+    // The upper VA range would use TTBR1_EL1, which the model leaves disabled (as EPD1=1).
+    if (!(va < 2 ** vaBits)) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${what}: outside the ${vaBits}-bit TTBR0_EL1 range (T0SZ=${t0sz})`);
+    if ((tcr & (1 << 7)) !== 0) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${what}: TCR_EL1.EPD0 disables TTBR0 walks`);
+    const tg0 = (tcr >>> 14) & 3;
+    if (tg0 !== 0) {
+      this.exitDetail = `TCR_EL1.TG0=${tg0} selects a ${tg0 === 1 ? '64' : '16'} KiB granule at PC=${hex(this.pc)}: only the 4 KiB granule is modelled`;
+      return EXIT;
+    }
+    // Walks are cacheable when the inner attribute of TTBR0 walks is cacheable and SCTLR_EL1.C=1.
+    const irgn = (tcr >>> 8) & 3;
+    const walkCacheable = irgn !== 0 && (this.sctlrV & SCTLR_C) !== 0;
+    const startLevel = 4 - Math.ceil((vaBits - 12) / 9);
+    // Bits the start level resolves (1 to 9): its table is 2^startBits entries, aligned to its size.
+    const startBits = vaBits - (12 + 9 * (3 - startLevel));
+    let table = (this.ttbr0Hi & 0xffff) * TWO32 + (this.ttbr0Lo >>> 0);
+    table -= table % 2 ** (startBits + 3);
+    let level = startLevel;
+    let readOnly = false;
+    let pxn = false;
+    for (;;) {
+      const shift = 12 + 9 * (3 - level);
+      const index = Math.floor(va / 2 ** shift) % 2 ** (level === startLevel ? startBits : 9);
+      const descIpa = table + index * 8;
+      const st = this.stage2(descIpa, READ, true, cm, kind, reportVa, 8, 0, 0, level);
+      if (st !== OK) return st;
+      const cacheable = !this.s2Device && (this.hyp.fwb || walkCacheable);
+      const lo = this.ms.read('vcpu', this.cpu, this.s2Pa, 8, cacheable);
+      const hi = this.ms.hi;
+      if ((lo & 1) === 0) return this.raise(exec, FSC.translation(level), wnr, cm, false, reportVa, `translation fault, level ${level}, on ${what}: descriptor ${hex(hi * TWO32 + lo)} at IPA ${hex(descIpa)} is invalid`);
+      const isTable = (lo & 2) !== 0 && level < 3;
+      if (level === 3 && (lo & 2) === 0) return this.raise(exec, FSC.translation(3), wnr, cm, false, reportVa, `translation fault, level 3, on ${what}: descriptor ${hex(hi * TWO32 + lo)} at IPA ${hex(descIpa)} is reserved`);
+      if (!isTable && level === 0) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${what}: a level-0 block is not allowed with the 4 KiB granule`);
+      if ((hi & 0xf0000) !== 0) return this.raise(exec, FSC.addressSize(level), wnr, cm, false, reportVa, `address size fault, level ${level}, on ${what}: output address of descriptor ${hex(hi * TWO32 + lo)} is beyond 48 bits`);
+      const oa = (hi & 0xffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
+      if (isTable) {
+        // APTable[1] (bit 62) removes write access below; PXNTable (bit 59) removes EL1 execute.
+        if ((hi & (1 << 30)) !== 0) readOnly = true;
+        if ((hi & (1 << 27)) !== 0) pxn = true;
+        table = oa;
+        level++;
+        continue;
+      }
+      const size = 2 ** shift;
+      if ((lo & (1 << 10)) === 0) return this.raise(exec, FSC.accessFlag(level), wnr, cm, false, reportVa, `access flag fault, level ${level}, on ${what}`);
+      const ap = (lo >>> 6) & 3;
+      if ((ap & 2) !== 0) readOnly = true;
+      if ((hi & (1 << 21)) !== 0) pxn = true;
+      // A region writable at EL0 is never executable at EL1; WXN makes writable regions XN.
+      if (ap === 1) pxn = true;
+      if ((this.sctlrV & SCTLR_WXN) !== 0 && !readOnly) pxn = true;
+      if (kind === WRITE && readOnly && !cm) return this.raise(false, FSC.permission(level), true, false, false, reportVa, `permission fault, level ${level}, on ${what}: the page is read-only`);
+      if (exec && pxn) return this.raise(true, FSC.permission(level), false, false, false, reportVa, `permission fault, level ${level}, on ${what}: the page is not executable at EL1`);
+      const attr = this.mairAttr((lo >>> 2) & 7);
+      this.walkType = (attr & 0xf0) === 0 ? S1_DEVICE : (attr & 0xf) === 0x4 || (attr & 0xf) === 0 ? S1_NORMAL_NC : S1_NORMAL_CACHEABLE;
+      this.walkIpa = oa - (oa % size) + (va % size);
+      return OK;
+    }
+  }
+
+  private mairAttr(index: number): number {
+    return (index < 4 ? this.mairLo >>> (8 * index) : this.mairHi >>> (8 * (index - 4))) & 0xff;
+  }
+
+  private alignmentFault(va: number, kind: AccessIndex, size: number): AccessStatus {
+    return this.raise(false, FSC.ALIGNMENT, kind === WRITE, false, false, va, `alignment fault: ${size}-byte ${KIND_NAMES[kind]} at VA ${hex(va)} to Device memory (or with SCTLR_EL1.A set) is not aligned`);
+  }
+
+  private raise(instruction: boolean, fsc: number, wnr: boolean, cm: boolean, s1ptw: boolean, va: number, description: string): AccessStatus {
+    this.fault = { instruction, fsc, wnr: instruction ? false : wnr, cm, s1ptw, va, description };
+    return FAULT;
+  }
+}
