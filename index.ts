@@ -3,7 +3,7 @@
  * object) with every device and built-in plugin available; the CLI is a thin layer over it.
  *
  *     import { createMachine } from 'kvmsim';
- *     const machine = createMachine('examples/machines/default.yaml');
+ *     const machine = createMachine('examples/machines/reboot-locked.yaml');
  *     const result = machine.run();
  */
 import 'reflect-metadata';

@@ -65,7 +65,7 @@ export function buildProgram(ctx: CliContext, commands: readonly CliCommand[]): 
   program.addHelpText(
     'after',
     '\nExamples:\n' +
-      '  kvmsim run examples/machines/default.yaml          run a machine config and print a summary\n' +
+      '  kvmsim run examples/machines/reboot-locked.yaml    run a machine config and print a summary\n' +
       '  kvmsim run CONFIG --stats out/stats.txt --trace out/trace.json\n' +
       '  kvmsim validate CONFIG                             check a config without running it\n' +
       '  kvmsim plugins                                     list built-in plugins and their args\n' +

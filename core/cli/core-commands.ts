@@ -70,7 +70,7 @@ class RunCommand implements CliCommand {
       .addHelpText(
         'after',
         '\nExamples:\n' +
-          '  kvmsim run examples/machines/default.yaml\n' +
+          '  kvmsim run examples/machines/reboot-locked.yaml\n' +
           '  kvmsim run CONFIG --plugin trace,events=cmo,stale --trace trace.json\n' +
           '  kvmsim run CONFIG --plugin ./my-plugin.ts,threshold=4 --strict\n',
       )

@@ -1,10 +1,13 @@
 import { ContainerModule } from 'inversify';
 import { PluginModule } from '../../core';
+import { bootCliModule } from './boot';
 import { compareCliModule } from './compare';
 import { kvmPlugin } from './kvm';
 export { policiesModule } from './policies';
 
+export * from './boot';
 export * from './compare';
+export * from './elf';
 export * from './errno';
 export { HostMm, type Vma } from './host-mm';
 export * from './kvm';
@@ -21,4 +24,4 @@ export const kvmModule = new ContainerModule(({ bind }) => {
   bind(PluginModule).toConstantValue(kvmPlugin);
 });
 
-export { compareCliModule };
+export { bootCliModule, compareCliModule };

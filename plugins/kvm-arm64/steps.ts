@@ -6,6 +6,7 @@ import { ERRNO, KvmIoctlError, type ErrnoName } from './errno';
 import type { Vmm } from './vmm';
 import { describeExit } from './vcpu';
 import type { Uart } from '../../devices/uart/pl011';
+import { assemble } from '../../devices/cpu/a64';
 
 const Errno = z.enum(Object.keys(ERRNO) as [ErrnoName, ...ErrnoName[]]).describe('the errno the ioctl must fail with');
 
@@ -105,11 +106,14 @@ const WriteArgs = z
     words: z.array(z.int().min(0).max(0xffffffff)).optional().describe('32-bit little-endian words (instructions)'),
     string: z.string().optional().describe('text (UTF-8)'),
     fill: z.strictObject({ byte: z.int().min(0).max(255), size: Size }).optional().describe('size bytes of one value'),
-    file: z.string().optional().describe('a file, relative to the config'),
+    file: z.string().optional().describe('a raw binary image, relative to the config'),
+    asm: z.string().optional().describe('A64 assembly, assembled at gpa'),
+    asm_file: z.string().optional().describe('an A64 assembly source (.S), relative to the config, assembled at gpa'),
+    defines: z.record(z.string(), z.int()).optional().describe('symbols (NAME: value) prepended to the assembly as .equ'),
     cpu: z.int().min(0).optional().describe('host core the VMM writes from (default: the VMM thread\'s core)'),
   })
-  .refine((a) => [a.bytes, a.words, a.string, a.fill, a.file].filter((x) => x !== undefined).length === 1, {
-    message: 'give exactly one of bytes, words, string, fill, file',
+  .refine((a) => [a.bytes, a.words, a.string, a.fill, a.file, a.asm, a.asm_file].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of bytes, words, string, fill, file, asm, asm_file',
   });
 
 /** Turns a `write` step's payload into bytes; `asm` is added by the CPU module's assembler. */
@@ -137,6 +141,27 @@ export class WriteStep implements ScenarioStep<z.infer<typeof WriteArgs>> {
     } else if (a.fill) {
       bytes = new Uint8Array(a.fill.size).fill(a.fill.byte);
       source = `fill 0x${a.fill.byte.toString(16)}`;
+    } else if (a.asm !== undefined || a.asm_file !== undefined) {
+      let src: string;
+      let name: string;
+      if (a.asm_file !== undefined) {
+        const file = path.resolve(ctx.baseDir, a.asm_file);
+        try {
+          src = fs.readFileSync(file, 'utf8');
+        } catch {
+          throw new InputError(`write: cannot read assembly '${a.asm_file}' (looked for ${file})`);
+        }
+        name = a.asm_file;
+      } else {
+        src = a.asm!;
+        name = `${ctx.location.where} asm`;
+      }
+      const defines = Object.entries(a.defines ?? {})
+        .map(([k, v]) => `.equ ${k}, ${v}\n`)
+        .join('');
+      // Defines go on the first line, so the assembler's line numbers still match the source.
+      bytes = assemble(defines.replace(/\n/g, '; ') + src, { base: a.gpa, file: name }).bytes;
+      source = a.asm_file ?? 'inline assembly';
     } else {
       const file = path.resolve(ctx.baseDir, a.file!);
       try {
