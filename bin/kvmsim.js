@@ -10,6 +10,13 @@ try {
   }
   throw e;
 }
+// `kvmsim plugins | head` closes the pipe early: that is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e && e.code === 'EPIPE') process.exit(process.exitCode || 0);
+    throw e;
+  });
+}
 lib.main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -50,15 +50,27 @@ export function defaultConfig(): MachineConfig {
   return { ...parseWith(objectConfigDocument({}), MachineConfigSchema), source: '<defaults>', baseDir: process.cwd() };
 }
 
+function packageVersion(): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(path.join(__dirname, '..', '..', 'package.json')) as { version: string }).version;
+  } catch {
+    // Compiled to dist/core/cli: the package root is one more level up.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(path.join(__dirname, '..', '..', '..', 'package.json')) as { version: string }).version;
+  }
+}
+
 /** Builds the commander program from every contributed command. */
 export function buildProgram(ctx: CliContext, commands: readonly CliCommand[]): Command {
   const program = new Command('kvmsim')
     .description(
-      'kvmsim — an event-driven simulator of KVM arm64 cache maintenance.\n' +
-        'Cores run AArch64 code through caches that hold real data; a KVM-arm64 plugin decides when\n' +
-        'stage 2 is unmapped and which CMOs run on VCPU reset; a checker reports stale data.',
+      'kvmsim — an event-driven simulator of KVM arm64 cache maintenance. Cores run AArch64 code ' +
+        'through caches that hold real data; a KVM-arm64 plugin decides when stage 2 is unmapped and ' +
+        'which CMOs run when a VCPU is reset; a coherence checker reports every stale access.',
     )
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) })
+    .version(packageVersion(), '-V, --version', 'print the kvmsim version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   for (const c of [...commands].sort((a, b) => a.order - b.order)) c.register(program, ctx);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Container, ContainerModule } from 'inversify';
 import { coreModule } from '../di/core-module';
 import { validateArgs } from '../plugin/args';
-import type { ScenarioStep } from '../machine/scenario';
+import { Expectation, ScenarioStep } from '../machine/scenario';
 import { z } from 'zod';
 import { InputError } from '../common/errors';
 import { MachineConfigSchema } from '../config/schema';
@@ -118,20 +118,21 @@ class ValidateCommand implements CliCommand {
   }
 }
 
-/** A scenario step kind and the plugin that contributes it (none: the core or a device). */
-export interface StepOrigin {
-  step: ScenarioStep;
+/** A contribution (a step kind, an expectation) and the plugin it comes with (none: the core or a device). */
+export interface Contributed<T> {
+  item: T;
   plugin?: string;
 }
 
 /**
- * Every step kind a config can use: the core's and the devices', plus those each built-in
- * plugin's container module contributes (found by loading each plugin, with its requirements
- * and default args, into a scratch container).
+ * Everything bound to `token` that a config can use: the core's and the devices', plus what
+ * each built-in plugin's container module adds (found by loading each plugin, with its
+ * requirements and default args, into a scratch container). Keyed by `keyOf`.
  */
-export function contributedSteps(ctx: CliContext): Map<string, StepOrigin> {
-  const out = new Map<string, StepOrigin>();
-  for (const [kind, step] of stepCatalogue(ctx.catalogue())) out.set(kind, { step });
+export function contributions<T>(ctx: CliContext, token: symbol, keyOf: (t: T) => string): Map<string, Contributed<T>> {
+  const all = (c: Container) => c.getAll<T>(token, { optional: true }) ?? [];
+  const out = new Map<string, Contributed<T>>();
+  for (const item of all(ctx.catalogue())) out.set(keyOf(item), { item });
   const plugins = pluginCatalogue(ctx.catalogue());
   const load = (c: Container, p: PluginModule<unknown>, seen: Set<string>) => {
     if (seen.has(p.name)) return;
@@ -151,14 +152,22 @@ export function contributedSteps(ctx: CliContext): Map<string, StepOrigin> {
     } catch {
       continue; // a plugin whose defaults do not load alone contributes nothing listable
     }
-    for (const [kind, step] of stepCatalogue(c)) if (!out.has(kind)) out.set(kind, { step, plugin: p.name });
+    for (const item of all(c)) if (!out.has(keyOf(item))) out.set(keyOf(item), { item, plugin: p.name });
   }
   return out;
 }
 
+export const contributedSteps = (ctx: CliContext) => contributions<ScenarioStep>(ctx, ScenarioStep, (s) => s.kind);
+export const contributedExpectations = (ctx: CliContext) => contributions<Expectation>(ctx, Expectation, (e) => e.key);
+
 /** The full config schema, with every contributed step kind, as JSON Schema. */
 export function configJsonSchema(ctx: CliContext): unknown {
-  const steps = [...contributedSteps(ctx).values()].map((o) => o.step).sort((a, b) => a.kind.localeCompare(b.kind));
+  const expectations = [...contributedExpectations(ctx).values()].map((o) => o.item);
+  const expectShape: Record<string, z.ZodType> = {};
+  for (const e of expectations) expectShape[e.key] = e.schema.optional().describe(e.description);
+  const steps = [...contributedSteps(ctx).values()]
+    .map((o) => (o.item.kind === 'expect' ? { ...o.item, schema: z.strictObject(expectShape) as z.ZodType } : o.item))
+    .sort((a, b) => a.kind.localeCompare(b.kind));
   const step = steps.length > 0 ? z.union(steps.map((s) => z.strictObject({ [s.kind]: s.schema }).describe(s.description))) : z.never();
   const full = MachineConfigSchema.extend({ scenario: z.array(step).optional().describe('the steps the VMM takes, and expectations') });
   const schema = z.toJSONSchema(full, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -204,10 +213,16 @@ class PluginsCommand implements CliCommand {
           }
           out.push('');
         }
-        const steps = [...contributedSteps(ctx).values()].sort((a, b) => a.step.kind.localeCompare(b.step.kind));
+        const steps = [...contributedSteps(ctx).values()].sort((a, b) => a.item.kind.localeCompare(b.item.kind));
         if (steps.length > 0) {
           out.push('Scenario steps (config `scenario:`, each written `- kind: { args }`)');
-          for (const s of steps) out.push(`  ${s.step.kind.padEnd(12)} ${s.step.description}${s.plugin ? ` [${s.plugin}]` : ''}`);
+          for (const s of steps) out.push(`  ${s.item.kind.padEnd(13)} ${s.item.kind === 'expect' ? 'checks that must hold at this point (below)' : s.item.description}${s.plugin ? ` [${s.plugin}]` : ''}`);
+          out.push('');
+        }
+        const checks = [...contributedExpectations(ctx).values()].sort((a, b) => a.item.key.localeCompare(b.item.key));
+        if (checks.length > 0) {
+          out.push('Expectations (inside `- expect: { ... }`; a failed one makes the run exit 1)');
+          for (const e of checks) out.push(`  ${e.item.key.padEnd(13)} ${e.item.description}${e.plugin ? ` [${e.plugin}]` : ''}`);
           out.push('');
         }
         ctx.io.out(out.join('\n'));
