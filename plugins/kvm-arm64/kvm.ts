@@ -158,7 +158,7 @@ export const kvmPlugin = definePlugin({
         `memslots      ${vm.memslots.all().map((s) => `${s.id}: 0x${(s.baseGfn * 4096).toString(16)} +${formatSize(s.npages * 4096)}${s.lockFlags ? (s.lockFlags & 2 ? ' locked RW' : ' locked R') : ''}`).join('; ') || '(none)'}`,
         `ioctls        ${ioctls || '(none)'}`,
         `exits         ${[...exits].map(([r, n]) => `${r} ${n}`).join(', ') || '(none)'}`,
-        `stage 2       faults ${st.faults.value} (permission ${st.faultsPerm.value}), mapped ${st.mappedPages.value} pages, unmapped ${st.unmappedPages.value} pages, stage2_unmap_vm ${st.stage2UnmapVm.value}, stage2_flush_vm ${st.stage2FlushVm.value}`,
+        `stage 2       faults ${st.faults.value} (MMIO ${st.mmioExits.value}, permission ${st.faultsPerm.value}), mapped ${st.mappedPages.value} pages, unmapped ${st.unmappedPages.value} pages, stage2_unmap_vm ${st.stage2UnmapVm.value}, stage2_flush_vm ${st.stage2FlushVm.value}`,
         `CMOs          D-cache: ${st.dcLines.value} lines cleaned+invalidated to PoC (${st.dcLinesResident.value} resident); I-cache: ${st.icInvalAll.value} whole invalidations, ${st.icInvalRangeLines.value} lines by range`,
         `pending ops   performed ${st.pendingPerformed.value} time(s); now 0x${vm.mmuPendingOps.toString(16)}`,
         ...vm.vcpus.map((v) => `vcpu${v.index}         ${v.core.retired} instructions, ${v.cycles} cycles${v.hasRunOnce ? '' : ' (never ran)'}`),
