@@ -1,3 +1,4 @@
+import type { Counter } from '../../core';
 import type { CoreExit, GuestCore } from '../../devices/cpu/guest-interface';
 import { fail } from './errno';
 import type { KvmVm } from './vm';
@@ -21,14 +22,22 @@ export class KvmVcpu {
   poweredOff = false;
   /** Inside KVM_RUN (holds vcpu->mutex). */
   inRun = false;
-  /** Modelled cycles spent running this VCPU. */
-  cycles = 0;
+  /** Modelled cycles spent inside KVM_RUN for this VCPU (guest and KVM work), `kvm.vcpuN.cycles`. */
+  private readonly cyclesStat: Counter;
+  private readonly runsStat: Counter;
 
   constructor(
     readonly index: number,
     readonly vm: KvmVm,
     readonly core: GuestCore,
-  ) {}
+  ) {
+    this.cyclesStat = vm.d.stats.counter(`kvm.vcpu${index}.cycles`, `modelled cycles VCPU ${index} spent in KVM_RUN`);
+    this.runsStat = vm.d.stats.counter(`kvm.vcpu${index}.runs`, `KVM_RUN calls of VCPU ${index}`);
+  }
+
+  get cycles(): number {
+    return this.cyclesStat.value;
+  }
 
   /** KVM_ARM_VCPU_INIT, then the VMM's KVM_SET_ONE_REG of PC and x0. */
   init(entry: number, x0: number, features: VcpuInitFeatures = {}): void {
@@ -64,7 +73,8 @@ export class KvmVcpu {
     } finally {
       this.inRun = false;
     }
-    this.cycles += clock.now - start;
+    this.cyclesStat.value += clock.now - start;
+    this.runsStat.value++;
     bus.emit({ type: 'vcpu.exit', vcpu: this.index, reason: exit.reason, detail: describeExit(exit), pc: exit.pc });
     return exit;
   }
