@@ -160,7 +160,16 @@ export class WriteStep implements ScenarioStep<z.infer<typeof WriteArgs>> {
         .map(([k, v]) => `.equ ${k}, ${v}\n`)
         .join('');
       // Defines go on the first line, so the assembler's line numbers still match the source.
-      bytes = assemble(defines.replace(/\n/g, '; ') + src, { base: a.gpa, file: name }).bytes;
+      // .include paths are relative to the including file, which is relative to the config.
+      const include = (inc: string, from: string | undefined) => {
+        const file = path.join(path.dirname(from ?? name), inc);
+        try {
+          return { file, source: fs.readFileSync(path.resolve(ctx.baseDir, file), 'utf8') };
+        } catch {
+          throw new InputError(`write: ${from ?? name}: .include "${inc}": cannot read ${path.resolve(ctx.baseDir, file)}`);
+        }
+      };
+      bytes = assemble(defines.replace(/\n/g, '; ') + src, { base: a.gpa, file: name, include }).bytes;
       source = a.asm_file ?? 'inline assembly';
     } else {
       const file = path.resolve(ctx.baseDir, a.file!);

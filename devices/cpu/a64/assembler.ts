@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 /**
  * A two-pass assembler for the A64 subset, in GNU as syntax: labels (and numeric local labels
  * `1:` / `1b` / `1f`), `//`, `/* *\/` and `#`-line comments, `;` between statements, `=`/.equ/.set
@@ -16,8 +18,26 @@ import { parseOperand, splitTopLevel, type Operand } from './operands';
 export interface AssembleOptions {
   /** Address of the first byte (default 0). */
   base?: number | bigint;
-  /** File name used in error messages. */
+  /** File name used in error messages, and the folder `.include` paths are relative to. */
   file?: string;
+  /**
+   * Reads a file named by `.include "name"` in `from` (undefined for source given inline).
+   * Default: read it from disk relative to the including file's folder (or the working folder).
+   */
+  include?: (name: string, from: string | undefined) => { file: string; source: string };
+}
+
+/** GNU as nests `.include` at most this deep; deeper is surely a cycle. */
+const MAX_INCLUDE_DEPTH = 16;
+
+/** Reads `name` relative to the including file's folder (the working folder for inline source). */
+export function includeFromDisk(name: string, from: string | undefined): { file: string; source: string } {
+  const file = from !== undefined ? path.join(path.dirname(from), name) : name;
+  try {
+    return { file, source: fs.readFileSync(path.resolve(file), 'utf8') };
+  } catch {
+    throw new ExprError(`.include "${name}": cannot read ${path.resolve(file)}`);
+  }
 }
 
 /** One statement that produced bytes, for listings. */
@@ -261,20 +281,63 @@ class Assembly {
     if (base < 0n || base > MASK64) throw new InputError(`base address ${given} is not a 64-bit address`);
     this.base = base;
     this.file = options.file;
+    this.read(source, options.file, options.include ?? includeFromDisk, 0);
+  }
+
+  /**
+   * Statements carry a location id (an index into `locations`), so that lines of included
+   * files are reported with their own file and line.
+   */
+  private readonly locations: { file?: string; line: number }[] = [];
+  private readonly issueOrder = new Map<AsmIssue, number>();
+
+  private read(source: string, file: string | undefined, include: NonNullable<AssembleOptions['include']>, depth: number): void {
     for (const { line, text } of splitSource(source)) {
+      const loc = this.locations.length;
+      this.locations.push({ file, line });
       try {
-        const st = parseStatement(line, text);
+        const inc = /^\.include\s+"([^"]+)"$/.exec(text);
+        if (inc !== null) {
+          if (depth >= MAX_INCLUDE_DEPTH) throw new ExprError(`.include "${inc[1]}": nested more than ${MAX_INCLUDE_DEPTH} deep (an include cycle?)`);
+          const r = include(inc[1], file);
+          this.read(r.source, r.file, include, depth + 1);
+          continue;
+        }
+        const st = parseStatement(loc, text);
         if (st.kind === 'insn') st.operands = st.args === '' ? [] : splitTopLevel(st.args).map(parseOperand);
         this.statements.push(st);
       } catch (e) {
-        this.report(line, e);
+        this.report(loc, e);
       }
     }
   }
 
-  report(line: number, e: unknown): void {
-    if (e instanceof ExprError || e instanceof EncodingError) this.issues.push({ file: this.file, line, message: e.message });
+  /** `file: line N` of a location id, for messages. */
+  where(loc: number): string {
+    const l = this.locations[loc];
+    return l === undefined ? `line ${loc}` : l.file !== undefined && l.file !== this.file ? `${l.file} line ${l.line}` : `line ${l.line}`;
+  }
+
+  /** The source line of a location id. */
+  lineOf(loc: number): number {
+    return this.locations[loc]?.line ?? loc;
+  }
+
+  report(loc: number, e: unknown): void {
+    if (e instanceof ExprError || e instanceof EncodingError) this.issue(loc, e.message);
     else throw e;
+  }
+
+  issue(loc: number, message: string): void {
+    const l = this.locations[loc];
+    const i: AsmIssue = { file: l?.file ?? this.file, line: l?.line ?? loc, message };
+    this.issues.push(i);
+    this.issueOrder.set(i, loc);
+  }
+
+  /** Issues in source order (pass 2 reports after pass 1). */
+  sortedIssues(): AsmIssue[] {
+    return [...this.issues].sort((a, b) => (this.issueOrder.get(a) ?? 0) - (this.issueOrder.get(b) ?? 0));
   }
 
   fail(msg: string): never {
@@ -319,7 +382,7 @@ class Assembly {
 
   define(name: string, def: SymbolDef): void {
     const prev = this.symbols.get(name);
-    if (prev !== undefined) this.fail(`symbol '${name}' is already defined on line ${prev.line}`);
+    if (prev !== undefined) this.fail(`symbol '${name}' is already defined on ${this.where(prev.line)}`);
     this.symbols.set(name, def);
   }
 
@@ -461,9 +524,9 @@ class Assembly {
       this.dot = this.base + BigInt(st.offset);
       try {
         const out = this.bytesOf(st);
-        if (out.length !== st.size) throw new Error(`internal: line ${st.line} sized ${st.size}, emitted ${out.length}`);
+        if (out.length !== st.size) throw new Error(`internal: ${this.where(st.line)} sized ${st.size}, emitted ${out.length}`);
         bytes.set(out, st.offset);
-        listing.push({ line: st.line, address: this.dot, bytes: out, source: st.source, insn: st.kind === 'insn' });
+        listing.push({ line: this.lineOf(st.line), address: this.dot, bytes: out, source: st.source, insn: st.kind === 'insn' });
       } catch (e) {
         this.report(st.line, e);
       }
@@ -535,7 +598,7 @@ class Assembly {
         this.report(def.line, e);
       }
     }
-    for (const g of this.globals) if (!this.symbols.has(g)) this.issues.push({ file: this.file, line: this.lineOfGlobal(g), message: `.global ${g}: symbol is never defined` });
+    for (const g of this.globals) if (!this.symbols.has(g)) this.issue(this.lineOfGlobal(g), `.global ${g}: symbol is never defined`);
     return out;
   }
 
@@ -571,10 +634,10 @@ function codeFill(address: bigint, size: number): Uint8Array {
 function run(source: string, options: AssembleOptions): { result?: AssembleResult; issues: AsmIssue[] } {
   const asm = new Assembly(source, options);
   if (asm.issues.length === 0) asm.layout();
-  if (asm.issues.length > 0) return { issues: asm.issues };
+  if (asm.issues.length > 0) return { issues: asm.sortedIssues() };
   const { bytes, listing } = asm.emit();
   const symbols = asm.symbolTable();
-  if (asm.issues.length > 0) return { issues: [...asm.issues].sort((a, b) => a.line - b.line) };
+  if (asm.issues.length > 0) return { issues: asm.sortedIssues() };
   return { result: { bytes, base: asm.base, symbols, globals: asm.globals, listing }, issues: [] };
 }
 
