@@ -22,8 +22,9 @@ export interface CheckerOptions {
  * - every write, by anyone, updates the shadow of a coherent machine;
  * - every guest read and instruction fetch is compared with the shadow; a difference is a
  *   `stale` event saying what was read, what should have been, who wrote it, which level served
- *   it, and who is to blame: the hypervisor when the value was written by userspace (or a
- *   device) before the last KVM_RUN, the guest when it wrote it itself without maintenance;
+ *   it, and who is to blame: the hypervisor when the value was written by userspace before the
+ *   last KVM_RUN, the guest when it wrote it itself without maintenance or a non-coherent
+ *   device wrote it (the guest must invalidate around DMA);
  * - a stage-2 unmap that touches a locked memslot breaks the lock contract.
  */
 export interface CoherenceChecker {
@@ -89,10 +90,10 @@ export class ShadowCoherenceChecker implements CoherenceChecker {
         const expected = this.shadow.read(a.addr, a.data.length);
         const last = this.shadow.lastWrite(a.addr + i);
         const writer = this.writers[last.writer] ?? 'unknown';
-        const byGuest = writer.startsWith('vcpu');
-        // Written by userspace or a device before the guest last entered: the hypervisor had to
-        // make it visible. Written by the guest itself (or by a device while it ran): the guest's job.
-        const blame = !byGuest && last.epoch < this.epoch ? 'hypervisor' : 'guest';
+        // Written by userspace before the guest last entered: the hypervisor had to make it
+        // visible. Written by the guest itself, or by a non-coherent device (whose writes the
+        // guest must invalidate around): the guest's job.
+        const blame = writer.startsWith('userspace') && last.epoch < this.epoch ? 'hypervisor' : 'guest';
         if (blame === 'hypervisor') {
           this.staleHypervisor++;
           cHyp.value++;

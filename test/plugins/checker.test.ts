@@ -45,15 +45,18 @@ describe('coherence checker', () => {
     expect(m.stats.value('checker.stale.hypervisor')).toBe(1);
   });
 
-  it("blames the guest for its own writes read back stale, and for devices' writes during its run", () => {
+  it("blames the guest for its own writes read back stale, and for a non-coherent device's writes, whenever made", () => {
     const { m, access, stale } = rig();
+    access('device', -1, 'write', 0x300, [5]); // before the run: still the guest's to invalidate
     run(m);
     access('vcpu', 0, 'write', 0x100, [9]);
     access('vcpu', 1, 'read', 0x100, [0], 'memory');
     access('device', -1, 'write', 0x200, [7]);
     access('vcpu', 0, 'read', 0x200, [0]);
+    access('vcpu', 0, 'read', 0x300, [0]);
     expect(stale.map((s) => [s.writer, s.blame])).toEqual([
       ['vcpu0', 'guest'],
+      ['device', 'guest'],
       ['device', 'guest'],
     ]);
   });
