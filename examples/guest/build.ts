@@ -32,14 +32,14 @@ export function buildGuests(dir = __dirname, log: (s: string) => void = (s) => p
   const elfs: string[] = [];
   for (const g of GUESTS) {
     const src = path.join(dir, `${g}.S`);
-    const r = assemble(fs.readFileSync(src, 'utf8'), { base: GUEST_BASE, file: `${g}.S` });
+    const r = assemble(fs.readFileSync(src, 'utf8'), { base: GUEST_BASE, file: src });
     const bin = path.join(dir, `${g}.bin`);
     fs.writeFileSync(bin, r.bytes);
     bins.push(bin);
     if (!gnu) continue;
     const obj = path.join(tmp, `${g}.o`);
     const elf = path.join(dir, `${g}.elf`);
-    execFileSync('aarch64-linux-gnu-as', ['-o', obj, src]);
+    execFileSync('aarch64-linux-gnu-as', ['-I', dir, '-o', obj, src]);
     // -N: one writable, unaligned segment (the smc guests patch their own text) and a small file.
     execFileSync('aarch64-linux-gnu-ld', ['-N', '--no-warn-rwx-segments', `-Ttext=0x${GUEST_BASE.toString(16)}`, '-e', '_start', '--build-id=none', '-o', elf, obj]);
     const flat = path.join(tmp, `${g}.gnu.bin`);

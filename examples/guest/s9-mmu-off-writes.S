@@ -20,32 +20,7 @@ _start:
         hvc     #0
 1:      b       1b
 
-// mmu_on: identity map with 1 GiB blocks: [0, 1 GiB) Device, [1 GiB, 2 GiB) Normal WB; MMU, C, I on.
-mmu_on:
-        adr     x0, l1_table
-        movz    x1, #0x0401                 // block, AF, AttrIndx 0 (Device)
-        movk    x1, #0x0060, lsl #48        // PXN | UXN
-        str     x1, [x0]
-        movz    x1, #0x0705                 // block, AF, inner shareable, AttrIndx 1 (Normal WB)
-        movk    x1, #0x4000, lsl #16
-        str     x1, [x0, #8]
-        dc      ivac, x0
-        dsb     sy
-        movz    x1, #0xff00                 // MAIR: attr0 Device-nGnRnE, attr1 Normal WB
-        msr     mair_el1, x1
-        movz    x1, #0x3519                 // T0SZ=25, walks WB inner shareable
-        movk    x1, #0x0080, lsl #16        // EPD1
-        movk    x1, #0x0002, lsl #32        // IPS: 40 bits
-        msr     tcr_el1, x1
-        msr     ttbr0_el1, x0
-        isb
-        mrs     x1, sctlr_el1
-        orr     x1, x1, #0x1                // M
-        orr     x1, x1, #0x4                // C
-        orr     x1, x1, #0x1000             // I
-        msr     sctlr_el1, x1
-        isb
-        ret
+        .include "lib/mmu.S"
 
 putc:   movz    x9, #0x0900, lsl #16
         strb    w0, [x9]

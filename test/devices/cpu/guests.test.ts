@@ -22,7 +22,8 @@ describe('example guests on cortex-a72', () => {
   });
 
   test.each(GUESTS)('%s.bin is what the assembler makes of %s.S', (name) => {
-    const built = assemble(fs.readFileSync(path.join(DIR, `${name}.S`), 'utf8'), { base: IMAGE_BASE });
+    const src = path.join(DIR, `${name}.S`);
+    const built = assemble(fs.readFileSync(src, 'utf8'), { base: IMAGE_BASE, file: src });
     expect(Buffer.from(built.bytes).equals(fs.readFileSync(path.join(DIR, `${name}.bin`)))).toBe(true);
   });
 });
