@@ -46,6 +46,24 @@ describe('example machines', () => {
     expect(io.stdout).toContain('stale reads/fetches  0 (hypervisor-blamed 0, guest-blamed 0)');
   });
 
+  it('the default machine is deterministic: two runs give byte-identical stats and traces', async () => {
+    const os = await import('os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvmsim-det-'));
+    const outs: Buffer[][] = [];
+    for (const tag of ['a', 'b']) {
+      const stats = path.join(dir, `stats-${tag}.json`);
+      const trace = path.join(dir, `trace-${tag}.json`);
+      expect(await main(['run', path.join(DIR, 'reboot-locked.yaml'), '--stats', stats, '--trace', trace], captureIo())).toBe(0);
+      outs.push([fs.readFileSync(stats), fs.readFileSync(trace)]);
+    }
+    expect(outs[0][0].equals(outs[1][0])).toBe(true);
+    expect(outs[0][1].equals(outs[1][1])).toBe(true);
+    const trace = JSON.parse(outs[0][1].toString());
+    const runs = trace.traceEvents.filter((e: { ph: string; name: string }) => e.ph === 'X' && e.name.startsWith('KVM_RUN'));
+    expect(runs.length).toBeGreaterThan(2);
+    expect(JSON.parse(outs[0][0].toString())['kvm.pending_ops.performed']).toBe(2);
+  });
+
   it('compare: dcache-only sees stale instructions on reboot-locked, seed none', () => {
     const rows = comparePolicies(path.join(DIR, 'reboot-locked.yaml'), ctx, undefined);
     const by = (p: string) => rows.find((r) => r.policy === p) as CompareRow;
