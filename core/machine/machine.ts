@@ -63,6 +63,8 @@ export interface RunResult {
   cycles: number;
   events: number;
   steps: number;
+  /** Plugin errors reported (and survived) during the run. */
+  pluginErrors: string[];
 }
 
 interface ParsedStep {
@@ -88,6 +90,8 @@ export class Machine implements Disposable {
   private disposed = false;
   private stepsRun = 0;
   private readonly host: PluginHost;
+  private readonly pluginErrors: string[] = [];
+  private readonly errorSub: Disposable;
 
   /** @internal use buildMachine / createMachine */
   constructor(
@@ -112,6 +116,15 @@ export class Machine implements Disposable {
       rng: this.rng,
       log: (source, message) => this.addLog(source, message),
     });
+    this.errorSub = this.bus.subscribe(
+      'plugin.error',
+      (e) => {
+        const line = `plugin '${e.plugin}' failed while handling '${e.event}': ${e.message}`;
+        if (this.pluginErrors.length < 100) this.pluginErrors.push(line);
+        this.addLog('machine', line);
+      },
+      'machine',
+    );
   }
 
   /** A device or service of this machine. */
@@ -182,6 +195,7 @@ export class Machine implements Disposable {
       cycles: this.clock.now,
       events: this.bus.emitted,
       steps: this.stepsRun,
+      pluginErrors: [...this.pluginErrors],
     };
   }
 
@@ -198,6 +212,7 @@ export class Machine implements Disposable {
         `steps     ${this.stepsRun} of ${this.steps.length}`,
         `cycles    ${this.clock.now}`,
         `events    ${this.bus.emitted}`,
+        ...(this.pluginErrors.length > 0 ? [`plugin errors (the run went on; --strict stops at the first):`, ...this.pluginErrors.slice(0, 5).map((e) => `  ${e}`)] : []),
       ],
     };
     return [own, ...this.host.summary()];
@@ -213,6 +228,7 @@ export class Machine implements Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.host.dispose();
+    this.errorSub.dispose();
   }
 }
 

@@ -64,6 +64,17 @@ describe('kvmsim CLI', () => {
     expect(f.out).toMatch(/result: FAILED — 1 expectation\(s\) did not hold:\n  - .*failing\.yaml:6: scenario\[1\] \(expect\): expect stat: test\.random_cmos\.lines = \d+, expected at most 1/);
   });
 
+  it('a throwing plugin is reported and the run goes on; under --strict it stops with exit 1', async () => {
+    const plugin = path.join(__dirname, '..', 'fixtures', 'plugins', 'throws-on-cmo.ts');
+    const lenient = await cli('run', path.join(CONFIGS, 'random.yaml'), '--plugin', plugin, '--json');
+    expect(lenient.code).toBe(0);
+    expect(JSON.parse(lenient.out).ok).toBe(true);
+    expect(JSON.parse(lenient.out).pluginErrors[0]).toBe("plugin 'throws-on-cmo' failed while handling 'cmo': cannot count this CMO");
+    const strict = await cli('run', path.join(CONFIGS, 'random.yaml'), '--plugin', plugin, '--strict');
+    expect(strict.code).toBe(1);
+    expect(strict.err).toMatch(/^kvmsim: error: .*plugin 'throws-on-cmo' failed while handling 'cmo': cannot count this CMO/);
+  });
+
   it('run --json prints one JSON object', async () => {
     const r = await cli('run', path.join(CONFIGS, 'random.yaml'), '--json');
     const j = JSON.parse(r.out);
