@@ -2,7 +2,9 @@
  * Cost of an unregistered data-plane hook: a tight loop of 32-bit reads through a memory port
  * over sparse 4 KiB pages (the shape of the physical-memory device) that checks
  * `inst.memHooks !== null` on every access, as the devices do, against the same port without
- * the check. Target: within 5% (ratio >= 0.95).
+ * the check. Target: within 5% (ratio >= 0.95). Also reported: the same after a hook was
+ * registered and disposed, when the check is a real load (about 2 ns per access here; through
+ * the cache hierarchy an access costs ten times that, so there the check is under 1%).
  */
 import { SimInstrumentation, type Instrumentation } from '../core';
 import { bestOf, round } from './timing';
@@ -57,11 +59,6 @@ export function run(): Record<string, unknown> {
   const plain = new PlainPort(mem);
   const inst = new SimInstrumentation();
   const hooked = new HookedPort(mem, inst);
-  // A machine whose plugins once registered a hook and disposed it: the field is no longer
-  // constant to the JIT, so its check costs a real load.
-  const inst2 = new SimInstrumentation();
-  inst2.onMemoryAccess(() => {}).dispose();
-  const hooked2 = new HookedPort(mem, inst2);
   let sink = 0;
   const loopPlain = () => {
     let s = 0;
@@ -73,20 +70,30 @@ export function run(): Record<string, unknown> {
     for (let i = 0; i < N; i++) s = (s + hooked.read(i * 12)) | 0;
     sink ^= s;
   };
+  loopPlain();
+  loopHooked();
+  let tPlain = Infinity;
+  let tHooked = Infinity;
+  for (let r = 0; r < 7; r++) {
+    tPlain = Math.min(tPlain, bestOf(1, loopPlain));
+    tHooked = Math.min(tHooked, bestOf(1, loopHooked));
+  }
+  // Then a process where a plugin once registered a hook and disposed it: the hook list is no
+  // longer constant to the JIT, and the check costs a real load and branch. (Measured second:
+  // V8 tracks field constness per object shape, so this changes the first case too.)
+  const inst2 = new SimInstrumentation();
+  inst2.onMemoryAccess(() => {}).dispose();
+  const hooked2 = new HookedPort(mem, inst2);
   const loopHooked2 = () => {
     let s = 0;
     for (let i = 0; i < N; i++) s = (s + hooked2.read(i * 12)) | 0;
     sink ^= s;
   };
-  loopPlain();
-  loopHooked();
   loopHooked2();
-  let tPlain = Infinity;
-  let tHooked = Infinity;
+  let tPlain2 = Infinity;
   let tHooked2 = Infinity;
   for (let r = 0; r < 7; r++) {
-    tPlain = Math.min(tPlain, bestOf(1, loopPlain));
-    tHooked = Math.min(tHooked, bestOf(1, loopHooked));
+    tPlain2 = Math.min(tPlain2, bestOf(1, loopPlain));
     tHooked2 = Math.min(tHooked2, bestOf(1, loopHooked2));
   }
   return {
@@ -94,7 +101,7 @@ export function run(): Record<string, unknown> {
     noHookAccessesPerSec: Math.round(N / tPlain),
     unregisteredHookAccessesPerSec: Math.round(N / tHooked),
     unregisteredVsNoHook: round(tPlain / tHooked),
-    registeredThenDisposedVsNoHook: round(tPlain / tHooked2),
+    registeredThenDisposedVsNoHook: round(tPlain2 / tHooked2),
     target: 'unregisteredVsNoHook >= 0.95',
     checksum: sink,
   };
