@@ -2,51 +2,26 @@
  * Cache benchmarks.
  *  (a) accesses/s through L1 D + L2 of cortex-a72 (no plugins attached), a mixed read/write
  *      stream over a 256 KiB working set (8× the L1 D);
- *  (b) accesses/s of a bare single-level typed-array LRU loop doing the same stream (the floor
- *      of what JS can do), and the ratio a/b (target ≥ 0.35); the same two over a 16 KiB
- *      working set (every access an L1 hit) show the hit path alone;
+ *  (b) accesses/s of the bare single-level typed-array LRU loop (bench/bare-lru.ts, shared with
+ *      cpu.bench.ts) doing the same stream (the floor of what JS can do), and the ratio a/b
+ *      (target ≥ 0.35); the same two over a 16 KiB working set (every access an L1 hit) show
+ *      the hit path alone;
  *  (c) dcache_clean_inval_poc over 64 GiB vs over 64 MiB with the same resident lines (target:
  *      at most 2× apart).
  *
  *     npx ts-node bench/caches.bench.ts
  */
 import 'reflect-metadata';
-import { SeededRng, buildMachine } from '../core';
+import { buildMachine } from '../core';
 import { cacheModule } from '../devices/cache';
 import { MemorySystem, hierarchyModule } from '../devices/hierarchy';
 import { memoryModule } from '../devices/memory';
+import { STREAM_LENGTH, WORKING_SET, bareLruAccessesPerSec, devicesStream, makeStream, type Stream } from './bare-lru';
 import { bestOf, round } from './timing';
 
-const N = 4_000_000;
-const WORKING_SET = 256 * 1024;
+const N = STREAM_LENGTH;
 /** A working set that fits in the L1 D, for the hit path alone. */
 const SMALL_SET = 16 * 1024;
-
-interface Stream {
-  addr: Float64Array;
-  write: Uint8Array;
-  value: Int32Array;
-}
-
-/** Runs of 1–16 sequential words from random places in the working set; 30% stores. */
-function makeStream(seed: number, workingSet = WORKING_SET): Stream {
-  const rng = new SeededRng(seed);
-  const addr = new Float64Array(N);
-  const write = new Uint8Array(N);
-  const value = new Int32Array(N);
-  let i = 0;
-  while (i < N) {
-    let a = rng.nextInt(workingSet / 4) * 4;
-    const run = 1 + rng.nextInt(16);
-    for (let k = 0; k < run && i < N; k++, i++) {
-      addr[i] = a;
-      write[i] = rng.nextFloat() < 0.3 ? 1 : 0;
-      value[i] = rng.nextU32() | 0;
-      a = (a + 4) % workingSet;
-    }
-  }
-  return { addr, write, value };
-}
 
 function machine(memory: number) {
   const m = buildMachine({ machine: { cpus: 1, memory: { size: memory } } }, { modules: [memoryModule, cacheModule, hierarchyModule] });
@@ -74,46 +49,6 @@ function hierarchyStream(s: Stream): number {
   return N / secs;
 }
 
-/** One 32 KiB 2-way LRU level with 64-byte lines, tags and data in typed arrays. */
-function bareStream(s: Stream): number {
-  const SETS = 256;
-  const WAYS = 2;
-  const tags = new Int32Array(SETS * WAYS).fill(-1);
-  const stamp = new Float64Array(SETS * WAYS);
-  const data = new Uint8Array(SETS * WAYS * 64);
-  const view = new DataView(data.buffer);
-  let tick = 0;
-  let sum = 0;
-  let misses = 0;
-  const pass = () => {
-    for (let i = 0; i < N; i++) {
-      const a = s.addr[i];
-      const line = (a / 64) | 0;
-      const base = (line & (SETS - 1)) * WAYS;
-      let slot = -1;
-      for (let w = 0; w < WAYS; w++) {
-        if (tags[base + w] === line) {
-          slot = base + w;
-          break;
-        }
-      }
-      if (slot < 0) {
-        misses++;
-        slot = stamp[base] <= stamp[base + 1] ? base : base + 1;
-        tags[slot] = line;
-      }
-      stamp[slot] = ++tick;
-      const p = slot * 64 + (a & 63);
-      if (s.write[i] === 1) view.setUint32(p, s.value[i], true);
-      else sum = (sum + view.getUint32(p, true)) | 0;
-    }
-  };
-  pass();
-  const secs = bestOf(5, pass);
-  if (sum === 0x7fffffff && misses < 0) console.log('');
-  return N / secs;
-}
-
 /** Fills every cache of a cortex-a72 core with dirty lines inside the first 64 MiB. */
 function populated() {
   const ms = machine(64 * 1024 ** 3);
@@ -133,12 +68,12 @@ function rangeCmoMs(size: number, reps: number): number {
 }
 
 export function run(): Record<string, unknown> {
-  const s = makeStream(42);
+  const s = devicesStream();
   // Interleaved, best of each: the two loops see the same machine state.
-  const bare = Math.max(bareStream(s), bareStream(s));
+  const bare = Math.max(bareLruAccessesPerSec(s), bareLruAccessesPerSec(s));
   const hier = Math.max(hierarchyStream(s), hierarchyStream(s));
   const hot = makeStream(43, SMALL_SET);
-  const bareHot = Math.max(bareStream(hot), bareStream(hot));
+  const bareHot = Math.max(bareLruAccessesPerSec(hot), bareLruAccessesPerSec(hot));
   const hierHot = Math.max(hierarchyStream(hot), hierarchyStream(hot));
   rangeCmoMs(64 * 1024 ** 2, 2); // warm-up
   const small = rangeCmoMs(64 * 1024 ** 2, 7);

@@ -68,8 +68,13 @@ const OPS = [
 const OPC: Record<Op, number> = Object.fromEntries(OPS.map((o, i) => [o, i])) as Record<Op, number>;
 const SHIFT_CODE: Record<ShiftType, number> = { lsl: 0, lsr: 1, asr: 2, ror: 3 };
 
+/**
+ * The decode cache: 2^DECODE_BITS sets of two ways, indexed by a hash of the word. Two ways, so
+ * two hot words whose hashes collide (sieve's print_dec loop has such a pair) do not evict each
+ * other on every pass.
+ */
 const DECODE_BITS = 12;
-const DECODE_SIZE = 1 << DECODE_BITS;
+const DECODE_SIZE = 2 << DECODE_BITS;
 
 const SYS = SysRegs;
 
@@ -105,7 +110,7 @@ class Uop {
   ext = 0;
   signed = false;
   scaled = false;
-  /** SBFM/UBFM: immr, imms and the wmask/tmask halves. */
+  /** SBFM/UBFM: immr, imms and the wmask/tmask halves; MOVZ/MOVN: wLo/wHi = imm << shift. */
   immr = 0;
   imms = 0;
   wLo = 0;
@@ -137,6 +142,9 @@ function toUop(insn: Insn): Uop {
     case 'MOVN':
     case 'MOVK':
       u.immHi = insn.shift;
+      // imm << shift as halves, for MOVZ / MOVN (shift 0, 16, 32 or 48).
+      u.wLo = insn.shift < 32 ? insn.imm << insn.shift : 0;
+      u.wHi = insn.shift < 32 ? 0 : insn.imm << (insn.shift - 32);
       break;
     case 'AND_IMM':
     case 'ORR_IMM':
@@ -282,8 +290,11 @@ export class A64Core implements GuestCore, Disposable {
   // 64-bit results of the helpers.
   private rl = 0;
   private rh = 0;
+  // The new base register of a pre- or post-indexed load or store.
+  private wbLo = 0;
+  private wbHi = 0;
 
-  // Decoded instructions, direct-mapped by a hash of the word.
+  // Decoded instructions: way 0 of set h at [2h], way 1 at [2h + 1].
   private readonly dcUop: (Uop | undefined)[] = new Array<Uop | undefined>(DECODE_SIZE).fill(undefined);
 
   private readonly ms: MemorySystem;
@@ -399,6 +410,7 @@ export class A64Core implements GuestCore, Disposable {
     const clock = this.clock;
     const xl = this.xl;
     const xh = this.xh;
+    const dcUop = this.dcUop;
     try {
       while (this.retiredV < end) {
         const pc = this.pcV;
@@ -415,11 +427,14 @@ export class A64Core implements GuestCore, Disposable {
           continue;
         }
         const word = mem.lo | 0;
-        const h = Math.imul(word, 0x9e3779b1) >>> (32 - DECODE_BITS);
-        let u = this.dcUop[h];
-        if (u === undefined || u.word !== word) u = this.decodeInto(h, word);
+        const h = (Math.imul(word, 0x9e3779b1) >>> (32 - DECODE_BITS)) << 1;
+        let u = dcUop[h];
+        if (u === undefined || u.word !== word) {
+          u = dcUop[h + 1];
+          if (u === undefined || u.word !== word) u = this.decodeInto(h, word);
+        }
         clock.advance(1);
-        this.exec(u, pc);
+        this.exec(u);
         xl[ZR] = 0;
         xh[ZR] = 0;
         if (this.stop !== null) break;
@@ -439,9 +454,11 @@ export class A64Core implements GuestCore, Disposable {
     return e;
   }
 
+  /** Decodes `word` into way 0 of set `h` (an even index), the previous way 0 moving to way 1. */
   private decodeInto(h: number, word: number): Uop {
     this.decodes.value++;
     const u = toUop(decode(word));
+    this.dcUop[h + 1] = this.dcUop[h];
     this.dcUop[h] = u;
     return u;
   }
@@ -455,23 +472,25 @@ export class A64Core implements GuestCore, Disposable {
 
   // ---------------------------------------------------------------- execution
 
-  private exec(u: Uop, pc: number): void {
+  /**
+   * Executes `u`, the instruction at PC. The PC is read here rather than passed: guest RAM sits
+   * above 2^30, beyond V8's small integers, so a PC argument to this (not inlined) call would be
+   * boxed as a heap number on every instruction.
+   */
+  private exec(u: Uop): void {
+    const pc = this.pcV;
     const xl = this.xl;
     const xh = this.xh;
     const opc = u.opc;
     switch (opc) {
-      case 0 /* MOVZ */: {
-        const v = u.imm * 2 ** u.immHi;
-        xl[u.rd] = v | 0;
-        xh[u.rd] = u.sf ? (v / TWO32) | 0 : 0;
+      case 0 /* MOVZ */:
+        xl[u.rd] = u.wLo;
+        xh[u.rd] = u.sf ? u.wHi : 0;
         break;
-      }
-      case 1 /* MOVN */: {
-        const v = u.imm * 2 ** u.immHi;
-        xl[u.rd] = ~(v | 0);
-        xh[u.rd] = u.sf ? ~((v / TWO32) | 0) : 0;
+      case 1 /* MOVN */:
+        xl[u.rd] = ~u.wLo;
+        xh[u.rd] = u.sf ? ~u.wHi : 0;
         break;
-      }
       case 2 /* MOVK */: {
         const s = u.immHi;
         if (s < 32) xl[u.rd] = (xl[u.rd] & ~(0xffff << s)) | (u.imm << s);
@@ -480,7 +499,7 @@ export class A64Core implements GuestCore, Disposable {
         break;
       }
       case 3 /* ADD_IMM */:
-        this.addSub(u.sf, xl[u.rn], xh[u.rn], u.imm, 0, 0, false);
+        this.add64(xl[u.rn], xh[u.rn], u.imm, 0, 0);
         this.setRd(u.rd, u.sf);
         break;
       case 4 /* ADDS_IMM */:
@@ -488,7 +507,7 @@ export class A64Core implements GuestCore, Disposable {
         this.setRd(u.rd, u.sf);
         break;
       case 5 /* SUB_IMM */:
-        this.addSub(u.sf, xl[u.rn], xh[u.rn], ~u.imm, -1, 1, false);
+        this.add64(xl[u.rn], xh[u.rn], ~u.imm, -1, 1);
         this.setRd(u.rd, u.sf);
         break;
       case 6 /* SUBS_IMM */:
@@ -498,13 +517,15 @@ export class A64Core implements GuestCore, Disposable {
       case 7 /* ADD_REG */:
       case 8 /* ADDS_REG */:
         this.shifted(u.sf, u.rm, u.shiftType, u.shift);
-        this.addSub(u.sf, xl[u.rn], xh[u.rn], this.rl, this.rh, 0, opc === 8);
+        if (opc === 8) this.addSub(u.sf, xl[u.rn], xh[u.rn], this.rl, this.rh, 0, true);
+        else this.add64(xl[u.rn], xh[u.rn], this.rl, this.rh, 0);
         this.setRd(u.rd, u.sf);
         break;
       case 9 /* SUB_REG */:
       case 10 /* SUBS_REG */:
         this.shifted(u.sf, u.rm, u.shiftType, u.shift);
-        this.addSub(u.sf, xl[u.rn], xh[u.rn], ~this.rl, ~this.rh, 1, opc === 10);
+        if (opc === 10) this.addSub(u.sf, xl[u.rn], xh[u.rn], ~this.rl, ~this.rh, 1, true);
+        else this.add64(xl[u.rn], xh[u.rn], ~this.rl, ~this.rh, 1);
         this.setRd(u.rd, u.sf);
         break;
       case 11 /* AND_IMM */:
@@ -539,8 +560,8 @@ export class A64Core implements GuestCore, Disposable {
       case 26 /* MADD */:
       case 27 /* MSUB */:
         this.mul(xl[u.rn], xh[u.rn], xl[u.rm], xh[u.rm]);
-        if (opc === 26) this.addSub(true, xl[u.ra], xh[u.ra], this.rl, this.rh, 0, false);
-        else this.addSub(true, xl[u.ra], xh[u.ra], ~this.rl, ~this.rh, 1, false);
+        if (opc === 26) this.add64(xl[u.ra], xh[u.ra], this.rl, this.rh, 0);
+        else this.add64(xl[u.ra], xh[u.ra], ~this.rl, ~this.rh, 1);
         this.setRd(u.rd, u.sf);
         break;
       case 28 /* UDIV */:
@@ -565,7 +586,7 @@ export class A64Core implements GuestCore, Disposable {
             lo = ~lo;
             hi = ~hi;
           }
-          if (opc === 35 || opc === 37) this.addSub(true, lo, hi, 1, 0, 0, false);
+          if (opc === 35 || opc === 37) this.add64(lo, hi, 1, 0, 0);
           else {
             this.rl = lo;
             this.rh = hi;
@@ -575,11 +596,11 @@ export class A64Core implements GuestCore, Disposable {
         break;
       case 38 /* LDR */:
       case 39 /* STR */:
-        if (!this.loadStore(u, opc === 39, pc)) return;
+        if (!(opc === 38 ? this.load(u) : this.store(u))) return;
         break;
       case 40 /* LDP */:
       case 41 /* STP */:
-        if (!this.loadStorePair(u, opc === 41, pc)) return;
+        if (!this.loadStorePair(u, opc === 41)) return;
         break;
       case 42 /* ADR */:
         this.fromNumber(pc + u.imm);
@@ -700,6 +721,16 @@ export class A64Core implements GuestCore, Disposable {
   private setRd(rd: number, sf: boolean): void {
     this.xl[rd] = this.rl;
     this.xh[rd] = sf ? this.rh : 0;
+  }
+
+  /**
+   * rl/rh = a + b + carry over 64 bits, no flags (W results: setRd drops the high half). Apart
+   * from addSub so the common flagless case stays small enough for V8 to inline everywhere.
+   */
+  private add64(alo: number, ahi: number, blo: number, bhi: number, cin: number): void {
+    const l = (alo >>> 0) + (blo >>> 0) + cin;
+    this.rl = l | 0;
+    this.rh = (ahi + bhi + (l > 0xffffffff ? 1 : 0)) | 0;
   }
 
   /** rl/rh = a + b + carry (AddWithCarry), setting NZCV when `flags`. */
@@ -1047,70 +1078,89 @@ export class A64Core implements GuestCore, Disposable {
     return (hi >>> 0) * TWO32 + (lo >>> 0);
   }
 
-  /** Returns false when the instruction did not complete (exception, exit). */
-  private loadStore(u: Uop, store: boolean, pc: number): boolean {
+  /**
+   * The VA of a single-register load or store, as a double (>= 2^48 when out of every range);
+   * with pre- or post-indexing the new base is left in wbLo/wbHi.
+   */
+  private effectiveAddress(u: Uop): number {
     const xl = this.xl;
     const xh = this.xh;
-    const mode = u.mode;
-    let va: number;
-    let wbLo = 0;
-    let wbHi = 0;
-    let writeback = false;
-    if (mode === 0 /* offset */) {
-      va = this.address(xl[u.rn], xh[u.rn], u.imm);
-    } else if (mode === 4 /* literal */) {
-      va = pc + u.imm;
-    } else if (mode === 3 /* reg */) {
-      let olo = xl[u.rm];
-      let ohi: number;
-      switch (u.ext) {
-        case 0 /* UXTW */:
-          ohi = 0;
-          break;
-        case 2 /* SXTW */:
-          ohi = olo >> 31;
-          break;
-        default /* UXTX (LSL), SXTX */:
-          ohi = xh[u.rm];
+    switch (u.mode) {
+      case 0 /* offset */:
+        return this.address(xl[u.rn], xh[u.rn], u.imm);
+      case 4 /* literal */:
+        return this.pcV + u.imm;
+      case 3 /* reg */: {
+        let olo = xl[u.rm];
+        let ohi: number;
+        switch (u.ext) {
+          case 0 /* UXTW */:
+            ohi = 0;
+            break;
+          case 2 /* SXTW */:
+            ohi = olo >> 31;
+            break;
+          default /* UXTX (LSL), SXTX */:
+            ohi = xh[u.rm];
+        }
+        if (u.scaled && u.size !== 0) {
+          this.shl64(olo, ohi, u.size);
+          olo = this.rl;
+          ohi = this.rh;
+        }
+        this.add64(xl[u.rn], xh[u.rn], olo, ohi, 0);
+        return (this.rh >>> 0) * TWO32 + (this.rl >>> 0);
       }
-      if (u.scaled && u.size !== 0) {
-        this.shl64(olo, ohi, u.size);
-        olo = this.rl;
-        ohi = this.rh;
+      case 1 /* pre */: {
+        const va = this.address(xl[u.rn], xh[u.rn], u.imm);
+        this.wbLo = this.rl;
+        this.wbHi = this.rh;
+        return va;
       }
-      this.addSub(true, xl[u.rn], xh[u.rn], olo, ohi, 0, false);
-      va = (this.rh >>> 0) * TWO32 + (this.rl >>> 0);
-    } else if (mode === 1 /* pre */) {
-      va = this.address(xl[u.rn], xh[u.rn], u.imm);
-      wbLo = this.rl;
-      wbHi = this.rh;
-      writeback = true;
-    } else {
-      // post
-      va = (xh[u.rn] >>> 0) * TWO32 + (xl[u.rn] >>> 0);
-      this.address(xl[u.rn], xh[u.rn], u.imm);
-      wbLo = this.rl;
-      wbHi = this.rh;
-      writeback = true;
+      default /* post */: {
+        const va = (xh[u.rn] >>> 0) * TWO32 + (xl[u.rn] >>> 0);
+        this.address(xl[u.rn], xh[u.rn], u.imm);
+        this.wbLo = this.rl;
+        this.wbHi = this.rh;
+        return va;
+      }
     }
-    const size = 1 << u.size;
+  }
+
+  // Loads and stores are separate functions (not one with a flag) so that each stays within V8's
+  // inlining budget with the guest memory path it calls inlined.
+
+  /** LDR*: returns false when the instruction did not complete (exception, exit). */
+  private load(u: Uop): boolean {
+    const va = this.effectiveAddress(u);
+    const writeback = u.mode === 1 || u.mode === 2;
     const mem = this.memory;
-    if (store) {
-      const st = mem.write(va, size, xl[u.rd], size === 8 ? xh[u.rd] : 0);
-      if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, writeback ? null : { write: true, rt: u.rd, size: u.size, signed: false, sf: u.sf });
-    } else {
-      const st = mem.read(va, size);
-      if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, writeback ? null : { write: false, rt: u.rd, size: u.size, signed: u.signed, sf: u.sf });
-      this.loadResult(u.rd, u.size, u.signed, u.sf, mem.lo, mem.hi);
-    }
+    const st = mem.read(va, 1 << u.size);
+    if (st !== AccessStatus.OK) return this.memFailure(st, this.pcV, u.word, writeback ? null : { write: false, rt: u.rd, size: u.size, signed: u.signed, sf: u.sf });
+    this.loadResult(u.rd, u.size, u.signed, u.sf, mem.lo, mem.hi);
     if (writeback) {
-      xl[u.rn] = wbLo;
-      xh[u.rn] = wbHi;
+      this.xl[u.rn] = this.wbLo;
+      this.xh[u.rn] = this.wbHi;
     }
     return true;
   }
 
-  private loadStorePair(u: Uop, store: boolean, pc: number): boolean {
+  /** STR*: returns false when the instruction did not complete (exception, exit). */
+  private store(u: Uop): boolean {
+    const va = this.effectiveAddress(u);
+    const writeback = u.mode === 1 || u.mode === 2;
+    const size = 1 << u.size;
+    const st = this.memory.write(va, size, this.xl[u.rd], size === 8 ? this.xh[u.rd] : 0);
+    if (st !== AccessStatus.OK) return this.memFailure(st, this.pcV, u.word, writeback ? null : { write: true, rt: u.rd, size: u.size, signed: false, sf: u.sf });
+    if (writeback) {
+      this.xl[u.rn] = this.wbLo;
+      this.xh[u.rn] = this.wbHi;
+    }
+    return true;
+  }
+
+  private loadStorePair(u: Uop, store: boolean): boolean {
+    const pc = this.pcV; // not an argument: see exec
     const xl = this.xl;
     const xh = this.xh;
     let va: number;
@@ -1164,7 +1214,8 @@ export class A64Core implements GuestCore, Disposable {
           };
           return false;
         }
-        this.pending = { ...mmio, size: mmio.size, pc, word, readDone: false };
+        // A literal of one shape, not a spread (which goes through the runtime): every MMIO exit comes here.
+        this.pending = { write: mmio.write, rt: mmio.rt, size: mmio.size, signed: mmio.signed, sf: mmio.sf, pc, word, readDone: false };
         this.stop = { reason: 'mmio', pc, addr: m.addr, size: m.size, write: m.write, valueLo: m.valueLo, valueHi: m.valueHi };
         return false;
       }

@@ -116,6 +116,8 @@ const F_ALIGN = 2;
 /** Physical (and VA, with the MMU off) addresses are 48 bits. */
 const PA_LIMIT = 2 ** 48;
 const TWO32 = 2 ** 32;
+/** An empty fetch memo: `va - NO_MEMO` is never in [0, PAGE). */
+const NO_MEMO = Number.POSITIVE_INFINITY;
 /** A retry that faults the same way this many times in a row is a livelock. */
 const MAX_SAME_FAULT = 16;
 
@@ -164,14 +166,31 @@ export class GuestMemory implements Disposable {
   private readonly tag: Float64Array[] = [0, 1, 2].map(() => new Float64Array(TLB_ENTRIES).fill(-1));
   private readonly pageOf: Float64Array[] = [0, 1, 2].map(() => new Float64Array(TLB_ENTRIES));
   private readonly flags: Uint8Array[] = [0, 1, 2].map(() => new Uint8Array(TLB_ENTRIES));
-  // The fetch table's arrays as fields: one load fewer on the per-instruction path.
+  // Each kind's arrays as fields: one load fewer than tag[kind][i] on the per-access path.
+  private readonly rTag = this.tag[READ];
+  private readonly rPage = this.pageOf[READ];
+  private readonly rFlags = this.flags[READ];
+  private readonly wTag = this.tag[WRITE];
+  private readonly wPage = this.pageOf[WRITE];
+  private readonly wFlags = this.flags[WRITE];
   private readonly xTag = this.tag[EXEC];
   private readonly xPage = this.pageOf[EXEC];
   private readonly xFlags = this.flags[EXEC];
+  /**
+   * The fetch memo: a copy of the fetch table's entry for the page of the last fetch (VA page
+   * base, PA page base, cacheable). Code runs on in one page, and `va - xMemoVa < PAGE` is
+   * cheaper than the table's index and tag check. It is exactly the table entry: cleared
+   * whenever the fetch table is flushed or written, so it hits only where the table would.
+   */
+  private xMemoVa = NO_MEMO;
+  private xMemoPa = 0;
+  private xMemoCacheable = false;
   private readonly subscriptions: Disposable[];
   // Livelock guard: the last stage-2 fault and how often it repeated.
   private lastFaultIpa = -1;
   private lastFaultKind = '';
+  private lastFaultAccess = '';
+  private lastFaultS1ptw = false;
   private sameFaults = 0;
   // Stage-1 walk results (fields, not an object: the walk allocates nothing on success).
   private walkIpa = 0;
@@ -247,19 +266,24 @@ export class GuestMemory implements Disposable {
   /** Forgets every cached translation (what a TLBI VMALLE1 would do). */
   flushTranslations(): void {
     for (let k = 0; k < 3; k++) this.tag[k].fill(-1);
+    this.xMemoVa = NO_MEMO;
   }
 
   // ---------------------------------------------------------------- accesses (hot path)
+
+  // The results of MemorySystem reads are taken `>>> 0` (they are unsigned 32-bit already): the
+  // hierarchy's fast and slow returns merge into one value, and without a known integer type V8
+  // boxes a word >= 2^31 into a heap number at that merge, an allocation per access.
 
   /** Loads `size` (1, 2, 4, 8) bytes at `va`: value in `lo` (and `hi` for 8). */
   read(va: number, size: number): AccessStatus {
     const off = va & 0xfff;
     const vpn = (va - off) / PAGE;
     const i = vpn & TLB_MASK;
-    if (this.tag[READ][i] === vpn && off + size <= PAGE) {
-      const f = this.flags[READ][i];
+    if (this.rTag[i] === vpn && off + size <= PAGE) {
+      const f = this.rFlags[i];
       if ((f & F_ALIGN) === 0 || (va & (size - 1)) === 0) {
-        this.lo = this.ms.read('vcpu', this.cpu, this.pageOf[READ][i] + off, size, (f & F_CACHEABLE) !== 0);
+        this.lo = this.ms.read('vcpu', this.cpu, this.rPage[i] + off, size, (f & F_CACHEABLE) !== 0) >>> 0;
         if (size === 8) this.hi = this.ms.hi;
         return OK;
       }
@@ -272,10 +296,10 @@ export class GuestMemory implements Disposable {
     const off = va & 0xfff;
     const vpn = (va - off) / PAGE;
     const i = vpn & TLB_MASK;
-    if (this.tag[WRITE][i] === vpn && off + size <= PAGE) {
-      const f = this.flags[WRITE][i];
+    if (this.wTag[i] === vpn && off + size <= PAGE) {
+      const f = this.wFlags[i];
       if ((f & F_ALIGN) === 0 || (va & (size - 1)) === 0) {
-        this.ms.write('vcpu', this.cpu, this.pageOf[WRITE][i] + off, size, lo, (f & F_CACHEABLE) !== 0, hi);
+        this.ms.write('vcpu', this.cpu, this.wPage[i] + off, size, lo, (f & F_CACHEABLE) !== 0, hi);
         return OK;
       }
     }
@@ -284,16 +308,28 @@ export class GuestMemory implements Disposable {
 
   /** Fetches the instruction word at `va` (4-aligned) into `lo`. */
   fetch(va: number): AccessStatus {
+    const d = va - this.xMemoVa;
+    if (d >= 0 && d < PAGE) {
+      this.lo = this.ms.fetch(this.cpu, this.xMemoPa + d, this.xMemoCacheable) >>> 0;
+      return OK;
+    }
+    return this.fetchSlow(va);
+  }
+
+  /** A fetch outside the memo's page: the fetch table, else a translation; then the memo is set. */
+  private fetchSlow(va: number): AccessStatus {
     const off = va & 0xfff;
     const vpn = (va - off) / PAGE;
     const i = vpn & TLB_MASK;
-    if (this.xTag[i] === vpn) {
-      this.lo = this.ms.fetch(this.cpu, this.xPage[i] + off, (this.xFlags[i] & F_CACHEABLE) !== 0);
-      return OK;
+    if (this.xTag[i] !== vpn) {
+      // A successful translation fills entry i of the fetch table.
+      const st = this.translate(va, EXEC, EXEC, false, 4, 0, 0);
+      if (st !== OK) return st;
     }
-    const st = this.translate(va, EXEC, EXEC, false, 4, 0, 0);
-    if (st !== OK) return st;
-    this.lo = this.ms.fetch(this.cpu, this.pa, this.cacheable);
+    this.xMemoVa = va - off;
+    this.xMemoPa = this.xPage[i];
+    this.xMemoCacheable = (this.xFlags[i] & F_CACHEABLE) !== 0;
+    this.lo = this.ms.fetch(this.cpu, this.xMemoPa + off, this.xMemoCacheable) >>> 0;
     return OK;
   }
 
@@ -302,7 +338,7 @@ export class GuestMemory implements Disposable {
     if (off + size > PAGE) return this.splitAccess(va, size, false, 0, 0);
     const st = this.translate(va, READ, READ, false, size, 0, 0);
     if (st !== OK) return st;
-    this.lo = this.ms.read('vcpu', this.cpu, this.pa, size, this.cacheable);
+    this.lo = this.ms.read('vcpu', this.cpu, this.pa, size, this.cacheable) >>> 0;
     if (size === 8) this.hi = this.ms.hi;
     return OK;
   }
@@ -436,6 +472,7 @@ export class GuestMemory implements Disposable {
     this.cacheable = cacheable;
     this.alignChecked = alignChecked;
     if (s1Kind === s2Kind) {
+      if (s1Kind === EXEC) this.xMemoVa = NO_MEMO; // the memo copies an entry of this table
       this.tag[s1Kind][i] = vpn;
       this.pageOf[s1Kind][i] = this.s2Pa - off;
       this.flags[s1Kind][i] = (cacheable ? F_CACHEABLE : 0) | (this.alignChecked ? F_ALIGN : 0);
@@ -464,8 +501,9 @@ export class GuestMemory implements Disposable {
       const level = w.level;
       // CMOs report WnR=1 (as ESR_EL2 does); S1PTW faults keep the kind of the access that walked.
       const access: AccessKind = cm ? 'write' : KIND_NAMES[s1ptw ? origKind : kind];
-      const key = `${faultKind}/${access}/${s1ptw}`;
-      if (ipa === this.lastFaultIpa && key === this.lastFaultKind) {
+      // The same fault again: same IPA, fault kind, access and walk flag (compared field by
+      // field, no key string: MMIO accesses come through here every time).
+      if (ipa === this.lastFaultIpa && faultKind === this.lastFaultKind && access === this.lastFaultAccess && s1ptw === this.lastFaultS1ptw) {
         if (++this.sameFaults >= MAX_SAME_FAULT) {
           this.sameFaults = 0;
           this.lastFaultIpa = -1;
@@ -474,7 +512,9 @@ export class GuestMemory implements Disposable {
         }
       } else {
         this.lastFaultIpa = ipa;
-        this.lastFaultKind = key;
+        this.lastFaultKind = faultKind;
+        this.lastFaultAccess = access;
+        this.lastFaultS1ptw = s1ptw;
         this.sameFaults = 1;
       }
       if (this.s2aborts !== null) this.s2aborts.value++;
@@ -535,15 +575,16 @@ export class GuestMemory implements Disposable {
     if (this.walks !== null) this.walks.value++;
     const exec = kind === EXEC;
     const wnr = kind === WRITE || cm;
-    const what = `${cm ? 'cache maintenance' : KIND_NAMES[kind] === 'exec' ? 'an instruction fetch' : `a ${KIND_NAMES[kind]}`} at VA ${hex(reportVa)}`;
+    // Fault messages name the access (`on ${this.what(...)}`), built only when a fault is raised:
+    // the walk runs on every translation miss, MMIO accesses included, and must stay cheap.
     const tcr = this.tcrLo;
     let t0sz = tcr & 0x3f;
     if (t0sz < 16) t0sz = 16;
     if (t0sz > 39) t0sz = 39;
     const vaBits = 64 - t0sz;
     // The upper VA range would use TTBR1_EL1, which the model leaves disabled (as EPD1=1).
-    if (!(va < 2 ** vaBits)) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${what}: outside the ${vaBits}-bit TTBR0_EL1 range (T0SZ=${t0sz})`);
-    if ((tcr & (1 << 7)) !== 0) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${what}: TCR_EL1.EPD0 disables TTBR0 walks`);
+    if (!(va < 2 ** vaBits)) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${this.what(kind, cm, reportVa)}: outside the ${vaBits}-bit TTBR0_EL1 range (T0SZ=${t0sz})`);
+    if ((tcr & (1 << 7)) !== 0) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${this.what(kind, cm, reportVa)}: TCR_EL1.EPD0 disables TTBR0 walks`);
     const tg0 = (tcr >>> 14) & 3;
     if (tg0 !== 0) {
       this.exitDetail = `TCR_EL1.TG0=${tg0} selects a ${tg0 === 1 ? '64' : '16'} KiB granule at PC=${hex(this.pc)}: only the 4 KiB granule is modelled`;
@@ -569,11 +610,11 @@ export class GuestMemory implements Disposable {
       const cacheable = !this.s2Device && (this.hyp.fwb || walkCacheable);
       const lo = this.ms.read('vcpu', this.cpu, this.s2Pa, 8, cacheable);
       const hi = this.ms.hi;
-      if ((lo & 1) === 0) return this.raise(exec, FSC.translation(level), wnr, cm, false, reportVa, `translation fault, level ${level}, on ${what}: descriptor ${hex(hi * TWO32 + lo)} at IPA ${hex(descIpa)} is invalid`);
+      if ((lo & 1) === 0) return this.raise(exec, FSC.translation(level), wnr, cm, false, reportVa, `translation fault, level ${level}, on ${this.what(kind, cm, reportVa)}: descriptor ${hex(hi * TWO32 + lo)} at IPA ${hex(descIpa)} is invalid`);
       const isTable = (lo & 2) !== 0 && level < 3;
-      if (level === 3 && (lo & 2) === 0) return this.raise(exec, FSC.translation(3), wnr, cm, false, reportVa, `translation fault, level 3, on ${what}: descriptor ${hex(hi * TWO32 + lo)} at IPA ${hex(descIpa)} is reserved`);
-      if (!isTable && level === 0) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${what}: a level-0 block is not allowed with the 4 KiB granule`);
-      if ((hi & 0xf0000) !== 0) return this.raise(exec, FSC.addressSize(level), wnr, cm, false, reportVa, `address size fault, level ${level}, on ${what}: output address of descriptor ${hex(hi * TWO32 + lo)} is beyond 48 bits`);
+      if (level === 3 && (lo & 2) === 0) return this.raise(exec, FSC.translation(3), wnr, cm, false, reportVa, `translation fault, level 3, on ${this.what(kind, cm, reportVa)}: descriptor ${hex(hi * TWO32 + lo)} at IPA ${hex(descIpa)} is reserved`);
+      if (!isTable && level === 0) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${this.what(kind, cm, reportVa)}: a level-0 block is not allowed with the 4 KiB granule`);
+      if ((hi & 0xf0000) !== 0) return this.raise(exec, FSC.addressSize(level), wnr, cm, false, reportVa, `address size fault, level ${level}, on ${this.what(kind, cm, reportVa)}: output address of descriptor ${hex(hi * TWO32 + lo)} is beyond 48 bits`);
       const oa = (hi & 0xffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
       if (isTable) {
         // APTable[1] (bit 62) removes write access below; PXNTable (bit 59) removes EL1 execute.
@@ -584,20 +625,25 @@ export class GuestMemory implements Disposable {
         continue;
       }
       const size = 2 ** shift;
-      if ((lo & (1 << 10)) === 0) return this.raise(exec, FSC.accessFlag(level), wnr, cm, false, reportVa, `access flag fault, level ${level}, on ${what}`);
+      if ((lo & (1 << 10)) === 0) return this.raise(exec, FSC.accessFlag(level), wnr, cm, false, reportVa, `access flag fault, level ${level}, on ${this.what(kind, cm, reportVa)}`);
       const ap = (lo >>> 6) & 3;
       if ((ap & 2) !== 0) readOnly = true;
       if ((hi & (1 << 21)) !== 0) pxn = true;
       // A region writable at EL0 is never executable at EL1; WXN makes writable regions XN.
       if (ap === 1) pxn = true;
       if ((this.sctlrV & SCTLR_WXN) !== 0 && !readOnly) pxn = true;
-      if (kind === WRITE && readOnly && !cm) return this.raise(false, FSC.permission(level), true, false, false, reportVa, `permission fault, level ${level}, on ${what}: the page is read-only`);
-      if (exec && pxn) return this.raise(true, FSC.permission(level), false, false, false, reportVa, `permission fault, level ${level}, on ${what}: the page is not executable at EL1`);
+      if (kind === WRITE && readOnly && !cm) return this.raise(false, FSC.permission(level), true, false, false, reportVa, `permission fault, level ${level}, on ${this.what(kind, cm, reportVa)}: the page is read-only`);
+      if (exec && pxn) return this.raise(true, FSC.permission(level), false, false, false, reportVa, `permission fault, level ${level}, on ${this.what(kind, cm, reportVa)}: the page is not executable at EL1`);
       const attr = this.mairAttr((lo >>> 2) & 7);
       this.walkType = (attr & 0xf0) === 0 ? S1_DEVICE : (attr & 0xf) === 0x4 || (attr & 0xf) === 0 ? S1_NORMAL_NC : S1_NORMAL_CACHEABLE;
       this.walkIpa = oa - (oa % size) + (va % size);
       return OK;
     }
+  }
+
+  /** `an instruction fetch at VA 0x...`, for fault messages. */
+  private what(kind: AccessIndex, cm: boolean, va: number): string {
+    return `${cm ? 'cache maintenance' : kind === EXEC ? 'an instruction fetch' : `a ${KIND_NAMES[kind]}`} at VA ${hex(va)}`;
   }
 
   private mairAttr(index: number): number {

@@ -113,6 +113,8 @@ export class CacheHierarchy implements MemorySystem {
   private readonly hookAccess: MemoryAccess = { agent: 'vcpu', cpu: 0, kind: 'read', addr: 0, data: this.hookBuf, cacheable: true, level: 'l1d' };
   private firing = false;
   private readonly tmp = new Uint8Array(8);
+  /** Per core, the L1 I slot of its last cacheable fetch (a hint, checked against the tag). */
+  private readonly lastISlot: Int32Array;
 
   constructor(d: HierarchyDeps) {
     const t = d.topology;
@@ -201,6 +203,7 @@ export class CacheHierarchy implements MemorySystem {
     this.allCaches.push(...this.l1d, ...this.l1i, ...this.shared.flat());
     this.dSlots = this.allD.reduce((n, c) => n + c.slots, 0);
     this.iSlots = this.l1i.reduce((n, c) => n + c.slots, 0);
+    this.lastISlot = new Int32Array(this.cpus);
     this.foundCache = new Array<Cache>(this.allD.length);
     this.foundSlot = new Int32Array(this.allD.length);
     this.memReads = stats.counter('system.mem.reads', 'lines and non-cacheable accesses read from physical memory');
@@ -216,20 +219,23 @@ export class CacheHierarchy implements MemorySystem {
   // ---------------------------------------------------------------- data accesses (hot path)
 
   // The hot path is kept small so V8 inlines it into the interpreter's loop: anything unusual
-  // (non-cacheable, straddling, odd sizes, bad cores, hooks) goes to a slower function.
+  // (non-cacheable, straddling, odd sizes, bad cores, hooks) goes to a slower function. Values
+  // leave as `>>> 0` where a call's result joins the fast path's: V8 then knows the joined value
+  // is an unsigned 32-bit integer and does not box words >= 2^31 into heap numbers.
   read(agent: AccessAgent, cpu: number, pa: number, size: number, cacheable: boolean): number {
     const l1 = this.l1d[cpu];
     const off = pa & this.lineMask;
-    if (!cacheable || agent === 'device' || l1 === undefined || off + size > this.lineSize || (size !== 4 && size !== 8)) {
-      return this.readOther(agent, cpu, pa, size, cacheable);
+    if (!cacheable || agent === 'device' || l1 === undefined || off + size > this.lineSize || (size !== 1 && size !== 2 && size !== 4 && size !== 8)) {
+      return this.readOther(agent, cpu, pa, size, cacheable) >>> 0;
     }
     const line = (pa - off) * this.invLine;
     let slot = l1.lookup(line);
     if (slot >= 0) this.hitD(l1, slot);
     else slot = this.fill(cpu, line, false);
     const p = slot * this.lineSize + off;
-    const v = l1.view.getUint32(p, true);
-    if (size === 8) this.hi = l1.view.getUint32(p + 4, true);
+    const view = l1.view;
+    const v = size === 1 ? l1.data[p] : size === 2 ? view.getUint16(p, true) : view.getUint32(p, true);
+    if (size === 8) this.hi = view.getUint32(p + 4, true);
     if (this.inst.memHooks !== null) this.fireValue(agent, cpu, 'read', pa, size, v, this.hi, true);
     return v;
   }
@@ -237,7 +243,7 @@ export class CacheHierarchy implements MemorySystem {
   write(agent: AccessAgent, cpu: number, pa: number, size: number, value: number, cacheable: boolean, hi = 0): void {
     const l1 = this.l1d[cpu];
     const off = pa & this.lineMask;
-    if (!cacheable || agent === 'device' || l1 === undefined || off + size > this.lineSize || (size !== 4 && size !== 8)) {
+    if (!cacheable || agent === 'device' || l1 === undefined || off + size > this.lineSize || (size !== 1 && size !== 2 && size !== 4 && size !== 8)) {
       return this.writeOther(agent, cpu, pa, size, value, cacheable, hi);
     }
     const line = (pa - off) * this.invLine;
@@ -247,8 +253,13 @@ export class CacheHierarchy implements MemorySystem {
       this.hitD(l1, slot);
     } else slot = this.fill(cpu, line, true);
     const p = slot * this.lineSize + off;
-    l1.view.setUint32(p, value, true);
-    if (size === 8) l1.view.setUint32(p + 4, hi, true);
+    const view = l1.view;
+    if (size === 1) l1.data[p] = value;
+    else if (size === 2) view.setUint16(p, value, true);
+    else {
+      view.setUint32(p, value, true);
+      if (size === 8) view.setUint32(p + 4, hi, true);
+    }
     if (this.inst.memHooks !== null) this.fireValue(agent, cpu, 'write', pa, size, value, hi, true);
   }
 
@@ -265,41 +276,23 @@ export class CacheHierarchy implements MemorySystem {
     else this.upgrade(cpu, l1, slot, line);
   }
 
-  /** Reads that are not a cacheable, in-line access of 4 or 8 bytes. */
+  /**
+   * Reads the fast path leaves: non-cacheable (or device) ones, bad cores and sizes, and
+   * cacheable ones that straddle two lines.
+   */
   private readOther(agent: AccessAgent, cpu: number, pa: number, size: number, cacheable: boolean): number {
     if (!cacheable || agent === 'device') return this.ncRead(agent, cpu, pa, size);
-    const l1 = this.l1d[cpu];
-    if (l1 === undefined) throw this.badCpu(cpu);
+    if (this.l1d[cpu] === undefined) throw this.badCpu(cpu);
     if (size !== 1 && size !== 2 && size !== 4 && size !== 8) throw this.badSize(size);
-    const off = pa & this.lineMask;
-    if (off + size > this.lineSize) return this.splitRead(agent, cpu, pa, size);
-    const line = (pa - off) * this.invLine;
-    let slot = l1.lookup(line);
-    if (slot >= 0) this.hitD(l1, slot);
-    else slot = this.fill(cpu, line, false);
-    const p = slot * this.lineSize + off;
-    const v = size === 1 ? l1.data[p] : l1.view.getUint16(p, true);
-    if (this.inst.memHooks !== null) this.fireValue(agent, cpu, 'read', pa, size, v, this.hi, true);
-    return v;
+    return this.splitRead(agent, cpu, pa, size);
   }
 
+  /** Writes the fast path leaves, as readOther. */
   private writeOther(agent: AccessAgent, cpu: number, pa: number, size: number, value: number, cacheable: boolean, hi: number): void {
     if (!cacheable || agent === 'device') return this.ncWrite(agent, cpu, pa, size, value, hi);
-    const l1 = this.l1d[cpu];
-    if (l1 === undefined) throw this.badCpu(cpu);
+    if (this.l1d[cpu] === undefined) throw this.badCpu(cpu);
     if (size !== 1 && size !== 2 && size !== 4 && size !== 8) throw this.badSize(size);
-    const off = pa & this.lineMask;
-    if (off + size > this.lineSize) return this.splitWrite(agent, cpu, pa, size, value, hi);
-    const line = (pa - off) * this.invLine;
-    let slot = l1.lookup(line);
-    if (slot >= 0) {
-      if (l1.state[slot] !== MODIFIED) this.makeWritable(cpu, l1, slot, line);
-      this.hitD(l1, slot);
-    } else slot = this.fill(cpu, line, true);
-    const p = slot * this.lineSize + off;
-    if (size === 1) l1.data[p] = value;
-    else l1.view.setUint16(p, value, true);
-    if (this.inst.memHooks !== null) this.fireValue(agent, cpu, 'write', pa, size, value, hi, true);
+    return this.splitWrite(agent, cpu, pa, size, value, hi);
   }
 
   fetch(cpu: number, pa: number, cacheable: boolean): number {
@@ -310,7 +303,11 @@ export class CacheHierarchy implements MemorySystem {
     const line = (pa - off) * this.invLine;
     let slot = -1;
     if (cacheable || this.ncFetchHitsIcache) {
-      slot = l1.lookup(line);
+      // Sequential code fetches from the line it fetched last: one tag compare at the slot this
+      // core's I-cache last served finds it (a line sits in at most one slot, so this is the
+      // slot lookup would return); otherwise the set is searched.
+      const last = this.lastISlot[cpu];
+      slot = l1.lineOf[last] === line ? last : l1.lookup(line);
       if (slot >= 0) {
         l1.hits.value++;
         l1.repl.touch(slot);
@@ -319,11 +316,12 @@ export class CacheHierarchy implements MemorySystem {
       } else if (cacheable) {
         slot = this.ifill(cpu, line);
       }
+      if (slot >= 0) this.lastISlot[cpu] = slot;
     }
     let v: number;
     if (slot >= 0) v = l1.view.getUint32(slot * this.lineSize + off, true);
     else {
-      v = this.memory.read(pa, 4);
+      v = this.memory.read(pa, 4) >>> 0; // `>>> 0`: see read
       this.memReads.value++;
       this.lastLevel = 'memory';
       this.clock.advance(this.memLatency);

@@ -79,6 +79,9 @@ export class SparseMemory implements PhysicalMemory {
           return p[off];
         case 2:
           return p[off] | (p[off + 1] << 8);
+        case 4:
+          // Integer ops (not `v * 256 + byte`, which works in doubles); `>>> 0` keeps it unsigned.
+          return (p[off] | (p[off + 1] << 8) | (p[off + 2] << 16) | (p[off + 3] << 24)) >>> 0;
         default: {
           let v = 0;
           for (let i = size - 1; i >= 0; i--) v = v * 256 + p[off + i];
