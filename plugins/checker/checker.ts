@@ -54,6 +54,8 @@ export class ShadowCoherenceChecker implements CoherenceChecker {
   private readonly writerIds = new Map<string, number>();
   /** Incremented at every KVM_RUN: writes from an earlier epoch predate the last run. */
   private epoch = 0;
+  /** The epoch of the last VCPU reset: anything written before it predates the guest's reboot. */
+  private rebootEpoch = -1;
   private readonly memslots = new Map<number, Memslot>();
   private readonly reported = new Set<string>();
 
@@ -76,6 +78,7 @@ export class ShadowCoherenceChecker implements CoherenceChecker {
     const cViol = api.stats.counter('checker.contract_violations', 'locked memslot pages unmapped by the hypervisor');
 
     d.push(api.onVcpuRun(() => this.epoch++));
+    d.push(api.onVcpuReset(() => (this.rebootEpoch = this.epoch)));
 
     d.push(
       api.onMemoryAccess((a: MemoryAccess) => {
@@ -91,9 +94,13 @@ export class ShadowCoherenceChecker implements CoherenceChecker {
         const last = this.shadow.lastWrite(a.addr + i);
         const writer = this.writers[last.writer] ?? 'unknown';
         // Written by userspace before the guest last entered: the hypervisor had to make it
-        // visible. Written by the guest itself, or by a non-coherent device (whose writes the
-        // guest must invalidate around): the guest's job.
-        const blame = writer.startsWith('userspace') && last.epoch < this.epoch ? 'hypervisor' : 'guest';
+        // visible. Written by the guest before it was reset: the rebooted guest cannot know of
+        // stale copies the previous boot left (booting.rst: no stale entries for the image),
+        // so that is the hypervisor's too. Written by the guest in this boot, or by a
+        // non-coherent device (whose writes the guest must invalidate around): the guest's job.
+        const beforeRun = last.epoch < this.epoch;
+        const beforeReboot = last.epoch <= this.rebootEpoch;
+        const blame = (writer.startsWith('userspace') && beforeRun) || (writer.startsWith('vcpu') && beforeReboot) ? 'hypervisor' : 'guest';
         if (blame === 'hypervisor') {
           this.staleHypervisor++;
           cHyp.value++;

@@ -53,7 +53,10 @@ export class KvmGuestHypervisor implements GuestHypervisor {
 }
 
 const kvmArgs = z.object({
-  thp: z.boolean().default(true).describe('guest RAM is backed by transparent huge pages: faults may map 2 MiB / 1 GiB blocks'),
+  backing: z
+    .enum(['thp', 'hugetlb', 'pages'])
+    .default('thp')
+    .describe('what backs guest RAM: transparent huge pages (faults may map 2 MiB blocks), hugetlbfs 1 GiB pages (1 GiB or 2 MiB blocks), or small pages only'),
   memlock: z.union([z.literal('unlimited'), Size]).default('unlimited').describe("RLIMIT_MEMLOCK for memslot locking ('unlimited' = CAP_IPC_LOCK)"),
   host_cpu: z.int().min(0).default(0).describe('host core the VMM thread runs on (its caches hold what the VMM writes)'),
 });
@@ -100,7 +103,7 @@ export const kvmPlugin = definePlugin({
             topology: ctx.get<CacheTopology>(CacheTopology),
             policy: ctx.get<KvmPolicy>(KvmPolicy),
             hostMm: ctx.get<HostMm>(HostMm),
-            options: { thp: args.thp, memlockLimit: args.memlock === 'unlimited' ? null : args.memlock },
+            options: { backing: args.backing, memlockLimit: args.memlock === 'unlimited' ? null : args.memlock },
             log: (m) => sink.log(m),
           });
         })

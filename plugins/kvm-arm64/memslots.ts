@@ -4,8 +4,8 @@ import { PAGE_SIZE } from './host-mm';
 /** KVM_SET_USER_MEMORY_REGION flags. */
 export const KVM_MEM_LOG_DIRTY_PAGES = 1 << 0;
 export const KVM_MEM_READONLY = 1 << 1;
-/** arm64's KVM_USER_MEM_SLOTS (v5.15). */
-export const KVM_MEM_SLOTS_NUM = 512;
+/** KVM_MEM_SLOTS_NUM (SHRT_MAX since v5.12, when arm64 stopped limiting memslots to 512). */
+export const KVM_MEM_SLOTS_NUM = 32767;
 
 /** memslot->arch.flags of the locking series. */
 export const KVM_MEMSLOT_LOCK_READ = 1 << 0;

@@ -33,8 +33,11 @@ const SZ_2M = 2 * 1024 * 1024;
 const SZ_1G = 1024 * 1024 * 1024;
 
 export interface KvmOptions {
-  /** Back guest RAM with transparent huge pages: faults may map 2 MiB / 1 GiB blocks. */
-  thp: boolean;
+  /**
+   * What backs guest RAM, which decides the block sizes the fault path may map: THP gives
+   * PMD-sized (2 MiB) blocks; hugetlbfs 1 GiB pages give PUD (1 GiB) or PMD blocks.
+   */
+  backing: 'thp' | 'hugetlb' | 'pages';
   /** RLIMIT_MEMLOCK in bytes, or null for CAP_IPC_LOCK (no limit). */
   memlockLimit: number | null;
 }
@@ -102,6 +105,8 @@ export class KvmVm {
   /** Bytes pinned by locking (mm->locked_vm). */
   lockedVm = 0;
   readonly stats: KvmStats;
+  /** Why the fault path made KVM_RUN fail (an errno for the VMM), taken by the VCPU's run. */
+  runError: { errno: 'EFAULT'; why: string } | null = null;
   /** Locked slots whose every page is still mapped as locking mapped it (no unmap since). */
   private readonly intactLocks = new Set<number>();
 
@@ -204,12 +209,15 @@ export class KvmVm {
     return out;
   }
 
+  /** kvm_mmu_wp_memory_region: clear W on every leaf of the slot, blocks kept as blocks. */
   private writeProtectSlot(s: Memslot): void {
     const leaves: { ipa: number; pa: number; size: number; x: boolean; attr: 'normal' | 'device' }[] = [];
-    this.d.stage2.forEachLeaf(memslotGpa(s), memslotSize(s), (ipa, pa, size, perms, attr) => {
+    const walk = this.d.stage2.forEachLeaf(memslotGpa(s), memslotSize(s), (ipa, pa, size, perms, attr) => {
       if (perms.w) leaves.push({ ipa, pa, size, x: perms.x, attr });
     });
-    for (const l of leaves) this.d.stage2.map(l.ipa, l.pa, l.size, { r: true, w: false, x: l.x }, l.attr, { blocks: false });
+    let tlbis = 0;
+    for (const l of leaves) tlbis += this.d.stage2.map(l.ipa, l.pa, l.size, { r: true, w: false, x: l.x }, l.attr, { blocks: l.size > PAGE_SIZE }).tlbis;
+    this.charge(walk.entries + tlbis * this.d.topology.cost.tlbi);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -233,6 +241,7 @@ export class KvmVm {
   /** stage2_unmap_memslot: walk the slot's HVA range VMA by VMA, skipping VM_PFNMAP ones. */
   stage2UnmapMemslot(s: Memslot): void {
     for (const v of this.vmasOf(s)) {
+      this.charge(1); // find_vma_intersection
       if (v.pfnmap) continue;
       const hvaStart = Math.max(v.start, s.userspaceAddr);
       const hvaEnd = Math.min(v.end, s.userspaceAddr + memslotSize(s));
@@ -353,11 +362,10 @@ export class KvmVm {
     let hva = s.userspaceAddr;
     const end = s.userspaceAddr + bytes;
     while (hva < end) {
+      // pin_user_pages: nothing is mapped yet, so a failure leaves nothing to undo.
       const v = this.d.hostMm.vmaAt(hva);
-      if (v === undefined) {
-        this.unwindLock(runs);
-        fail(ioctl, 'ENOMEM', `pin_user_pages failed: nothing is mapped at HVA 0x${hva.toString(16)} of slot ${slotId}`);
-      }
+      if (v === undefined) fail(ioctl, 'ENOMEM', `pin_user_pages failed: nothing is mapped at HVA 0x${hva.toString(16)} of slot ${slotId}`);
+      if (v.pfnmap) fail(ioctl, 'ENOMEM', `pin_user_pages failed: HVA 0x${hva.toString(16)} of slot ${slotId} is a VM_PFNMAP mapping ('${v.name}'), which cannot be pinned`);
       const n = Math.min(end, v.end) - hva;
       runs.push({ ipa: memslotGpa(s) + (hva - s.userspaceAddr), pa: v.pa + (hva - v.start), size: n });
       hva += n;
@@ -379,10 +387,6 @@ export class KvmVm {
     this.d.policy.onLock(this, s);
   }
 
-  private unwindLock(runs: { ipa: number; size: number }[]): void {
-    for (const r of runs) this.d.stage2.unmap(r.ipa, r.size);
-  }
-
   /** KVM_ENABLE_CAP(KVM_CAP_ARM_LOCK_USER_MEMORY_REGION) with the UNLOCK flag. */
   unlockMemslot(slotId: number, all: boolean): void {
     const ioctl = 'KVM_ENABLE_CAP(LOCK_USER_MEMORY_REGION, UNLOCK)';
@@ -402,6 +406,7 @@ export class KvmVm {
   }
 
   private unlockOne(s: Memslot): void {
+    this.charge(s.pinnedPages); // unpin_user_pages: O(npages)
     this.lockedVm -= memslotSize(s);
     s.lockFlags = 0;
     s.pinnedPages = 0;
@@ -418,19 +423,24 @@ export class KvmVm {
     this.charge(this.d.topology.cost.stage2Fault);
     const gfn = Math.floor(a.ipa / PAGE_SIZE);
     const slot = this.memslots.findByGfn(gfn);
-    const write = a.access === 'write';
-    const exec = a.access === 'exec';
+    // kvm_is_write_fault: a stage-1 table walk writes (it may set access/dirty bits), an
+    // instruction abort never does, a cache maintenance op is treated as a read (v5.12+).
+    const exec = a.access === 'exec' && !a.s1ptw;
+    const write = a.s1ptw || (!a.cm && a.access === 'write');
     if (slot === undefined || (write && (slot.flags & KVM_MEM_READONLY) !== 0)) {
+      // The guest put its instructions or its page tables where no memory is, or a CMO by VA
+      // hit no memslot (it cannot be cached there: skip it); anything else is MMIO.
       if (exec) return { action: 'inject' }; // prefetch abort
-      if (a.cm) return { action: 'skip' }; // cache maintenance by VA outside RAM
+      if (a.s1ptw) return { action: 'inject' }; // data abort on the walk
+      if (a.cm && slot === undefined) return { action: 'skip' };
       this.stats.mmioExits.value++;
       return { action: 'mmio' };
     }
     if (memslotIsLocked(slot)) {
       // 10/39: exec faults are expected on locked slots (no X at lock time); so are write
-      // faults on a slot locked read-only. Anything else is worth a warning.
-      const expected = exec || (write && (slot.lockFlags & KVM_MEMSLOT_LOCK_WRITE) === 0);
-      if (!expected) this.d.log(`Unexpected L2 ${a.kind} ${a.access} fault on locked memslot ${slot.id} at IPA 0x${a.ipa.toString(16)}`);
+      // faults on a slot locked read-only. Access-flag, read and other faults get a warning.
+      const expected = a.kind !== 'access' && (exec || (write && (slot.lockFlags & KVM_MEMSLOT_LOCK_WRITE) === 0));
+      if (!expected) this.d.log(`Unexpected L2 ${a.kind} ${write ? 'write' : exec ? 'exec' : 'read'} fault on locked memslot ${slot.id} at IPA 0x${a.ipa.toString(16)}`);
     }
     if (a.kind === 'access') {
       this.d.stage2.mkyoung(a.ipa);
@@ -440,15 +450,21 @@ export class KvmVm {
 
     const hva = slot.userspaceAddr + (a.ipa - memslotGpa(slot));
     const vma = this.d.hostMm.vmaAt(hva);
-    if (vma === undefined) return { action: 'exit', detail: `no VMA backs HVA 0x${hva.toString(16)} (IPA 0x${a.ipa.toString(16)}, slot ${slot.id})` };
+    if (vma === undefined) {
+      // __gfn_to_pfn_memslot finds no page: KVM_RUN fails with -EFAULT.
+      this.runError = { errno: 'EFAULT', why: `no VMA backs HVA 0x${hva.toString(16)} (IPA 0x${a.ipa.toString(16)}, slot ${slot.id})` };
+      return { action: 'exit', detail: this.runError.why };
+    }
     const device = vma.pfnmap;
     if (exec && device) return { action: 'inject' }; // -ENOEXEC: prefetch abort
 
-    // Mapping size: pages for locked slots, dirty logging and device memory; THP blocks where
-    // IPA and HVA are equally aligned and the block lies inside the slot and the VMA.
+    // Mapping size: pages for locked slots, dirty logging and device memory; otherwise the
+    // largest block the backing allows (THP: PMD; hugetlbfs 1 GiB pages: PUD or PMD) where IPA
+    // and HVA are equally aligned and the block lies inside the slot and the VMA.
     let size = PAGE_SIZE;
-    if (this.d.options.thp && !device && !memslotIsLocked(slot) && !slot.dirtyLog) {
-      for (const b of [SZ_1G, SZ_2M]) {
+    const blocks = this.d.options.backing === 'hugetlb' ? [SZ_1G, SZ_2M] : this.d.options.backing === 'thp' ? [SZ_2M] : [];
+    if (!device && !memslotIsLocked(slot) && !slot.dirtyLog) {
+      for (const b of blocks) {
         const ipaBase = a.ipa - (a.ipa % b);
         const hvaBase = hva - (hva % b);
         if (a.ipa % b !== hva % b) continue;
@@ -500,9 +516,12 @@ export class KvmVm {
 
   /** kvm_toggle_cache via access_vm_reg, while HCR_EL2.TVM is set. */
   vmRegWrite(vcpu: KvmVcpu, reg: VmRegister, oldValue: number, newValue: number): void {
-    if (reg !== 'SCTLR_EL1') return;
-    const wasEnabled = (oldValue & (SCTLR_M | SCTLR_C)) === (SCTLR_M | SCTLR_C);
-    const nowEnabled = (newValue & (SCTLR_M | SCTLR_C)) === (SCTLR_M | SCTLR_C);
+    // access_vm_reg → kvm_toggle_cache for every trapped VM register; only SCTLR_EL1 changes
+    // whether the caches are on, but any write with them on stops the trapping.
+    const sctlrBefore = reg === 'SCTLR_EL1' ? oldValue : vcpu.core.sctlr;
+    const sctlrAfter = reg === 'SCTLR_EL1' ? newValue : vcpu.core.sctlr;
+    const wasEnabled = (sctlrBefore & (SCTLR_M | SCTLR_C)) === (SCTLR_M | SCTLR_C);
+    const nowEnabled = (sctlrAfter & (SCTLR_M | SCTLR_C)) === (SCTLR_M | SCTLR_C);
     if (wasEnabled !== nowEnabled) {
       this.d.log(`kvm_toggle_cache: vcpu${vcpu.index} turned caches ${nowEnabled ? 'on' : 'off'}: stage2_flush_vm`);
       this.stage2FlushVm();

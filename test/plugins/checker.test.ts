@@ -61,6 +61,21 @@ describe('coherence checker', () => {
     ]);
   });
 
+  it("blames the hypervisor for stale copies of the guest's own writes from before a reset", () => {
+    const { m, access, stale } = rig();
+    run(m);
+    access('vcpu', 0, 'write', 0x400, [0x11]); // boot 1 patches its code
+    m.bus.emit({ type: 'vcpu.reset', vcpu: 0 });
+    run(m);
+    access('vcpu', 0, 'exec', 0x400, [0x22], 'l1i'); // boot 2 runs an older line
+    access('vcpu', 0, 'write', 0x500, [0x33]);
+    access('vcpu', 0, 'read', 0x500, [0x00], 'memory'); // its own write in this boot
+    expect(stale.map((s) => [s.addr, s.blame])).toEqual([
+      [0x400, 'hypervisor'],
+      [0x500, 'guest'],
+    ]);
+  });
+
   it('emits one event per distinct observation but counts every one', () => {
     const { m, access, stale, checker } = rig();
     access('host', 0, 'write', 0x10, [5]);

@@ -111,7 +111,7 @@ const TABLE: [string, Script, Record<Policy, Verdict>][] = [
   // The spec's S8 assumes page mappings. With THP backing, the guest's first exec fault on the
   // unlocked (still mapped, non-executable) slot maps a 2 MiB block in its place, and the map
   // path's dcache_clean_inval_poc over the block happens to clean the VMM's data: see below.
-  ['S8 lock then unlock before the first run (no THP)', { lockThenUnlock: true, rig: { kvmArgs: { thp: false } } }, { upstream: 'ok', seed: 'staleD+I', 'seed-v5': 'ok', 'dcache-only': 'staleD+I', 'eager-at-reset': 'staleD+I' }],
+  ['S8 lock then unlock before the first run (no THP)', { lockThenUnlock: true, rig: { kvmArgs: { backing: 'pages' } } }, { upstream: 'ok', seed: 'staleD+I', 'seed-v5': 'ok', 'dcache-only': 'staleD+I', 'eager-at-reset': 'staleD+I' }],
   ['S8 with THP: the first exec fault maps a block and cleans it', { lockThenUnlock: true }, ALL_OK],
 ];
 

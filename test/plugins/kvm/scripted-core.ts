@@ -28,7 +28,7 @@ export type GuestOp =
   | { op: 'dc'; kind: 'DC CIVAC' | 'DC CVAC' | 'DC CVAU' | 'DC IVAC'; addr: number }
   | { op: 'ic'; kind: 'IC IALLU' | 'IC IALLUIS' | 'IC IVAU'; addr?: number }
   | { op: 'setway' }
-  | { op: 'psci'; fn: number };
+  | { op: 'psci'; fn: number; args?: number[] };
 
 export interface Observation {
   kind: 'read' | 'exec';
@@ -153,6 +153,7 @@ export class ScriptedCore implements GuestCore {
         case 'psci':
           this.step++;
           this.retired++;
+          (op.args ?? []).forEach((v, i) => this.setX(i + 1, v % 0x1_0000_0000, Math.floor(v / 0x1_0000_0000)));
           if (op.fn === PSCI.SYSTEM_OFF) return { reason: 'system_event', pc: this.pc, event: 'shutdown' };
           if (op.fn === PSCI.SYSTEM_RESET) return { reason: 'system_event', pc: this.pc, event: 'reset' };
           return { reason: 'hypercall', pc: this.pc, imm: 0, x0: op.fn };
