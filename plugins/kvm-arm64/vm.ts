@@ -230,9 +230,22 @@ export class KvmVm {
       const s = this.memslots.get(id);
       if (s && ipa < memslotGpa(s) + memslotSize(s) && ipa + size > memslotGpa(s)) this.intactLocks.delete(id);
     }
+    // stage2_unmap_walker cleans each cacheable leaf as it goes. Nothing runs between two
+    // leaves, so cleaning physically contiguous leaves as one range is the same work on the
+    // same lines (and charged the same), without rescanning the caches per 2 MiB block.
+    let runPa = -1;
+    let runSize = 0;
     const r = this.d.stage2.unmap(ipa, size, (_ipa, pa, leafSize, _perms, attr) => {
-      if (attr === 'normal') this.cleanDcacheGuestPage(pa, leafSize);
+      if (attr !== 'normal') return;
+      if (runPa >= 0 && runPa + runSize === pa) {
+        runSize += leafSize;
+        return;
+      }
+      if (runPa >= 0) this.cleanDcacheGuestPage(runPa, runSize);
+      runPa = pa;
+      runSize = leafSize;
     });
+    if (runPa >= 0) this.cleanDcacheGuestPage(runPa, runSize);
     this.stats.unmappedPages.value += r.pages;
     this.charge(r.entries + r.tlbis * this.d.topology.cost.tlbi);
     return r.pages;
