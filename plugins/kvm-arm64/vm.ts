@@ -55,6 +55,30 @@ export interface KvmDeps {
   log(message: string): void;
 }
 
+/**
+ * Coalesces physically contiguous leaves into ranges for one CMO each: walking a table does
+ * nothing in between, so this is the same work on the same lines as a CMO per leaf.
+ */
+class PhysicalRuns {
+  private pa = -1;
+  private size = 0;
+  constructor(private readonly op: (pa: number, size: number) => void) {}
+  add(pa: number, size: number): void {
+    if (this.pa >= 0 && this.pa + this.size === pa) {
+      this.size += size;
+      return;
+    }
+    this.flush();
+    this.pa = pa;
+    this.size = size;
+  }
+  flush(): void {
+    if (this.pa >= 0) this.op(this.pa, this.size);
+    this.pa = -1;
+    this.size = 0;
+  }
+}
+
 /** KVM's counters, `kvm.*`. */
 class KvmStats {
   readonly faults: Counter;
@@ -233,19 +257,11 @@ export class KvmVm {
     // stage2_unmap_walker cleans each cacheable leaf as it goes. Nothing runs between two
     // leaves, so cleaning physically contiguous leaves as one range is the same work on the
     // same lines (and charged the same), without rescanning the caches per 2 MiB block.
-    let runPa = -1;
-    let runSize = 0;
+    const clean = new PhysicalRuns((pa, n) => this.cleanDcacheGuestPage(pa, n));
     const r = this.d.stage2.unmap(ipa, size, (_ipa, pa, leafSize, _perms, attr) => {
-      if (attr !== 'normal') return;
-      if (runPa >= 0 && runPa + runSize === pa) {
-        runSize += leafSize;
-        return;
-      }
-      if (runPa >= 0) this.cleanDcacheGuestPage(runPa, runSize);
-      runPa = pa;
-      runSize = leafSize;
+      if (attr === 'normal') clean.add(pa, leafSize);
     });
-    if (runPa >= 0) this.cleanDcacheGuestPage(runPa, runSize);
+    clean.flush();
     this.stats.unmappedPages.value += r.pages;
     this.charge(r.entries + r.tlbis * this.d.topology.cost.tlbi);
     return r.pages;
@@ -294,19 +310,11 @@ export class KvmVm {
       this.charge(s.npages);
       return;
     }
-    let runPa = -1;
-    let runSize = 0;
+    const flush = new PhysicalRuns((pa, n) => this.dcacheCleanInvalPoc(pa, n));
     const r = this.d.stage2.forEachLeaf(gpa, size, (_ipa, pa, leafSize, _perms, attr) => {
-      if (attr !== 'normal') return;
-      if (runPa >= 0 && runPa + runSize === pa) {
-        runSize += leafSize;
-        return;
-      }
-      if (runPa >= 0) this.dcacheCleanInvalPoc(runPa, runSize);
-      runPa = pa;
-      runSize = leafSize;
+      if (attr === 'normal') flush.add(pa, leafSize);
     });
-    if (runPa >= 0) this.dcacheCleanInvalPoc(runPa, runSize);
+    flush.flush();
     this.charge(r.entries);
   }
 
