@@ -106,6 +106,12 @@ export interface EventMap {
     level: string;
     blame: 'hypervisor' | 'guest';
   };
+  /**
+   * The host's MMU notifier is invalidating [hva, hva + size) of the VMM's address space (the
+   * VMM unmapped or changed that memory): what the hypervisor unmaps between `start` and `end`
+   * is userspace's doing, not its own.
+   */
+  'mmu.notifier': { hva: number; size: number; phase: 'start' | 'end' };
   /** The hypervisor broke a promise it made, e.g. unmapped a page of a locked memslot. */
   'contract.violation': { rule: string; detail: string; ipa: number; size: number };
   /** A plugin's subscriber threw; the run went on (or stopped, under --strict). */
@@ -131,6 +137,7 @@ export const CORE_EVENT_TYPES = [
   'cmo',
   'userspace.write',
   'stale',
+  'mmu.notifier',
   'contract.violation',
   'plugin.error',
   'sim.end',

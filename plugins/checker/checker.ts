@@ -25,7 +25,8 @@ export interface CheckerOptions {
  *   it, and who is to blame: the hypervisor when the value was written by userspace before the
  *   last KVM_RUN, the guest when it wrote it itself without maintenance or a non-coherent
  *   device wrote it (the guest must invalidate around DMA);
- * - a stage-2 unmap that touches a locked memslot breaks the lock contract.
+ * - a stage-2 unmap that touches a locked memslot breaks the lock contract (unless the MMU
+ *   notifier asked for it: then userspace unmapped the memory).
  */
 export interface CoherenceChecker {
   readonly staleHypervisor: number;
@@ -58,6 +59,8 @@ export class ShadowCoherenceChecker implements CoherenceChecker {
   private rebootEpoch = -1;
   private readonly memslots = new Map<number, Memslot>();
   private readonly reported = new Set<string>();
+  /** Inside an MMU-notifier invalidation: unmaps then are userspace's doing. */
+  private inNotifier = 0;
 
   private writerId(agent: AccessAgent, cpu: number): number {
     const name = agent === 'vcpu' ? `vcpu${cpu}` : agent === 'host' ? `userspace (host cpu${cpu})` : 'device';
@@ -141,8 +144,11 @@ export class ShadowCoherenceChecker implements CoherenceChecker {
       }),
     );
 
+    d.push(api.on('mmu.notifier', (e) => (this.inNotifier += e.phase === 'start' ? 1 : -1)));
+
     d.push(
       api.onStage2Unmap((e) => {
+        if (this.inNotifier > 0) return;
         for (const [slot, s] of this.memslots) {
           if (!s.locked || e.pages === 0) continue;
           if (e.ipa < s.gpa + s.size && e.ipa + e.size > s.gpa) {

@@ -21,7 +21,7 @@ import { Uart } from '../../devices/uart/pl011';
 import { HostMm } from './host-mm';
 import { KvmPolicy } from './policy';
 import { SeedPolicy } from './policies/policies';
-import { ExitExpectation, LockStep, RunStep, SetMemslotStep, UartExpectation, UnlockStep, VcpuInitStep, WriteStep } from './steps';
+import { ExitExpectation, LockStep, MunmapStep, RunStep, SetMemslotStep, UartExpectation, UnlockStep, VcpuInitStep, WriteStep } from './steps';
 import { KvmVm } from './vm';
 import { Vmm } from './vmm';
 
@@ -137,6 +137,7 @@ export const kvmPlugin = definePlugin({
       bind(ScenarioStep).toDynamicValue((ctx) => new LockStep(vmm(ctx)));
       bind(ScenarioStep).toDynamicValue((ctx) => new UnlockStep(vmm(ctx)));
       bind(ScenarioStep).toDynamicValue((ctx) => new WriteStep(vmm(ctx)));
+      bind(ScenarioStep).toDynamicValue((ctx) => new MunmapStep(vmm(ctx)));
       bind(ScenarioStep).toDynamicValue((ctx) => new VcpuInitStep(vmm(ctx)));
       bind(ScenarioStep).toDynamicValue((ctx) => new RunStep(vmm(ctx)));
       bind(Expectation).toDynamicValue((ctx) => new UartExpectation(() => ctx.get<Uart>(Uart)));

@@ -192,6 +192,22 @@ export class WriteStep implements ScenarioStep<z.infer<typeof WriteArgs>> {
   }
 }
 
+const MunmapArgs = z.strictObject({
+  gpa: Address.describe('guest physical address of the first page'),
+  size: Size.describe('bytes, whole pages, inside one memslot'),
+});
+
+export class MunmapStep implements ScenarioStep<z.infer<typeof MunmapArgs>> {
+  readonly kind = 'munmap';
+  readonly description = "the VMM unmaps the host memory behind a guest range: KVM's MMU notifier unmaps it from stage 2";
+  readonly schema = MunmapArgs;
+  constructor(private readonly vmm: () => Vmm) {}
+  run(a: z.infer<typeof MunmapArgs>, ctx: StepContext): void {
+    this.vmm().munmap(a.gpa, a.size);
+    ctx.log(`munmap of guest [0x${a.gpa.toString(16)}, +0x${a.size.toString(16)})`);
+  }
+}
+
 const VcpuInitArgs = z.strictObject({
   vcpu: z.int().min(0).default(0),
   entry: Address.default(0x4008_0000).describe('PC at reset (KVM_SET_ONE_REG)'),

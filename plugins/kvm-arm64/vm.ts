@@ -267,6 +267,26 @@ export class KvmVm {
     return r.pages;
   }
 
+  /**
+   * The MMU notifier (kvm_mmu_notifier_invalidate_range_start → kvm_unmap_gfn_range): the VMM
+   * is unmapping [hva, hva + size) of its address space; every memslot page backed by it leaves
+   * stage 2, with the usual unmap-time CMOs. Pinned (locked) pages are no exception (§8).
+   */
+  mmuNotifierInvalidate(hva: number, size: number): void {
+    this.d.bus.emit({ type: 'mmu.notifier', hva, size, phase: 'start' });
+    try {
+      for (const s of this.memslots.all()) {
+        const start = Math.max(hva, s.userspaceAddr);
+        const end = Math.min(hva + size, s.userspaceAddr + memslotSize(s));
+        if (start >= end) continue;
+        if (memslotIsLocked(s)) this.d.log(`MMU notifier unmaps [0x${start.toString(16)}, 0x${end.toString(16)}) of locked memslot ${s.id}: its next faults are unexpected`);
+        this.unmapStage2Range(memslotGpa(s) + (start - s.userspaceAddr), end - start);
+      }
+    } finally {
+      this.d.bus.emit({ type: 'mmu.notifier', hva, size, phase: 'end' });
+    }
+  }
+
   /** stage2_unmap_memslot: walk the slot's HVA range VMA by VMA, skipping VM_PFNMAP ones. */
   stage2UnmapMemslot(s: Memslot): void {
     for (const v of this.vmasOf(s)) {

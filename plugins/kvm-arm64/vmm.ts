@@ -101,6 +101,19 @@ export class Vmm {
     this.bus.emit({ type: 'userspace.write', addr: gpa, size: bytes.length, cpu: this.hostCpu, source });
   }
 
+  /**
+   * munmap of the host memory behind guest range [gpa, gpa + size) (a balloon, a hot-unplug,
+   * a VMM bug): the MMU notifier tells KVM first, then the mapping is gone.
+   */
+  munmap(gpa: number, size: number): void {
+    if (gpa % PAGE_SIZE !== 0 || size <= 0 || size % PAGE_SIZE !== 0) throw new InputError(`munmap: [0x${gpa.toString(16)}, +0x${size.toString(16)}) is not whole pages`);
+    const s = this.vm.memslots.findByGfn(Math.floor(gpa / PAGE_SIZE));
+    if (s === undefined || gpa + size > memslotGpa(s) + memslotSize(s)) throw new InputError(`munmap: [0x${gpa.toString(16)}, +0x${size.toString(16)}) is not inside one memslot`);
+    const hva = s.userspaceAddr + (gpa - memslotGpa(s));
+    this.vm.mmuNotifierInvalidate(hva, size);
+    this.hostMm.munmap(hva, size);
+  }
+
   /** Reads guest memory through the VMM's mapping (coherent: it is a cacheable access). */
   read(gpa: number, length: number): Uint8Array {
     const out = new Uint8Array(length);

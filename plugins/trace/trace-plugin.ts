@@ -22,6 +22,7 @@ export function trackOf(e: SimEvent): string {
     case 'memslot.unlock':
       return 'kvm.memslots';
     case 'userspace.write':
+    case 'mmu.notifier':
       return 'vmm';
     case 'plugin.error':
       return 'plugins';

@@ -26,7 +26,7 @@ describe('config errors name the file, line, column, path, what was found and wh
     ['out of range', 'machine:\n  cpus: 0\n', [/bad\.yaml:2:9: machine\.cpus: Too small: expected number to be >=1 \(found 0\)/]],
     ['bad size', 'machine:\n  memory:\n    size: 12 parsecs\n', [/bad\.yaml:3:11: machine\.memory\.size: expected a size such as 4096, 0x1000 or 64MiB, found "12 parsecs"/]],
     ['unknown nested key', 'machine:\n  cores: 2\n', [/bad\.yaml:2:3: machine\.cores: unknown key 'cores'; expected one of: cpus, memory/]],
-    ['unknown step kind', 'scenario:\n  - random_cmos: { count: 1 }\n  - rnu: {}\n', [/bad\.yaml:3:5: scenario\[1\]\.rnu: unknown step 'rnu'; expected one of: expect, lock, random_cmos, run, set_memslot, unlock, vcpu_init, write/]],
+    ['unknown step kind', 'scenario:\n  - random_cmos: { count: 1 }\n  - rnu: {}\n', [/bad\.yaml:3:5: scenario\[1\]\.rnu: unknown step 'rnu'; expected one of: expect, lock, munmap, random_cmos, run, set_memslot, unlock, vcpu_init, write/]],
     ['step with two kinds', 'scenario:\n  - random_cmos: { count: 1 }\n    expect: {}\n', [/bad\.yaml:2:5: scenario\[0\]: expected a step written as one key naming its kind .*found keys 'random_cmos', 'expect'/]],
     ['bad step arg', 'scenario:\n  - random_cmos: { count: -3 }\n', [/bad\.yaml:2:27: scenario\[0\]\.random_cmos\.count: Too small: expected number to be >=1 \(found -3\)/]],
     ['unknown step arg', 'scenario:\n  - random_cmos: { count: 1, colour: red }\n', [/bad\.yaml:2:30: scenario\[0\]\.random_cmos\.colour: unknown key 'colour'; expected one of: count/]],

@@ -164,3 +164,30 @@ describe('PSCI CPU_ON (kvm_psci_vcpu_on)', () => {
     expect(r.vmm.run(1, 10).last).toMatchObject({ reason: 'system_event' });
   });
 });
+
+describe('the MMU notifier (munmap of guest memory)', () => {
+  it('unmaps the range from stage 2 with its CMOs, even in a locked slot, without breaking the lock contract', () => {
+    const r = kvmRig({ policy: 'seed' });
+    r.vmm.setMemslot({ slot: 0, gpa: RAM, size: 2 * MiB });
+    r.vmm.lock(0, true);
+    const before = r.vm.d.stage2.mappedPages;
+    const dc = r.m.stats.value('kvm.cmo.dc_lines')!;
+    r.vmm.munmap(RAM + 0x10_0000, 0x2000);
+    expect(r.vm.d.stage2.mappedPages).toBe(before - 2);
+    expect(r.m.stats.value('kvm.cmo.dc_lines')! - dc).toBe(0x2000 / 64);
+    expect(r.checker.contractViolations).toBe(0);
+    expect(r.m.log.some((l) => l.includes('MMU notifier unmaps') && l.includes('locked memslot 0'))).toBe(true);
+    // The guest touching the page again finds nothing behind it: KVM_RUN fails with EFAULT.
+    r.programs.set(RAM, [{ op: 'read', addr: RAM + 0x10_0000 }]);
+    r.vmm.vcpuInit(0, RAM, 0, {});
+    expect(errnoOf(() => r.vmm.run(0, 10))).toBe('EFAULT');
+  });
+
+  it('an unmap the hypervisor makes by itself of a locked page still breaks the contract', () => {
+    const r = kvmRig({ policy: 'seed' });
+    r.vmm.setMemslot({ slot: 0, gpa: RAM, size: 2 * MiB });
+    r.vmm.lock(0, true);
+    r.vm.unmapStage2Range(RAM, 0x1000);
+    expect(r.checker.contractViolations).toBe(1);
+  });
+});
