@@ -9,12 +9,13 @@ const log2 = (n: number): number => Math.round(Math.log2(n));
 
 /**
  * CTR_EL0: RES1 bit 31, DIC [29], IDC [28], CWG [27:24] and ERG [23:20] (log2 words of the
- * line), DminLine [19:16] and IminLine [3:0] (log2 words), L1Ip [15:14] (PIPT 0b11, VIPT 0b10).
+ * line), DminLine [19:16] and IminLine [3:0] (log2 words), L1Ip [15:14] (PIPT 0b11, VIPT 0b10,
+ * VPIPT 0b00).
  */
 export function ctrEl0(t: CacheTopology): number {
   const dmin = log2(t.l1d.lineSize / 4);
   const imin = log2(t.l1i.lineSize / 4);
-  const l1ip = t.icachePolicy === 'PIPT' ? 0b11 : 0b10;
+  const l1ip = t.icachePolicy === 'PIPT' ? 0b11 : t.icachePolicy === 'VIPT' ? 0b10 : 0b00;
   return ((1 << 31) | ((t.dic ? 1 : 0) << 29) | ((t.idc ? 1 : 0) << 28) | (dmin << 24) | (dmin << 20) | (dmin << 16) | (l1ip << 14) | imin) >>> 0;
 }
 

@@ -42,7 +42,11 @@ export interface CostModel {
 }
 
 /** L1 instruction-cache indexing, as CTR_EL0.L1Ip reports it. */
-export type IcachePolicy = 'PIPT' | 'VIPT';
+/**
+ * L1 I-cache indexing, as CTR_EL0.L1Ip reports it. VPIPT lines are also tagged with the VMID;
+ * with one VM that changes no hit, only how KVM maintains it.
+ */
+export type IcachePolicy = 'PIPT' | 'VIPT' | 'VPIPT';
 
 /**
  * A cache topology: what a topology plugin rebinds. Per-core L1 I and D caches, the shared

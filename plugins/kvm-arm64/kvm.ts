@@ -57,6 +57,7 @@ const kvmArgs = z.object({
     .enum(['thp', 'hugetlb', 'pages'])
     .default('thp')
     .describe('what backs guest RAM: transparent huge pages (faults may map 2 MiB blocks), hugetlbfs 1 GiB pages (1 GiB or 2 MiB blocks), or small pages only'),
+  vhe: z.boolean().default(true).describe('the host kernel runs at EL2 (VHE); with a VPIPT I-cache, nVHE KVM invalidates the I-cache at each TLBI instead of at faults'),
   memlock: z.union([z.literal('unlimited'), Size]).default('unlimited').describe("RLIMIT_MEMLOCK for memslot locking ('unlimited' = CAP_IPC_LOCK)"),
   host_cpu: z.int().min(0).default(0).describe('host core the VMM thread runs on (its caches hold what the VMM writes)'),
 });
@@ -103,7 +104,7 @@ export const kvmPlugin = definePlugin({
             topology: ctx.get<CacheTopology>(CacheTopology),
             policy: ctx.get<KvmPolicy>(KvmPolicy),
             hostMm: ctx.get<HostMm>(HostMm),
-            options: { backing: args.backing, memlockLimit: args.memlock === 'unlimited' ? null : args.memlock },
+            options: { backing: args.backing, vhe: args.vhe, memlockLimit: args.memlock === 'unlimited' ? null : args.memlock },
             log: (m) => sink.log(m),
           });
         })

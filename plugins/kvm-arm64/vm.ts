@@ -38,6 +38,8 @@ export interface KvmOptions {
    * PMD-sized (2 MiB) blocks; hugetlbfs 1 GiB pages give PUD (1 GiB) or PMD blocks.
    */
   backing: 'thp' | 'hugetlb' | 'pages';
+  /** The host kernel runs at EL2 (VHE); matters only for a VPIPT I-cache. */
+  vhe: boolean;
   /** RLIMIT_MEMLOCK in bytes, or null for CAP_IPC_LOCK (no limit). */
   memlockLimit: number | null;
 }
@@ -163,12 +165,35 @@ export class KvmVm {
     this.stats.dcLinesResident.value += r.lines;
   }
 
-  /** __invalidate_icache_guest_page: by range for PIPT, whole I-cache when aliasing (VIPT). */
+  /** VPIPT I-cache with a non-VHE host: EL2 invalidates it at TLB invalidation, not at faults. */
+  private get vpiptNvhe(): boolean {
+    return this.d.topology.icachePolicy === 'VPIPT' && !this.d.options.vhe;
+  }
+
+  /**
+   * `count` TLB invalidations by IPA (__kvm_tlb_flush_vmid_ipa): their cost, and on a VPIPT
+   * I-cache under a non-VHE host the whole-I-cache invalidation EL2 does with each.
+   */
+  tlbiIpa(count: number): void {
+    if (count <= 0) return;
+    this.charge(count * this.d.topology.cost.tlbi);
+    if (!this.vpiptNvhe) return;
+    this.d.mem.icacheInvalAllPou(null); // once does it; the others cost the same again
+    if (this.d.topology.dic) return;
+    this.d.clock.advance((count - 1) * this.d.topology.cost.icIallu);
+    this.stats.icInvalAll.value += count;
+  }
+
+  /**
+   * __invalidate_icache_guest_page: whole I-cache when aliasing (VIPT); by range for PIPT, and
+   * for VPIPT under VHE; nothing for VPIPT without VHE (EL2 did it at the TLBI).
+   */
   invalidateIcacheGuestPage(pa: number, size: number): void {
     if (this.d.topology.icachePolicy === 'VIPT') {
       this.icacheInvalAllPou();
       return;
     }
+    if (this.vpiptNvhe) return;
     this.d.mem.icacheInvalPou(pa, size, null);
     if (this.d.topology.dic) return; // just an ISB
     this.stats.icInvalRangeOps.value++;
@@ -241,7 +266,8 @@ export class KvmVm {
     });
     let tlbis = 0;
     for (const l of leaves) tlbis += this.d.stage2.map(l.ipa, l.pa, l.size, { r: true, w: false, x: l.x }, l.attr, { blocks: l.size > PAGE_SIZE }).tlbis;
-    this.charge(walk.entries + tlbis * this.d.topology.cost.tlbi);
+    this.charge(walk.entries);
+    this.tlbiIpa(tlbis);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -263,7 +289,8 @@ export class KvmVm {
     });
     clean.flush();
     this.stats.unmappedPages.value += r.pages;
-    this.charge(r.entries + r.tlbis * this.d.topology.cost.tlbi);
+    this.charge(r.entries);
+    this.tlbiIpa(r.tlbis);
     return r.pages;
   }
 
@@ -415,7 +442,7 @@ export class KvmVm {
     for (const r of runs) {
       const rep = this.d.stage2.map(r.ipa, r.pa, r.size, { r: true, w: write, x: false }, 'normal', { blocks: false });
       pages += rep.pages;
-      this.charge(rep.tlbis * this.d.topology.cost.tlbi);
+      this.tlbiIpa(rep.tlbis);
     }
     this.charge(s.npages * this.d.topology.cost.stage2MapPerPage);
     this.stats.mappedPages.value += pages;
@@ -532,7 +559,7 @@ export class KvmVm {
         const add = { r: true, w: perms.w || leaf.perms.w, x: perms.x || leaf.perms.x };
         if (!leaf.perms.x && add.x && !device) this.invalidateIcacheGuestPage(leaf.pa, leaf.size);
         this.d.stage2.relaxPerms(a.ipa, add);
-        this.charge(this.d.topology.cost.tlbi);
+        this.tlbiIpa(1);
         return { action: 'retry' };
       }
     }
@@ -548,7 +575,8 @@ export class KvmVm {
     if (perms.x && !device) this.invalidateIcacheGuestPage(pa, size);
     const rep = this.d.stage2.map(ipaBase, pa, size, perms, attr, { blocks: size > PAGE_SIZE });
     this.stats.mappedPages.value += rep.pages;
-    this.charge(this.d.topology.cost.stage2MapPerPage + rep.tlbis * this.d.topology.cost.tlbi);
+    this.charge(this.d.topology.cost.stage2MapPerPage);
+    this.tlbiIpa(rep.tlbis);
     return { action: 'retry' };
   }
 

@@ -10,7 +10,7 @@ export const topologyArgs = z.object({
   dic: z.boolean().optional().describe('CTR_EL0.DIC: I-caches kept coherent with writes (no IC invalidation needed)'),
   fwb: z.boolean().optional().describe('stage 2 can force write-back cacheable (FWB)'),
   replacement: z.enum(REPLACEMENT_NAMES).optional().describe('replacement policy of every level'),
-  icachePolicy: z.enum(['PIPT', 'VIPT']).optional().describe('L1 I-cache indexing (CTR_EL0.L1Ip)'),
+  icachePolicy: z.enum(['PIPT', 'VIPT', 'VPIPT']).optional().describe('L1 I-cache indexing (CTR_EL0.L1Ip)'),
   ncFetchHitsIcache: z.boolean().optional().describe('a non-cacheable instruction fetch may hit a (stale) I-cache line'),
   memoryLatency: z.int().min(0).optional().describe('cycles of an access served by memory'),
 });

@@ -191,3 +191,50 @@ describe('the MMU notifier (munmap of guest memory)', () => {
     expect(r.checker.contractViolations).toBe(1);
   });
 });
+
+describe('VPIPT I-cache (reference §3.5)', () => {
+  it('without VHE, exec faults do nothing to the I-cache and every TLBI by IPA invalidates all of it', () => {
+    const r = kvmRig({ topologyArgs: { icachePolicy: 'VPIPT' }, kvmArgs: { vhe: false } });
+    r.vmm.setMemslot({ slot: 0, gpa: RAM, size: 2 * MiB });
+    fault(r, { access: 'exec' });
+    expect(r.m.stats.value('kvm.cmo.ic_inval_all')).toBe(0);
+    expect(r.m.stats.value('kvm.cmo.ic_inval_range')).toBe(0);
+    r.vm.stage2UnmapVm(); // TLBIs for the block (and the table freed): EL2 invalidates the I-cache with each
+    expect(r.m.stats.value('kvm.cmo.ic_inval_all')).toBe(r.m.stats.value('system.stage2.tlbis'));
+    expect(r.m.stats.value('kvm.cmo.ic_inval_all')).toBeGreaterThan(0);
+  });
+
+  it('with VHE, exec faults invalidate by range, as on PIPT', () => {
+    const r = kvmRig({ topologyArgs: { icachePolicy: 'VPIPT' }, kvmArgs: { vhe: true } });
+    r.vmm.setMemslot({ slot: 0, gpa: RAM, size: 2 * MiB });
+    fault(r, { access: 'exec' });
+    expect(r.m.stats.value('kvm.cmo.ic_inval_range')).toBe(1);
+    r.vm.stage2UnmapVm();
+    expect(r.m.stats.value('kvm.cmo.ic_inval_all')).toBe(0);
+  });
+
+  it('closes the dcache-only stale-instruction window of S2 when the reset unmaps anything (nVHE)', () => {
+    const verdicts: Record<string, number> = {};
+    for (const vhe of [true, false]) {
+      const r = kvmRig({ policy: 'dcache-only', topologyArgs: { icachePolicy: 'VPIPT' }, kvmArgs: { vhe, host_cpu: 1 } });
+      r.vmm.setMemslot({ slot: 0, gpa: RAM, size: 2 * MiB });
+      r.vmm.setMemslot({ slot: 1, gpa: RAM + 64 * MiB, size: 2 * MiB }); // an unlocked slot the guest touches
+      r.vmm.lock(0, true);
+      r.vmm.write(RAM, Uint8Array.of(1, 0, 0, 0x14), 'v1');
+      r.programs.set(RAM, [
+        { op: 'sctlr', value: SCTLR_EL1_RESET | SCTLR_I },
+        { op: 'exec', addr: RAM },
+        { op: 'read', addr: RAM + 64 * MiB },
+        { op: 'psci', fn: PSCI.SYSTEM_RESET },
+      ]);
+      r.vmm.vcpuInit(0, RAM, 0, {});
+      r.vmm.run(0, 100);
+      r.vmm.write(RAM, Uint8Array.of(2, 0, 0, 0x14), 'v2');
+      r.vmm.vcpuInit(0, RAM, 0, {}); // unmaps slot 1: TLBIs
+      r.vmm.run(0, 100);
+      verdicts[vhe ? 'vhe' : 'nvhe'] = r.checker.staleHypervisor;
+    }
+    expect(verdicts.vhe).toBeGreaterThan(0);
+    expect(verdicts.nvhe).toBe(0);
+  });
+});
