@@ -76,6 +76,14 @@ describe('example machines', () => {
     expect(by('seed').dcLines).toBeGreaterThan(by('upstream').dcLines);
   });
 
+  it("the README's compare table is what compare prints", async () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const block = /```\n(policy +topology[^`]*)```/.exec(readme)![1];
+    const io = captureIo();
+    expect(await main(['compare', path.join(DIR, 'reboot-locked.yaml')], io)).toBe(0);
+    expect(io.stdout.startsWith(block)).toBe(true);
+  });
+
   it('compare --json prints the documented fields, per topology', async () => {
     const io = captureIo();
     expect(await main(['compare', path.join(DIR, 's3-rewrite-after-init.yaml'), '--topology', 'cortex-a72,neoverse-n1', '--json'], io)).toBe(0);
