@@ -7,6 +7,7 @@ import type { Vmm } from './vmm';
 import { describeExit } from './vcpu';
 import type { Uart } from '../../devices/uart/pl011';
 import { assemble } from '../../devices/cpu/a64';
+import { loadGuestImage } from './elf';
 
 const Errno = z.enum(Object.keys(ERRNO) as [ErrnoName, ...ErrnoName[]]).describe('the errno the ioctl must fail with');
 
@@ -101,20 +102,22 @@ export class UnlockStep implements ScenarioStep<z.infer<typeof UnlockArgs>> {
 
 const WriteArgs = z
   .strictObject({
-    gpa: Address.describe('guest physical address to write at'),
+    gpa: Address.optional().describe('guest physical address to write at (not with elf)'),
     bytes: z.array(z.int().min(0).max(255)).optional().describe('bytes'),
     words: z.array(z.int().min(0).max(0xffffffff)).optional().describe('32-bit little-endian words (instructions)'),
     string: z.string().optional().describe('text (UTF-8)'),
     fill: z.strictObject({ byte: z.int().min(0).max(255), size: Size }).optional().describe('size bytes of one value'),
     file: z.string().optional().describe('a raw binary image, relative to the config'),
+    elf: z.string().optional().describe('an AArch64 ELF executable: its PT_LOAD segments go to their physical addresses'),
     asm: z.string().optional().describe('A64 assembly, assembled at gpa'),
     asm_file: z.string().optional().describe('an A64 assembly source (.S), relative to the config, assembled at gpa'),
     defines: z.record(z.string(), z.int()).optional().describe('symbols (NAME: value) prepended to the assembly as .equ'),
     cpu: z.int().min(0).optional().describe('host core the VMM writes from (default: the VMM thread\'s core)'),
   })
-  .refine((a) => [a.bytes, a.words, a.string, a.fill, a.file, a.asm, a.asm_file].filter((x) => x !== undefined).length === 1, {
-    message: 'give exactly one of bytes, words, string, fill, file, asm, asm_file',
-  });
+  .refine((a) => [a.bytes, a.words, a.string, a.fill, a.file, a.elf, a.asm, a.asm_file].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of bytes, words, string, fill, file, elf, asm, asm_file',
+  })
+  .refine((a) => (a.elf === undefined) === (a.gpa !== undefined), { message: "give 'gpa' for everything but 'elf' (an ELF says where it goes)" });
 
 /** Turns a `write` step's payload into bytes; `asm` is added by the CPU module's assembler. */
 export type PayloadDecoder = (a: Record<string, unknown>, ctx: StepContext) => Uint8Array | undefined;
@@ -125,6 +128,10 @@ export class WriteStep implements ScenarioStep<z.infer<typeof WriteArgs>> {
   readonly schema = WriteArgs;
   constructor(private readonly vmm: () => Vmm) {}
   run(a: z.infer<typeof WriteArgs>, ctx: StepContext): void {
+    if (a.elf !== undefined) {
+      this.writeElf(a.elf, a.cpu, ctx);
+      return;
+    }
     let bytes: Uint8Array;
     let source: string;
     if (a.bytes) {
@@ -169,7 +176,7 @@ export class WriteStep implements ScenarioStep<z.infer<typeof WriteArgs>> {
           throw new InputError(`write: ${from ?? name}: .include "${inc}": cannot read ${path.resolve(ctx.baseDir, file)}`);
         }
       };
-      bytes = assemble(defines.replace(/\n/g, '; ') + src, { base: a.gpa, file: name, include }).bytes;
+      bytes = assemble(defines.replace(/\n/g, '; ') + src, { base: a.gpa!, file: name, include }).bytes;
       source = a.asm_file ?? 'inline assembly';
     } else {
       const file = path.resolve(ctx.baseDir, a.file!);
@@ -180,15 +187,40 @@ export class WriteStep implements ScenarioStep<z.infer<typeof WriteArgs>> {
       }
       source = a.file!;
     }
+    const gpa = a.gpa!;
+    this.writeAs(a.cpu, () => this.vmm().write(gpa, bytes, source));
+    ctx.log(`wrote ${bytes.length} bytes (${source}) at 0x${gpa.toString(16)}`);
+  }
+
+  /** Loads an ELF's PT_LOAD segments at their physical addresses, zero-filled to p_memsz. */
+  private writeElf(file: string, cpu: number | undefined, ctx: StepContext): void {
+    const abs = path.resolve(ctx.baseDir, file);
+    let bytes: Uint8Array;
+    try {
+      bytes = fs.readFileSync(abs);
+    } catch {
+      throw new InputError(`write: cannot read ELF '${file}' (looked for ${abs})`);
+    }
+    const image = loadGuestImage(bytes, file, 0);
+    if (image.kind !== 'elf') throw new InputError(`write: '${file}' is not an ELF file (use file: for a raw image)`);
+    for (const s of image.segments) {
+      const full = new Uint8Array(s.memsz);
+      full.set(s.data);
+      this.writeAs(cpu, () => this.vmm().write(s.addr, full, file));
+      ctx.log(`wrote ELF segment of ${s.memsz} bytes at 0x${s.addr.toString(16)} (entry 0x${image.entry.toString(16)})`);
+    }
+  }
+
+  /** Runs `fn` with the VMM writing from host core `cpu` (when given). */
+  private writeAs(cpu: number | undefined, fn: () => void): void {
     const vmm = this.vmm();
     const prev = vmm.hostCpu;
-    if (a.cpu !== undefined) vmm.hostCpu = a.cpu;
+    if (cpu !== undefined) vmm.hostCpu = cpu;
     try {
-      vmm.write(a.gpa, bytes, source);
+      fn();
     } finally {
       vmm.hostCpu = prev;
     }
-    ctx.log(`wrote ${bytes.length} bytes (${source}) at 0x${a.gpa.toString(16)}`);
   }
 }
 

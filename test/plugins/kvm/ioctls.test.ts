@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY } from 'kvmsim';
 import { MiB, RAM, errnoOf, kvmRig } from './harness';
 
@@ -195,5 +197,16 @@ describe('VCPU ioctls and state machines (§8)', () => {
     vmm.unlock(0, false);
     expect(vm.mmuPendingOps).toBe(0);
     expect(vm.d.stage2.mappedPages).toBe(0);
+  });
+});
+
+describe('the write step', () => {
+  it('loads an ELF at its segments and refuses a gpa with it', () => {
+    const elf = path.join(__dirname, '..', '..', '..', 'examples', 'guest', 'hello.elf');
+    const { m, vmm } = kvmRig({ scenario: [{ set_memslot: { slot: 0, gpa: RAM, size: 64 * MiB } }, { write: { elf } }] });
+    m.run();
+    const first = vmm.read(0x4008_0000, 4);
+    expect(Array.from(first)).toEqual(Array.from(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'guest', 'hello.bin')).subarray(0, 4)));
+    expect(() => kvmRig({ scenario: [{ write: { gpa: RAM, elf } }] })).toThrow("give 'gpa' for everything but 'elf'");
   });
 });
