@@ -9,13 +9,16 @@ import type { AccessKind } from '../bus/events';
  *     if (inst.memHooks !== null) inst.fireMemoryAccess(access);
  */
 
-/** Who made a memory access. */
-export type AccessAgent = 'vcpu' | 'host' | 'device';
+/**
+ * Who made a memory access. `cache` is a dirty line written back to memory (an eviction or a
+ * clean): delivered only to hooks that ask for it in their filter's `agents`.
+ */
+export type AccessAgent = 'vcpu' | 'host' | 'device' | 'cache';
 
 /** One memory access, as a callback sees it. Valid only during the callback: copy what you keep. */
 export interface MemoryAccess {
   agent: AccessAgent;
-  /** VCPU or host-core index; -1 for devices. */
+  /** VCPU or host-core index; -1 for devices and write-backs. */
   cpu: number;
   kind: AccessKind;
   /** Physical address (PA) of the first byte. */
@@ -56,7 +59,9 @@ interface MemHook {
 }
 
 const KIND_BIT: Record<AccessKind, number> = { read: 1, write: 2, exec: 4 };
-const AGENT_BIT: Record<AccessAgent, number> = { vcpu: 1, host: 2, device: 4 };
+const AGENT_BIT: Record<AccessAgent, number> = { vcpu: 1, host: 2, device: 4, cache: 8 };
+/** What a hook sees when its filter names no agents: every access, but no write-backs. */
+const DEFAULT_AGENTS = AGENT_BIT.vcpu | AGENT_BIT.host | AGENT_BIT.device;
 
 export interface Instrumentation {
   /** Registered memory hooks, or null when there are none (the hot-path check). */
@@ -78,7 +83,7 @@ export class SimInstrumentation implements Instrumentation {
     const hook: MemHook = {
       cb,
       kinds: filter.kinds ? filter.kinds.reduce((m, k) => m | KIND_BIT[k], 0) : 7,
-      agents: filter.agents ? filter.agents.reduce((m, a) => m | AGENT_BIT[a], 0) : 7,
+      agents: filter.agents ? filter.agents.reduce((m, a) => m | AGENT_BIT[a], 0) : DEFAULT_AGENTS,
       start: filter.range?.start ?? 0,
       end: filter.range?.end ?? Number.POSITIVE_INFINITY,
     };

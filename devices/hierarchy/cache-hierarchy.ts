@@ -506,8 +506,7 @@ export class CacheHierarchy implements MemorySystem {
     const line = c.lineOf[slot];
     const p = c.parent;
     if (p === null) {
-      this.memory.writeFrom(line * this.lineSize, c.data, slot * this.lineSize, this.lineSize);
-      this.memWrites.value++;
+      this.toMemory(c, slot, line);
       return;
     }
     let ps = c.parentSlot[slot];
@@ -913,9 +912,21 @@ export class CacheHierarchy implements MemorySystem {
     }
   }
 
+  /** A dirty line reaches memory (eviction or clean); hooks that asked for write-backs see it. */
   private toMemory(c: Cache, slot: number, line: number): void {
     this.memory.writeFrom(line * this.lineSize, c.data, slot * this.lineSize, this.lineSize);
     this.memWrites.value++;
+    if (this.inst.memHooks !== null) this.fireWriteback(line * this.lineSize, c.data.subarray(slot * this.lineSize, (slot + 1) * this.lineSize));
+  }
+
+  private fireWriteback(pa: number, data: Uint8Array): void {
+    const level = this.lastLevel;
+    this.lastLevel = 'memory';
+    try {
+      this.fireBytes('cache', -1, 'write', pa, data, true);
+    } finally {
+      this.lastLevel = level;
+    }
   }
 
   private rangeLines(pa: number, size: number): number {
@@ -1029,7 +1040,7 @@ export class CacheHierarchy implements MemorySystem {
     const nested = this.firing;
     const a: MemoryAccess = nested ? { agent, cpu, kind, addr: pa, data, cacheable, level: this.lastLevel } : this.hookAccess;
     a.agent = agent;
-    a.cpu = agent === 'device' ? -1 : cpu;
+    a.cpu = agent === 'device' || agent === 'cache' ? -1 : cpu;
     a.kind = kind;
     a.addr = pa;
     a.data = data;

@@ -83,10 +83,15 @@ export class ShadowCoherenceChecker implements CoherenceChecker {
     d.push(api.onVcpuRun(() => this.epoch++));
     d.push(api.onVcpuReset(() => (this.rebootEpoch = this.epoch)));
 
+    // Write-backs: a dirty line holding userspace's data from before the last KVM_RUN that
+    // lands over newer data corrupts memory, and the hypervisor is to blame for what is read.
+    const userspaceBeforeRun = (writer: number, epoch: number) => (this.writers[writer] ?? '').startsWith('userspace') && epoch < this.epoch;
+    d.push(api.onMemoryAccess((a) => this.shadow.writeback(a.addr, a.data, userspaceBeforeRun), { agents: ['cache'] }));
+
     d.push(
       api.onMemoryAccess((a: MemoryAccess) => {
         if (a.kind === 'write') {
-          this.shadow.write(a.addr, a.data, this.writerId(a.agent, a.cpu), this.epoch);
+          this.shadow.write(a.addr, a.data, this.writerId(a.agent, a.cpu), this.epoch, a.cacheable);
           return;
         }
         if (a.agent !== 'vcpu') return;
@@ -103,7 +108,10 @@ export class ShadowCoherenceChecker implements CoherenceChecker {
         // non-coherent device (whose writes the guest must invalidate around): the guest's job.
         const beforeRun = last.epoch < this.epoch;
         const beforeReboot = last.epoch <= this.rebootEpoch;
-        const blame = (writer.startsWith('userspace') && beforeRun) || (writer.startsWith('vcpu') && beforeReboot) ? 'hypervisor' : 'guest';
+        // A stale userspace line written back over newer data (the guest's non-cacheable
+        // writes) is the hypervisor's too: it had to clean that line before the run.
+        const corrupted = this.shadow.isCorrupt(a.addr, a.data.length);
+        const blame = corrupted || (writer.startsWith('userspace') && beforeRun) || (writer.startsWith('vcpu') && beforeReboot) ? 'hypervisor' : 'guest';
         if (blame === 'hypervisor') {
           this.staleHypervisor++;
           cHyp.value++;

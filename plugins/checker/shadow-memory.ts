@@ -12,6 +12,11 @@ interface ShadowPage {
   writer: Uint16Array;
   /** Run epoch of the last write per byte. */
   epoch: Uint32Array;
+  /** Last cacheable writer and its epoch: whose data a dirty line can be holding. */
+  cwriter: Uint16Array;
+  cepoch: Uint32Array;
+  /** Memory was overwritten here by a stale dirty line the hypervisor should have cleaned. */
+  corrupt: Uint8Array;
 }
 
 export class ShadowMemory {
@@ -20,13 +25,20 @@ export class ShadowMemory {
   private page(pn: number): ShadowPage {
     let p = this.pages.get(pn);
     if (p === undefined) {
-      p = { data: new Uint8Array(PAGE_SIZE), writer: new Uint16Array(PAGE_SIZE), epoch: new Uint32Array(PAGE_SIZE) };
+      p = {
+        data: new Uint8Array(PAGE_SIZE),
+        writer: new Uint16Array(PAGE_SIZE),
+        epoch: new Uint32Array(PAGE_SIZE),
+        cwriter: new Uint16Array(PAGE_SIZE),
+        cepoch: new Uint32Array(PAGE_SIZE),
+        corrupt: new Uint8Array(PAGE_SIZE),
+      };
       this.pages.set(pn, p);
     }
     return p;
   }
 
-  write(pa: number, bytes: Uint8Array, writer: number, epoch: number): void {
+  write(pa: number, bytes: Uint8Array, writer: number, epoch: number, cacheable: boolean): void {
     let i = 0;
     while (i < bytes.length) {
       const a = pa + i;
@@ -36,8 +48,44 @@ export class ShadowMemory {
       p.data.set(bytes.subarray(i, i + n), off);
       p.writer.fill(writer, off, off + n);
       p.epoch.fill(epoch, off, off + n);
+      p.corrupt.fill(0, off, off + n);
+      if (cacheable) {
+        p.cwriter.fill(writer, off, off + n);
+        p.cepoch.fill(epoch, off, off + n);
+      }
       i += n;
     }
+  }
+
+  /**
+   * A dirty line was written back to memory. Where it carries something other than the newest
+   * data and `blame(cacheableWriter, epoch)` says the stale copy was the hypervisor's to clean,
+   * memory is marked corrupt until the next write there. Returns the bytes marked.
+   */
+  writeback(pa: number, bytes: Uint8Array, blame: (writer: number, epoch: number) => boolean): number {
+    let marked = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      const a = pa + i;
+      const p = this.pages.get(Math.floor(a / PAGE_SIZE));
+      const off = a % PAGE_SIZE;
+      const newest = p === undefined ? 0 : p.data[off];
+      if (bytes[i] === newest || p === undefined) continue;
+      if (blame(p.cwriter[off], p.cepoch[off])) {
+        p.corrupt[off] = 1;
+        marked++;
+      }
+    }
+    return marked;
+  }
+
+  /** Whether any byte of [pa, pa + size) is marked corrupt. */
+  isCorrupt(pa: number, size: number): boolean {
+    for (let i = 0; i < size; i++) {
+      const a = pa + i;
+      const p = this.pages.get(Math.floor(a / PAGE_SIZE));
+      if (p !== undefined && p.corrupt[a % PAGE_SIZE] !== 0) return true;
+    }
+    return false;
   }
 
   /** Index of the first byte of `bytes` that differs from the shadow at `pa`, or -1. */

@@ -155,6 +155,17 @@ describe('plugin API', () => {
     expect(seen).toEqual([0x1000, 0x0ffc]);
   });
 
+  it('delivers write-backs (agent cache) only to hooks that ask for them', () => {
+    const inst = createMachine({}).get<Instrumentation>(Instrumentation);
+    const all: string[] = [];
+    const wb: string[] = [];
+    inst.onMemoryAccess((a) => all.push(a.agent));
+    inst.onMemoryAccess((a) => wb.push(a.agent), { agents: ['cache'] });
+    for (const agent of ['vcpu', 'cache'] as const) inst.fireMemoryAccess({ agent, cpu: -1, kind: 'write', addr: 0, data: new Uint8Array(64), cacheable: true, level: 'memory' });
+    expect(all).toEqual(['vcpu']);
+    expect(wb).toEqual(['cache']);
+  });
+
   it('reports a throwing data-plane callback as plugin.error naming the plugin', () => {
     const noisy = definePlugin({
       name: 'noisy',

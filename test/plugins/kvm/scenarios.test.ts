@@ -159,6 +159,30 @@ describe('scenarios of §6 under every policy (verdicts as the spec gives them)'
     }
   });
 
+  it("S3 under eager-at-reset: the VMM's stale line, flushed when the guest turns caches on, overwrites what the guest wrote — the hypervisor's fault", () => {
+    const blames: Record<string, string[]> = {};
+    for (const p of ['seed', 'eager-at-reset'] as const) {
+      const r = kvmRig({ policy: p, kvmArgs: { host_cpu: 1 } });
+      r.vmm.setMemslot({ slot: 0, gpa: RAM, size: 8 * MiB });
+      r.vmm.lock(0, true);
+      r.programs.set(IMG, [{ op: 'read', addr: DATA }, { op: 'psci', fn: PSCI.SYSTEM_RESET }]);
+      r.vmm.vcpuInit(0, IMG, 0, {});
+      r.vmm.run(0, 100);
+      r.programs.set(IMG, [
+        { op: 'write', addr: DATA, value: 0x5555_5555 }, // MMU off: to memory, past the VMM's dirty line
+        { op: 'sctlr', value: SCTLR_EL1_RESET | SCTLR_I | SCTLR_M | SCTLR_C }, // stage2_flush_vm writes that line back
+        { op: 'read', addr: DATA },
+        { op: 'psci', fn: PSCI.SYSTEM_OFF },
+      ]);
+      r.vmm.vcpuInit(0, IMG, 0, {});
+      r.vmm.write(DATA, Uint8Array.of(2, 0, 0, 0), 'after init'); // S3: the VMM writes after re-init
+      r.vmm.run(0, 100);
+      blames[p] = r.checker.observations.map((o) => `${o.got}:${o.blame}`);
+    }
+    expect(blames.seed).toEqual([]);
+    expect(blames['eager-at-reset']).toEqual(['0x00000002:hypervisor']);
+  });
+
   it('S10: the first trapped set/way op flushes the VM and arms TVM; later ones do nothing more', () => {
     const r = kvmRig({ policy: 'seed' });
     r.vmm.setMemslot({ slot: 0, gpa: RAM, size: 8 * MiB });
