@@ -174,10 +174,8 @@ export class Machine implements Disposable {
     try {
       s.step.run(s.args, ctx);
     } catch (e) {
-      if (e instanceof KvmsimError) {
-        (e as { message: string }).message = e.message.startsWith(s.location.where) ? e.message : `${s.location.where}: ${e.message}`;
-        throw e;
-      }
+      // Say which step of which file, once.
+      if (e instanceof KvmsimError && !e.message.startsWith(s.location.where)) e.message = `${s.location.where}: ${e.message}`;
       throw e;
     }
   }

@@ -10,6 +10,7 @@ import { CORTEX_A72, CacheTopology } from './topology';
 export * from './topology';
 export * from './memory-system';
 export * from './cache-hierarchy';
+export * from './topology-plugin';
 
 /**
  * The memory system: the cache hierarchy the bound CacheTopology describes, for

@@ -1,6 +1,5 @@
-import { ContainerModule } from 'inversify';
-import { InputError, definePlugin, type PluginModule } from '../../core';
-import { CacheTopology, type CacheLevelSpec } from '../hierarchy/topology';
+import { InputError } from '../../core';
+import type { CacheLevelSpec, CacheTopology } from '../hierarchy/topology';
 
 /** `SIZE,ASSOC,LINE` as cachegrind's --I1/--D1/--LL take it. */
 export function parseCachegrindGeometry(flag: string, value: string): CacheLevelSpec {
@@ -34,18 +33,4 @@ export function cachegrindTopology(i1: CacheLevelSpec, d1: CacheLevelSpec, ll: C
     icachePolicy: 'PIPT',
     ncFetchHitsIcache: false,
   };
-}
-
-/** Wraps a topology object as a topology plugin that rebinds CacheTopology. */
-export function topologyPluginOf(t: CacheTopology): PluginModule<Record<string, never>> {
-  return definePlugin({
-    name: t.name,
-    apiVersion: 1,
-    kind: 'topology',
-    description: t.description,
-    containerModule: () =>
-      new ContainerModule(({ rebindSync }) => {
-        rebindSync(CacheTopology).toConstantValue(t);
-      }),
-  }) as PluginModule<Record<string, never>>;
 }

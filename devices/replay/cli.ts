@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { ContainerModule } from 'inversify';
 import { CliCommand, InputError, PluginModule, buildMachine, writeFileAtomic, type CliContext } from '../../core';
 import { MemorySystem } from '../hierarchy/memory-system';
-import { CACHEGRIND_DEFAULTS, cachegrindTopology, parseCachegrindGeometry, topologyPluginOf } from './cachegrind-topology';
+import { defineTopology } from '../hierarchy/topology-plugin';
+import { CACHEGRIND_DEFAULTS, cachegrindTopology, parseCachegrindGeometry } from './cachegrind-topology';
 import { TraceReplayer, formatTotals } from './replay';
 import * as zlib from 'zlib';
 import { BinaryTraceWriter, openTrace } from './trace-format';
@@ -29,7 +30,7 @@ export async function replayTrace(file: string, opts: ReplayOpts, ctx: Pick<CliC
       parseCachegrindGeometry('--D1', opts.D1 ?? CACHEGRIND_DEFAULTS.D1),
       parseCachegrindGeometry('--LL', opts.LL ?? CACHEGRIND_DEFAULTS.LL),
     );
-    modules.push(new ContainerModule(({ bind }) => void bind(PluginModule).toConstantValue(topologyPluginOf(t))));
+    modules.push(new ContainerModule(({ bind }) => void bind(PluginModule).toConstantValue(defineTopology(t))));
     topology = 'cachegrind';
   }
   const source = openTrace(file);

@@ -5,7 +5,6 @@ import neoverseN1Topology from './neoverse-n1';
 import tinyTopology from './tiny';
 
 export { cortexA72Topology, neoverseN1Topology, tinyTopology };
-export { defineTopology, topologyArgs, type TopologyArgs } from './define-topology';
 
 /** Contributes the built-in topology plugins to the catalogue. */
 export const topologiesModule = new ContainerModule(({ bind }) => {

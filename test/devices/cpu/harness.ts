@@ -7,7 +7,8 @@ import { MemorySystem, hierarchyModule } from '../../../devices/hierarchy';
 import { MmioBus, PhysicalMemory, memoryModule } from '../../../devices/memory';
 import { Stage2Mmu, stage2Module } from '../../../devices/stage2';
 import { Uart, uartModule } from '../../../devices/uart';
-import { topologiesModule, type TopologyArgs } from '../../../plugins/topologies';
+import { type TopologyArgs } from '../../../devices/hierarchy/topology-plugin';
+import { topologiesModule } from '../../../plugins/topologies';
 import { TestHypervisor, type TestHypervisorOptions } from './test-hypervisor';
 
 export const RAM_BASE = 0x4000_0000;

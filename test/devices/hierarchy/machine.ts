@@ -10,7 +10,8 @@ import {
 import { cacheModule } from '../../../devices/cache';
 import { MemorySystem, hierarchyModule } from '../../../devices/hierarchy';
 import { MmioBus, PhysicalMemory, memoryModule } from '../../../devices/memory';
-import { topologiesModule, type TopologyArgs } from '../../../plugins/topologies';
+import { type TopologyArgs } from '../../../devices/hierarchy/topology-plugin';
+import { topologiesModule } from '../../../plugins/topologies';
 
 export interface TestMachineOptions {
   /** Topology plugin name; omit for the devices' default binding (cortex-a72, no plugin). */

@@ -1,8 +1,8 @@
 import { ContainerModule } from 'inversify';
 import { z } from 'zod';
 import { definePlugin, type PluginModule } from '../../core';
-import { REPLACEMENT_NAMES } from '../../devices/cache';
-import { CacheTopology, validateTopology, withOverrides, type TopologyOverrides } from '../../devices/hierarchy';
+import { REPLACEMENT_NAMES } from '../cache';
+import { CacheTopology, validateTopology, withOverrides, type TopologyOverrides } from './topology';
 
 /** Args every topology plugin takes: flags and policies a user may override. */
 export const topologyArgs = z.object({
