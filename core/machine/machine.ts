@@ -334,6 +334,8 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
     try {
       container.loadSync(p.module.containerModule(p.args));
     } catch (e) {
+      // A plugin rejecting its args says what is wrong; anything else is the plugin's failure.
+      if (e instanceof InputError) throw new InputError(`${p.from}: ${e.message}`);
       throw new InputError(`${p.from}: plugin '${p.name}' failed to load its container module: ${describeError(e)}`);
     }
   }

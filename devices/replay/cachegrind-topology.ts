@@ -1,11 +1,14 @@
 import { InputError } from '../../core';
+import { validateGeometry } from '../cache/geometry';
 import type { CacheLevelSpec, CacheTopology } from '../hierarchy/topology';
 
 /** `SIZE,ASSOC,LINE` as cachegrind's --I1/--D1/--LL take it. */
 export function parseCachegrindGeometry(flag: string, value: string): CacheLevelSpec {
   const m = /^\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*$/.exec(value);
   if (m === null) throw new InputError(`${flag}=${value}: expected SIZE,ASSOC,LINE in bytes, e.g. ${flag}=32768,8,64`);
-  return { size: Number(m[1]), ways: Number(m[2]), lineSize: Number(m[3]), hitLatency: 1 };
+  const spec = { size: Number(m[1]), ways: Number(m[2]), lineSize: Number(m[3]), hitLatency: 1 };
+  validateGeometry(`${flag}=${value}`, spec);
+  return spec;
 }
 
 /** Cachegrind's defaults when a flag is left out (a typical modern x86 machine). */
