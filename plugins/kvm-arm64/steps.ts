@@ -54,6 +54,16 @@ export class SetMemslotStep implements ScenarioStep<z.infer<typeof SetMemslotArg
   }
 }
 
+/**
+ * KVM_CHECK_EXTENSION first, as a VMM does: false (logged) when the policy has no locking
+ * capability. Error-case scenarios (`expect_errno`) call the ioctl regardless.
+ */
+function capabilityChecked(vmm: Vmm, expectErrno: ErrnoName | undefined, ctx: StepContext, consequence: string): boolean {
+  if (vmm.vm.d.policy.supportsLocking || expectErrno !== undefined) return true;
+  ctx.log(`KVM_CAP_ARM_LOCK_USER_MEMORY_REGION not supported by policy '${vmm.vm.d.policy.name}': ${consequence}`);
+  return false;
+}
+
 const LockArgs = z.strictObject({
   slot: z.int().min(0).describe('memslot id'),
   write: z.boolean().default(true).describe('KVM_ARM_LOCK_MEM_WRITE as well as READ'),
@@ -68,11 +78,7 @@ export class LockStep implements ScenarioStep<z.infer<typeof LockArgs>> {
   constructor(private readonly vmm: () => Vmm) {}
   run(a: z.infer<typeof LockArgs>, ctx: StepContext): void {
     const vmm = this.vmm();
-    // KVM_CHECK_EXTENSION first, as a VMM does; error-case scenarios call the ioctl regardless.
-    if (!vmm.vm.d.policy.supportsLocking && a.expect_errno === undefined) {
-      ctx.log(`KVM_CAP_ARM_LOCK_USER_MEMORY_REGION not supported by policy '${vmm.vm.d.policy.name}': slot ${a.slot} stays unlocked`);
-      return;
-    }
+    if (!capabilityChecked(vmm, a.expect_errno, ctx, `slot ${a.slot} stays unlocked`)) return;
     ioctlStep(ctx, a.expect_errno, `lock slot ${a.slot}`, () => vmm.lock(a.slot, a.write, { vcpuInIoctl: a.during_run }));
   }
 }
@@ -92,10 +98,7 @@ export class UnlockStep implements ScenarioStep<z.infer<typeof UnlockArgs>> {
   constructor(private readonly vmm: () => Vmm) {}
   run(a: z.infer<typeof UnlockArgs>, ctx: StepContext): void {
     const vmm = this.vmm();
-    if (!vmm.vm.d.policy.supportsLocking && a.expect_errno === undefined) {
-      ctx.log(`KVM_CAP_ARM_LOCK_USER_MEMORY_REGION not supported by policy '${vmm.vm.d.policy.name}': nothing to unlock`);
-      return;
-    }
+    if (!capabilityChecked(vmm, a.expect_errno, ctx, 'nothing to unlock')) return;
     ioctlStep(ctx, a.expect_errno, 'unlock', () => vmm.unlock(a.slot ?? 0, a.all));
   }
 }
