@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { Container, type ContainerModule } from 'inversify';
@@ -37,14 +36,6 @@ export interface CliCommand {
   register(program: Command, ctx: CliContext): void;
 }
 export const CliCommand = Symbol('CliCommand');
-
-/** Writes `text` to `file` through a temporary file, so a failed write never leaves half a file. */
-export function writeFileAtomic(file: string, text: string | Uint8Array): void {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
 
 export function defaultConfig(): MachineConfig {
   return { ...parseWith(objectConfigDocument({}), MachineConfigSchema), source: '<defaults>', baseDir: process.cwd() };

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import type { Command } from 'commander';
 import { Container, ContainerModule } from 'inversify';
 import { coreModule } from '../di/core-module';
@@ -6,10 +7,11 @@ import { Expectation, ScenarioStep } from '../machine/scenario';
 import { z } from 'zod';
 import { InputError } from '../common/errors';
 import { MachineConfigSchema } from '../config/schema';
-import { buildMachine, pluginCatalogue, stepCatalogue, type Machine } from '../machine/machine';
+import { DEFAULT_MAX_INSNS, buildMachine, pluginCatalogue, stepCatalogue, type Machine } from '../machine/machine';
 import { describeArgs, formatArgs } from '../plugin/args';
 import type { PluginKind, PluginModule } from '../plugin/plugin';
-import { CliCommand, defaultConfig, writeFileAtomic, type CliContext } from './cli';
+import { CliCommand, defaultConfig, type CliContext } from './cli';
+import { OutputFiles, writeFileAtomic } from './output-file';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -31,9 +33,17 @@ interface RunOpts {
   seed?: string;
   stats?: string;
   trace?: string;
+  maxInsns?: string;
   json?: boolean;
   strict?: boolean;
   verbose?: boolean;
+}
+
+/** `--max-insns N`: a positive integer (hex allowed). */
+export function parseMaxInsns(v: string): number {
+  const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v, 16) : Number(v.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InputError(`--max-insns '${v}': expected a positive integer`);
+  return n;
 }
 
 export function runMachineCommand(configPath: string, opts: RunOpts, ctx: CliContext): Machine {
@@ -44,11 +54,44 @@ export function runMachineCommand(configPath: string, opts: RunOpts, ctx: CliCon
     policy: opts.policy,
     topology: opts.topology,
     seed: opts.seed !== undefined ? parseSeed(opts.seed) : undefined,
+    maxInsns: opts.maxInsns !== undefined ? parseMaxInsns(opts.maxInsns) : undefined,
     strict: opts.strict,
     trace: opts.trace !== undefined,
     onLog: opts.verbose ? (line) => ctx.io.err(line + '\n') : undefined,
   });
   return machine;
+}
+
+/** Where a machine's stats and trace go: the command line's files, else the config's. */
+export function machineOutputs(machine: Machine, opts: { stats?: string; trace?: string }): { stats?: string; trace?: string } {
+  const fromConfig = (f: string | undefined) => (f === undefined ? undefined : path.resolve(machine.config.baseDir, f));
+  return { stats: opts.stats ?? fromConfig(machine.config.machine.stats), trace: opts.trace ?? fromConfig(machine.config.machine.trace) };
+}
+
+/**
+ * Runs `work` on a built machine with its outputs checked first, then prints the summary and
+ * writes the stats and trace — also when the run stopped with an error, which is raised after.
+ */
+export function runWithOutputs<R>(machine: Machine, files: { stats?: string; trace?: string }, ctx: CliContext, work: () => R, print: (r: R) => void): void {
+  const outputs = new OutputFiles();
+  outputs.declare('--stats', files.stats);
+  outputs.declare('--trace', files.trace);
+  let result: R | undefined;
+  let failure: unknown;
+  try {
+    result = work();
+  } catch (e) {
+    failure = e;
+  }
+  try {
+    if (failure === undefined) print(result as R);
+    // Whatever ran is worth keeping, even when a plugin stopped the run under --strict.
+    if (files.stats) writeFileAtomic(files.stats, files.stats.endsWith('.json') ? JSON.stringify(machine.stats.toJSON(), null, 2) + '\n' : machine.stats.toText(), '--stats');
+    if (files.trace) writeFileAtomic(files.trace, JSON.stringify(machine.trace.toJSON()) + '\n', '--trace');
+  } finally {
+    machine.dispose();
+  }
+  if (failure !== undefined) throw failure;
 }
 
 class RunCommand implements CliCommand {
@@ -58,12 +101,13 @@ class RunCommand implements CliCommand {
       .command('run')
       .description('run a machine config: build the machine, install plugins, run the scenario, print a summary')
       .argument('<config>', 'machine config (YAML or JSON)')
-      .option('-p, --plugin <spec>', 'add a plugin: NAME or PATH.ts/.js, then ,key=value args (repeatable)', collect, [])
-      .option('--policy <name>', "override the config's KVM cache-maintenance policy")
-      .option('--topology <name>', "override the config's cache topology")
+      .option('-p, --plugin <spec>', 'add a plugin: NAME or PATH.ts/.js, then ,key=value args (a list: key=a+b) (repeatable)', collect, [])
+      .option('--policy <name>', "override the config's KVM cache-maintenance policy (a name or a .ts/.js path)")
+      .option('--topology <name>', "override the config's cache topology (a name or a .ts/.js path)")
       .option('--seed <n>', "override the config's seed")
-      .option('--stats <file>', 'write stats to FILE (JSON if it ends in .json, else aligned text)')
-      .option('--trace <file>', 'write a Chrome trace (open it in Perfetto) to FILE')
+      .option('--stats <file>', "write stats to FILE (JSON if it ends in .json, else aligned text); overrides the config's machine.stats")
+      .option('--trace <file>', "write a Chrome trace (open it in Perfetto) to FILE; overrides the config's machine.trace")
+      .option('--max-insns <n>', `instruction budget of each run step that sets no max_insns (default ${DEFAULT_MAX_INSNS.toLocaleString('en-US')})`)
       .option('--json', 'print the result as one JSON object instead of the summary')
       .option('--strict', 'stop at the first plugin error instead of reporting it and going on')
       .option('-v, --verbose', 'print the run log to stderr as it happens')
@@ -71,31 +115,28 @@ class RunCommand implements CliCommand {
         'after',
         '\nExamples:\n' +
           '  kvmsim run examples/machines/reboot-locked.yaml\n' +
-          '  kvmsim run CONFIG --plugin trace,events=cmo,stale --trace trace.json\n' +
-          '  kvmsim run CONFIG --plugin ./my-plugin.ts,threshold=4 --strict\n',
+          '  kvmsim run examples/machines/reboot-locked.yaml --plugin trace,events=cmo+stale --trace out/trace.json\n' +
+          '  kvmsim run examples/machines/reboot-locked.yaml --policy examples/custom-policy.ts --stats out/stats.txt\n' +
+          '  kvmsim run examples/custom-device/dma-ok.yaml --strict --max-insns 1000000\n',
       )
       .action((config: string, opts: RunOpts) => {
         const machine = runMachineCommand(config, opts, ctx);
-        try {
-          let result;
-          try {
-            result = machine.run();
-          } finally {
-            // Whatever ran is worth keeping, even when a plugin stopped the run under --strict.
-            if (opts.stats) writeFileAtomic(opts.stats, opts.stats.endsWith('.json') ? JSON.stringify(machine.stats.toJSON(), null, 2) + '\n' : machine.stats.toText());
-            if (opts.trace) writeFileAtomic(opts.trace, JSON.stringify(machine.trace.toJSON()) + '\n');
-          }
-          if (opts.json) {
-            ctx.io.out(JSON.stringify({ ...result, summary: machine.summary(), stats: machine.stats.toJSON() }, null, 2) + '\n');
-          } else {
-            ctx.io.out(formatSummary(machine.summary()));
-            if (result.ok) ctx.io.out(`result: ok — ${result.steps} steps, ${result.cycles} cycles\n`);
-            else ctx.io.out(`result: FAILED — ${result.failures.length} expectation(s) did not hold:\n${result.failures.map((f) => `  - ${f}`).join('\n')}\n`);
-          }
-          if (!result.ok) ctx.setExitCode(1);
-        } finally {
-          machine.dispose();
-        }
+        runWithOutputs(
+          machine,
+          machineOutputs(machine, opts),
+          ctx,
+          () => machine.run(),
+          (result) => {
+            if (opts.json) {
+              ctx.io.out(JSON.stringify({ ...result, summary: machine.summary(), stats: machine.stats.toJSON() }, null, 2) + '\n');
+            } else {
+              ctx.io.out(formatSummary(machine.summary()));
+              if (result.ok) ctx.io.out(`result: ok — ${result.steps} steps, ${result.cycles} cycles\n`);
+              else ctx.io.out(`result: FAILED — ${result.failures.length} expectation(s) did not hold:\n${result.failures.map((f) => `  - ${f}`).join('\n')}\n`);
+            }
+            if (!result.ok) ctx.setExitCode(1);
+          },
+        );
       });
   }
 }

@@ -1,2 +1,3 @@
 export * from './cli';
 export * from './core-commands';
+export * from './output-file';

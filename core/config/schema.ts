@@ -41,6 +41,8 @@ export const MachineSection = z.strictObject({
       size: Size.default(8 * 1024 ** 3).describe('host physical memory; pages are allocated on first touch'),
     })
     .default({ size: 8 * 1024 ** 3 }),
+  stats: z.string().min(1).optional().describe('write the run\'s stats here (relative to this file; .json for JSON); --stats overrides'),
+  trace: z.string().min(1).optional().describe('write a Chrome trace of the run here (relative to this file); --trace overrides'),
 });
 
 export const MachineConfigSchema = z.strictObject({

@@ -44,7 +44,12 @@ export interface MachineOptions {
   defaults?: Partial<Record<Exclude<PluginKind, 'plugin'>, string>>;
   /** Called with every log line as it happens. */
   onLog?: (line: string) => void;
+  /** Instruction budget of each `run` step that sets no `max_insns` (default DEFAULT_MAX_INSNS). */
+  maxInsns?: number;
 }
+
+/** Instructions a `run` step executes at most when neither it nor the command line says. */
+export const DEFAULT_MAX_INSNS = 10_000_000;
 
 /** A plugin chosen for this machine. */
 export interface InstalledPlugin {
@@ -92,6 +97,8 @@ export class Machine implements Disposable {
   private readonly host: PluginHost;
   private readonly pluginErrors: string[] = [];
   private readonly errorSub: Disposable;
+  /** Instruction budget of each `run` step that sets none. */
+  readonly maxInsnsPerRun: number;
 
   /** @internal use buildMachine / createMachine */
   constructor(
@@ -100,7 +107,9 @@ export class Machine implements Disposable {
     readonly plugins: readonly InstalledPlugin[],
     private readonly steps: readonly ParsedStep[],
     private readonly onLog?: (line: string) => void,
+    maxInsns?: number,
   ) {
+    this.maxInsnsPerRun = maxInsns ?? DEFAULT_MAX_INSNS;
     this.bus = container.get<EventBus>(EventBus);
     this.stats = container.get<StatsRegistry>(StatsRegistry);
     this.trace = container.get<TraceRecorder>(TraceRecorder);
@@ -159,6 +168,14 @@ export class Machine implements Disposable {
     return this.end('scenario complete');
   }
 
+  /** @internal checks every step's inputs (files, assembly, images) before anything runs. */
+  checkSteps(): void {
+    for (const s of this.steps) {
+      if (s.step.check === undefined) continue;
+      located(s.location, () => s.step.check!(s.args, { location: s.location, baseDir: this.config.baseDir }));
+    }
+  }
+
   private runParsedStep(s: ParsedStep): void {
     const ctx: StepContext = {
       machine: this,
@@ -171,13 +188,7 @@ export class Machine implements Disposable {
       log: (message) => this.addLog(s.location.kind, message),
     };
     this.stepsRun++;
-    try {
-      s.step.run(s.args, ctx);
-    } catch (e) {
-      // Say which step of which file, once.
-      if (e instanceof KvmsimError && !e.message.startsWith(s.location.where)) e.message = `${s.location.where}: ${e.message}`;
-      throw e;
-    }
+    located(s.location, () => s.step.run(s.args, ctx));
   }
 
   /** Ends the run: emits `sim.end`, runs at-exit callbacks. Idempotent. */
@@ -230,12 +241,24 @@ export class Machine implements Disposable {
   }
 }
 
+/** Runs `fn`, saying in any error it raises which step of which file it came from, once. */
+function located(location: StepLocation, fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof KvmsimError && !e.message.startsWith(location.where)) e.message = `${location.where}: ${e.message}`;
+    throw e;
+  }
+}
+
 /** Where config sections sit, for messages. */
 function where(doc: ConfigDocument, p: DocPath): string {
   const pos = doc.locate(p);
   const file = pos ? `${doc.source}:${pos.line}:${pos.column}` : doc.source;
   return p.length > 0 ? `${file}: ${formatPath(p)}` : file;
 }
+
+const PLURAL: Record<PluginKind, string> = { plugin: 'plugins', topology: 'topologies', policy: 'policies' };
 
 /** Every built-in plugin contributed by the loaded modules, by name. */
 export function pluginCatalogue(container: Container): Map<string, PluginModule<unknown>> {
@@ -286,7 +309,7 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
       const m = catalogue.get(name!);
       if (m === undefined) {
         const same = [...catalogue.values()].filter((x) => (x.kind ?? 'plugin') === kind).map((x) => x.name);
-        throw new InputError(`${loc}: no ${kind} named '${name}'; built-in ${kind}s: ${same.join(', ') || '(none)'} (or give a path to a .ts/.js module)`);
+        throw new InputError(`${loc}: no ${kind} named '${name}'; built-in ${PLURAL[kind]}: ${same.join(', ') || '(none)'} (or give a path to a .ts/.js module)`);
       }
       module = m;
     }
@@ -326,7 +349,8 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
   config.plugins.forEach((ref, i) => choose(ref, `plugins[${i}]`, ['plugins', i], 'plugin', false));
   for (const spec of options.plugins ?? []) choose(spec, `--plugin ${spec}`, null, 'plugin', true);
   // Asking for a trace without naming a recorder gets the built-in one.
-  const ensure = [...(options.ensure ?? []), ...(options.trace && catalogue.has('trace') ? ['trace'] : [])];
+  const tracing = options.trace === true || config.machine.trace !== undefined;
+  const ensure = [...(options.ensure ?? []), ...(tracing && catalogue.has('trace') ? ['trace'] : [])];
   for (const name of ensure) if (!chosen.some((c) => c.name === name)) choose(name, `--${name}`, null, catalogue.get(name)?.kind ?? 'plugin', false);
 
   for (const p of chosen) {
@@ -341,9 +365,10 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
   }
 
   const steps = parseSteps(doc, config, container);
-  const machine = new Machine(container, config, chosen, steps, options.onLog);
+  const machine = new Machine(container, config, chosen, steps, options.onLog, options.maxInsns);
   machine.bus.strict = options.strict ?? false;
-  if (options.trace) machine.trace.enable();
+  if (tracing) machine.trace.enable();
+  machine.checkSteps();
   for (const c of container.getAll<MachineContribution>(MachineContribution, { optional: true }) ?? []) c.onMachineBuilt?.(machine);
   machine.installPlugins();
   return machine;
@@ -383,7 +408,7 @@ function parseSteps(doc: ConfigDocument, config: MachineConfig, container: Conta
       return;
     }
     const pos = doc.locate(['scenario', index]);
-    const at = pos ? `${doc.source}:${pos.line}` : doc.source;
+    const at = pos ? `${doc.source}:${pos.line}:${pos.column}` : doc.source;
     out.push({ step, args: r.data, location: { index, kind, where: `${at}: scenario[${index}] (${kind})` } });
   });
   if (issues.length > 0) throw new ConfigError(issues);

@@ -19,6 +19,9 @@ export interface StepContext {
   log(message: string): void;
 }
 
+/** What `ScenarioStep.check` gets: where the step is, and where its paths resolve. */
+export type StepCheckContext = Pick<StepContext, 'location' | 'baseDir'>;
+
 /**
  * A kind of scenario step (`write`, `vcpu_init`, `run`, ...), contributed through DI by the
  * plugin or device that understands it. The core validates each step's args with `schema`
@@ -29,6 +32,12 @@ export interface ScenarioStep<A = unknown> {
   readonly description: string;
   readonly schema: z.ZodType<A>;
   run(args: A, ctx: StepContext): void;
+  /**
+   * Loads and checks what `run` will load (files, assembly, images) without touching the
+   * machine: a machine is built only when every step's inputs are good, so `validate` and the
+   * start of a run report them before any work. Throws an InputError.
+   */
+  check?(args: A, ctx: StepCheckContext): void;
 }
 export const ScenarioStep = Symbol('ScenarioStep');
 

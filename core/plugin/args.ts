@@ -2,27 +2,32 @@ import { z } from 'zod';
 import { InputError } from '../common/errors';
 import type { ArgsSchema, PluginModule } from './plugin';
 
-/** `name,key=value,...` split into a plugin reference and raw string args. */
+/**
+ * `name,key=value,...` split into a plugin reference and raw string args. A key given more than
+ * once collects its values into a list (`events=cmo,events=stale`); whether the plugin takes a
+ * list there is for `validateArgs` to say, which also splits `a+b` for list args.
+ */
 export interface PluginSpec {
   /** A built-in name, or a path to a .ts/.js module (contains '/' or ends in .ts/.js). */
   ref: string;
-  args: Record<string, string>;
+  args: Record<string, string | string[]>;
 }
 
 export function parsePluginSpec(spec: string): PluginSpec {
   const parts = spec.split(',');
   const ref = parts[0].trim();
   if (ref === '') throw new InputError(`--plugin '${spec}': missing plugin name or path before the first ','`);
-  const args: Record<string, string> = {};
+  const args: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const p of parts.slice(1)) {
     if (p.trim() === '') continue;
     const eq = p.indexOf('=');
-    if (eq <= 0) throw new InputError(`--plugin '${spec}': '${p}' is not key=value`);
+    if (eq <= 0) throw new InputError(`--plugin '${spec}': '${p}' is not key=value (a list is written key=a+b, or the key repeated)`);
     const key = p.slice(0, eq).trim();
-    if (key in args) throw new InputError(`--plugin '${spec}': arg '${key}' given twice`);
-    args[key] = p.slice(eq + 1).trim();
+    const value = p.slice(eq + 1).trim();
+    const prev = args[key];
+    args[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
   }
-  return { ref, args };
+  return { ref, args: { ...args } };
 }
 
 /** One arg of a plugin, as `kvmsim plugins` and error messages describe it. */
@@ -68,6 +73,8 @@ function typeName(t: z.ZodType): string {
       return ((d as unknown as { options: z.ZodType[] }).options ?? []).map(typeName).join(' | ');
     case 'pipe':
       return typeName((d as unknown as { in: z.ZodType }).in);
+    case 'array':
+      return `list of ${typeName((d as unknown as { element: z.ZodType }).element)} (a+b, or the key repeated)`;
     default:
       return d.type;
   }
@@ -95,10 +102,18 @@ export function formatArgs(schema: ArgsSchema | undefined): string {
     .join('\n');
 }
 
-/** Turns command-line strings into the types the schema's fields want. */
-function coerce(t: z.ZodType, raw: string): unknown {
+/**
+ * Turns command-line strings into the types the schema's fields want. A list arg takes `a+b`
+ * or the key repeated; a repeated key of a scalar arg stays a list, which the schema refuses.
+ */
+function coerce(t: z.ZodType, raw: string | string[]): unknown {
   const { base } = unwrap(t);
   const d = def(base);
+  if (d.type === 'array') {
+    const element = (d as unknown as { element: z.ZodType }).element;
+    return (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split('+')).map((v) => coerce(element, v.trim()));
+  }
+  if (Array.isArray(raw)) return raw;
   switch (d.type) {
     case 'number':
     case 'int': {
@@ -135,14 +150,20 @@ export function validateArgs(plugin: PluginModule<unknown>, raw: Record<string, 
   const schema = plugin.args;
   const keys = Object.keys(raw);
   const shape: Record<string, z.ZodType> = schema ? (schema.shape as Record<string, z.ZodType>) : {};
-  const unknown = keys.filter((k) => !(k in shape));
+  const unknown = keys.filter((k) => !Object.hasOwn(shape, k));
   const help = `valid args of '${plugin.name}':\n${formatArgs(schema)}`;
   if (unknown.length > 0) {
     throw new InputError(`${where}: plugin '${plugin.name}' has no arg${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; ${help}`);
   }
   if (schema === undefined) return {};
   const input: Record<string, unknown> = {};
-  for (const k of keys) input[k] = fromCli && typeof raw[k] === 'string' ? coerce(shape[k], raw[k] as string) : raw[k];
+  for (const k of keys) {
+    const v = raw[k];
+    if (fromCli && Array.isArray(v) && def(unwrap(shape[k]).base).type !== 'array') {
+      throw new InputError(`${where}: arg '${k}' of plugin '${plugin.name}' given ${v.length} times; it takes one value; ${help}`);
+    }
+    input[k] = fromCli && (typeof v === 'string' || Array.isArray(v)) ? coerce(shape[k], v as string | string[]) : v;
+  }
   const r = schema.safeParse(input);
   if (!r.success) {
     const msgs = r.error.issues.map((i) => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
-import { Address, InputError, Size, type Expectation, type ScenarioStep, type StepContext } from '../../core';
+import { Address, InputError, Size, hex, type Expectation, type ScenarioStep, type StepCheckContext, type StepContext } from '../../core';
 import { ERRNO, KvmIoctlError, type ErrnoName } from './errno';
 import type { Vmm } from './vmm';
 import { describeExit } from './vcpu';
@@ -122,95 +122,96 @@ const WriteArgs = z
   })
   .refine((a) => (a.elf === undefined) === (a.gpa !== undefined), { message: "give 'gpa' for everything but 'elf' (an ELF says where it goes)" });
 
-/** Turns a `write` step's payload into bytes; `asm` is added by the CPU module's assembler. */
-export type PayloadDecoder = (a: Record<string, unknown>, ctx: StepContext) => Uint8Array | undefined;
+type WriteArgs = z.infer<typeof WriteArgs>;
 
-export class WriteStep implements ScenarioStep<z.infer<typeof WriteArgs>> {
+/** One piece of guest memory a `write` step writes: where, what, and what to call it. */
+interface Payload {
+  gpa: number;
+  bytes: Uint8Array;
+  source: string;
+  /** Said in the log after the size and address (an ELF segment's entry point). */
+  note?: string;
+}
+
+function readInput(baseDir: string, file: string, what: string): Uint8Array {
+  const abs = path.resolve(baseDir, file);
+  try {
+    return fs.readFileSync(abs);
+  } catch {
+    throw new InputError(`write: cannot read ${what} '${file}' (looked for ${abs})`);
+  }
+}
+
+/** Assembles a step's `asm` or `asm_file` at `gpa`, with its defines and `.include`s. */
+function assemblePayload(a: WriteArgs, ctx: StepCheckContext): Uint8Array {
+  let src: string;
+  let name: string;
+  if (a.asm_file !== undefined) {
+    src = Buffer.from(readInput(ctx.baseDir, a.asm_file, 'assembly')).toString('utf8');
+    name = a.asm_file;
+  } else {
+    src = a.asm!;
+    name = `${ctx.location.where} asm`;
+  }
+  const defines = Object.entries(a.defines ?? {})
+    .map(([k, v]) => `.equ ${k}, ${v}\n`)
+    .join('');
+  // Defines go on the first line, so the assembler's line numbers still match the source.
+  // .include paths are relative to the including file, which is relative to the config.
+  const include = (inc: string, from: string | undefined) => {
+    const file = path.join(path.dirname(from ?? name), inc);
+    try {
+      return { file, source: fs.readFileSync(path.resolve(ctx.baseDir, file), 'utf8') };
+    } catch {
+      throw new InputError(`write: ${from ?? name}: .include "${inc}": cannot read ${path.resolve(ctx.baseDir, file)}`);
+    }
+  };
+  return assemble(defines.replace(/\n/g, '; ') + src, { base: a.gpa!, file: name, include }).bytes;
+}
+
+/**
+ * What a `write` step writes, loaded from its files, assembled or decoded. A `fill` is left
+ * out: it has no input to check, and its bytes are made only when it runs.
+ */
+function loadPayloads(a: WriteArgs, ctx: StepCheckContext): Payload[] {
+  if (a.elf !== undefined) {
+    const image = loadGuestImage(readInput(ctx.baseDir, a.elf, 'ELF'), a.elf, 0);
+    if (image.kind !== 'elf') throw new InputError(`write: '${a.elf}' is not an ELF file (use file: for a raw image)`);
+    return image.segments.map((seg) => {
+      const full = new Uint8Array(seg.memsz);
+      full.set(seg.data);
+      return { gpa: seg.addr, bytes: full, source: a.elf!, note: `ELF segment, entry ${hex(image.entry)}` };
+    });
+  }
+  const gpa = a.gpa!;
+  if (a.bytes) return [{ gpa, bytes: Uint8Array.from(a.bytes), source: 'bytes' }];
+  if (a.words) {
+    const bytes = new Uint8Array(a.words.length * 4);
+    const dv = new DataView(bytes.buffer);
+    a.words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
+    return [{ gpa, bytes, source: 'words' }];
+  }
+  if (a.string !== undefined) return [{ gpa, bytes: new TextEncoder().encode(a.string), source: 'string' }];
+  if (a.asm !== undefined || a.asm_file !== undefined) return [{ gpa, bytes: assemblePayload(a, ctx), source: a.asm_file ?? 'inline assembly' }];
+  if (a.file !== undefined) return [{ gpa, bytes: readInput(ctx.baseDir, a.file, 'image'), source: a.file }];
+  return [];
+}
+
+export class WriteStep implements ScenarioStep<WriteArgs> {
   readonly kind = 'write';
   readonly description = "the VMM writes guest memory through its cacheable mapping (it may stay dirty in the host core's caches)";
   readonly schema = WriteArgs;
   constructor(private readonly vmm: () => Vmm) {}
-  run(a: z.infer<typeof WriteArgs>, ctx: StepContext): void {
-    if (a.elf !== undefined) {
-      this.writeElf(a.elf, a.cpu, ctx);
-      return;
-    }
-    let bytes: Uint8Array;
-    let source: string;
-    if (a.bytes) {
-      bytes = Uint8Array.from(a.bytes);
-      source = 'bytes';
-    } else if (a.words) {
-      bytes = new Uint8Array(a.words.length * 4);
-      const dv = new DataView(bytes.buffer);
-      a.words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
-      source = 'words';
-    } else if (a.string !== undefined) {
-      bytes = new TextEncoder().encode(a.string);
-      source = 'string';
-    } else if (a.fill) {
-      bytes = new Uint8Array(a.fill.size).fill(a.fill.byte);
-      source = `fill 0x${a.fill.byte.toString(16)}`;
-    } else if (a.asm !== undefined || a.asm_file !== undefined) {
-      let src: string;
-      let name: string;
-      if (a.asm_file !== undefined) {
-        const file = path.resolve(ctx.baseDir, a.asm_file);
-        try {
-          src = fs.readFileSync(file, 'utf8');
-        } catch {
-          throw new InputError(`write: cannot read assembly '${a.asm_file}' (looked for ${file})`);
-        }
-        name = a.asm_file;
-      } else {
-        src = a.asm!;
-        name = `${ctx.location.where} asm`;
-      }
-      const defines = Object.entries(a.defines ?? {})
-        .map(([k, v]) => `.equ ${k}, ${v}\n`)
-        .join('');
-      // Defines go on the first line, so the assembler's line numbers still match the source.
-      // .include paths are relative to the including file, which is relative to the config.
-      const include = (inc: string, from: string | undefined) => {
-        const file = path.join(path.dirname(from ?? name), inc);
-        try {
-          return { file, source: fs.readFileSync(path.resolve(ctx.baseDir, file), 'utf8') };
-        } catch {
-          throw new InputError(`write: ${from ?? name}: .include "${inc}": cannot read ${path.resolve(ctx.baseDir, file)}`);
-        }
-      };
-      bytes = assemble(defines.replace(/\n/g, '; ') + src, { base: a.gpa!, file: name, include }).bytes;
-      source = a.asm_file ?? 'inline assembly';
-    } else {
-      const file = path.resolve(ctx.baseDir, a.file!);
-      try {
-        bytes = fs.readFileSync(file);
-      } catch {
-        throw new InputError(`write: cannot read image '${a.file}' (looked for ${file})`);
-      }
-      source = a.file!;
-    }
-    const gpa = a.gpa!;
-    this.writeAs(a.cpu, () => this.vmm().write(gpa, bytes, source));
-    ctx.log(`wrote ${bytes.length} bytes (${source}) at 0x${gpa.toString(16)}`);
+
+  check(a: WriteArgs, ctx: StepCheckContext): void {
+    loadPayloads(a, ctx);
   }
 
-  /** Loads an ELF's PT_LOAD segments at their physical addresses, zero-filled to p_memsz. */
-  private writeElf(file: string, cpu: number | undefined, ctx: StepContext): void {
-    const abs = path.resolve(ctx.baseDir, file);
-    let bytes: Uint8Array;
-    try {
-      bytes = fs.readFileSync(abs);
-    } catch {
-      throw new InputError(`write: cannot read ELF '${file}' (looked for ${abs})`);
-    }
-    const image = loadGuestImage(bytes, file, 0);
-    if (image.kind !== 'elf') throw new InputError(`write: '${file}' is not an ELF file (use file: for a raw image)`);
-    for (const s of image.segments) {
-      const full = new Uint8Array(s.memsz);
-      full.set(s.data);
-      this.writeAs(cpu, () => this.vmm().write(s.addr, full, file));
-      ctx.log(`wrote ELF segment of ${s.memsz} bytes at 0x${s.addr.toString(16)} (entry 0x${image.entry.toString(16)})`);
+  run(a: WriteArgs, ctx: StepContext): void {
+    const payloads = a.fill ? [{ gpa: a.gpa!, bytes: new Uint8Array(a.fill.size).fill(a.fill.byte), source: `fill ${hex(a.fill.byte)}` }] : loadPayloads(a, ctx);
+    for (const p of payloads) {
+      this.writeAs(a.cpu, () => this.vmm().write(p.gpa, p.bytes, p.source));
+      ctx.log(`wrote ${p.bytes.length} bytes (${p.source}) at ${hex(p.gpa)}${p.note ? ` (${p.note})` : ''}`);
     }
   }
 
@@ -263,7 +264,7 @@ export class VcpuInitStep implements ScenarioStep<z.infer<typeof VcpuInitArgs>> 
 
 const RunArgs = z.strictObject({
   vcpu: z.int().min(0).default(0),
-  max_insns: z.int().min(1).default(10_000_000).describe('instruction budget for this step'),
+  max_insns: z.int().min(1).optional().describe('instruction budget for this step (default: run --max-insns, else 10,000,000)'),
   expect_errno: Errno.optional(),
 });
 
@@ -276,7 +277,7 @@ export class RunStep implements ScenarioStep<z.infer<typeof RunArgs>> {
     const vmm = this.vmm();
     if (a.expect_errno !== undefined) vmm.vcpu(a.vcpu); // KVM_CREATE_VCPU, so KVM_RUN itself can fail
     ioctlStep(ctx, a.expect_errno, `KVM_RUN vcpu ${a.vcpu}`, () => {
-      const r = vmm.run(a.vcpu, a.max_insns);
+      const r = vmm.run(a.vcpu, a.max_insns ?? ctx.machine.maxInsnsPerRun);
       ctx.log(`vcpu${a.vcpu}: ${r.retired} instructions, exit ${r.last.reason} (${describeExit(r.last)}) at PC 0x${r.last.pc.toString(16)}`);
     });
   }

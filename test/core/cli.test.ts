@@ -26,9 +26,9 @@ describe('kvmsim CLI', () => {
     const r = await cli('plugins');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/trace\n +records control-plane events/);
-    expect(r.out).toMatch(/events +string, default "all"/);
+    expect(r.out).toMatch(/events +list of "all" \| "vcpu.init" .*, default \["all"\]/);
     const j = JSON.parse((await cli('plugins', '--json')).out);
-    expect(j.find((p: { name: string }) => p.name === 'trace').args[0]).toMatchObject({ name: 'events', type: 'string', default: 'all' });
+    expect(j.find((p: { name: string }) => p.name === 'trace').args[0]).toMatchObject({ name: 'events', default: ['all'] });
   });
 
   it('schema prints a JSON Schema that includes every step kind', async () => {
@@ -61,7 +61,7 @@ describe('kvmsim CLI', () => {
     expect(r.out).toMatch(/result: ok — 2 steps, \d+ cycles/);
     const f = await cli('run', path.join(CONFIGS, 'failing.yaml'));
     expect(f.code).toBe(1);
-    expect(f.out).toMatch(/result: FAILED — 1 expectation\(s\) did not hold:\n  - .*failing\.yaml:6: scenario\[1\] \(expect\): expect stat: test\.random_cmos\.lines = \d+, expected at most 1/);
+    expect(f.out).toMatch(/result: FAILED — 1 expectation\(s\) did not hold:\n  - .*failing\.yaml:6:5: scenario\[1\] \(expect\): expect stat: test\.random_cmos\.lines = \d+, expected at most 1/);
   });
 
   it('a throwing plugin is reported and the run goes on; under --strict it stops with exit 1', async () => {

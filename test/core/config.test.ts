@@ -33,7 +33,7 @@ describe('config errors name the file, line, column, path, what was found and wh
     ['missing step arg', 'scenario:\n  - random_cmos: {}\n', [/bad\.yaml:2:18: scenario\[0\]\.random_cmos\.count: required: Invalid input: expected number/]],
     ['plugin ref with name and path', 'plugins:\n  - { name: trace, path: ./x.ts }\n', [/bad\.yaml:2:5: plugins\[0\]: expected exactly one of 'name' or 'path'/]],
     ['unknown plugin', 'plugins:\n  - tarce\n', [/^bad\.yaml:2:5: plugins\[0\]: no plugin named 'tarce'; built-in plugins: .*trace/]],
-    ['bad plugin args', 'plugins:\n  - name: trace\n    args: { event: cmo }\n', [/^bad\.yaml:2:5: plugins\[0\]: plugin 'trace' has no arg 'event'; valid args of 'trace':\n +events +string/]],
+    ['bad plugin args', 'plugins:\n  - name: trace\n    args: { event: cmo }\n', [/^bad\.yaml:2:5: plugins\[0\]: plugin 'trace' has no arg 'event'; valid args of 'trace':\n +events +list of "all"/]],
     ['a plugin where a topology goes', 'topology: trace\n', [/^bad\.yaml:1:11: topology: 'trace' is a plugin, not a topology/]],
     ['not a mapping', '- seed: 1\n', [/bad\.yaml:1:1: \(document\): Invalid input: expected object, received array/]],
     ['bad stat expectation', 'scenario:\n  - expect: { stat: { name: x, atleast: 3 } }\n', [/bad\.yaml:2:32: scenario\[0\]\.expect\.stat\.atleast: unknown key 'atleast'/]],
