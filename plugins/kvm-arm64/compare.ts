@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ContainerModule } from 'inversify';
-import { CliCommand, InputError, buildMachine, pluginCatalogue, type CliContext } from '../../core';
+import { CliCommand, InputError, buildMachine, isPluginPath, pluginCatalogue, type CliContext } from '../../core';
 import { CoherenceChecker } from '../checker/checker';
 
 /** One row of `kvmsim compare`: a policy (on a topology) and what it cost and caused. */
@@ -18,17 +18,49 @@ export interface CompareRow {
   failures: string[];
 }
 
-/** Runs `config` once per policy (and per topology), with the coherence checker installed. */
-export function comparePolicies(config: string, ctx: Pick<CliContext, 'modules' | 'defaults' | 'catalogue'>, topologies: string[] | undefined): CompareRow[] {
-  const catalogue = [...pluginCatalogue(ctx.catalogue()).values()];
-  const policies = catalogue.filter((p) => p.kind === 'policy').map((p) => p.name);
+/**
+ * What compare runs: a built-in name or a module path (resolved from the working folder, as on
+ * the command line), or `null` for the config's own choice (a path relative to the config).
+ */
+export type CompareChoice = string | null;
+
+/** The policy and topology a config chooses itself, when they are not built-ins (a path). */
+function customChoices(config: string, ctx: Pick<CliContext, 'modules' | 'defaults' | 'catalogue'>): { policy?: string; topology?: string } {
+  const builtins = new Set(pluginCatalogue(ctx.catalogue()).values());
+  const m = buildMachine(config, { modules: [...ctx.modules], defaults: ctx.defaults });
+  try {
+    const own = (kind: 'policy' | 'topology') => m.plugins.find((p) => p.kind === kind && !builtins.has(p.module))?.name;
+    return { policy: own('policy'), topology: own('topology') };
+  } finally {
+    m.dispose();
+  }
+}
+
+/**
+ * The policies (or topologies) to compare: `spec` is a comma-separated list of names and paths,
+ * or `all`; without it, policies default to all and topologies to the config's. `all` is every
+ * built-in plus the config's own custom one.
+ */
+export function compareChoices(kind: 'policy' | 'topology', spec: string | undefined, config: string, ctx: Pick<CliContext, 'modules' | 'defaults' | 'catalogue'>): CompareChoice[] {
+  const builtins = [...pluginCatalogue(ctx.catalogue()).values()].filter((p) => p.kind === kind).map((p) => p.name);
+  if (spec === undefined && kind === 'topology') return [null];
+  if (spec === undefined || spec === 'all') return [...builtins, ...(customChoices(config, ctx)[kind] !== undefined ? [null] : [])];
+  const list = spec.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (list.length === 0) throw new InputError(`--${kind} '${spec}': expected names or paths, comma-separated, or 'all'`);
+  const bad = list.filter((x) => !isPluginPath(x) && !builtins.includes(x));
+  if (bad.length > 0) throw new InputError(`--${kind}: no ${kind} named ${bad.map((b) => `'${b}'`).join(', ')}; built-in: ${builtins.join(', ')} (or give a path to a .ts/.js module)`);
+  return list;
+}
+
+/** Runs `config` once per policy × topology, with the coherence checker installed. */
+export function comparePolicies(config: string, ctx: Pick<CliContext, 'modules' | 'defaults' | 'catalogue'>, policies: CompareChoice[], topologies: CompareChoice[]): CompareRow[] {
   const rows: CompareRow[] = [];
-  for (const topology of topologies ?? [undefined]) {
+  for (const topology of topologies) {
     for (const policy of policies) {
       // Every run gets the checker: compare is about what the guest saw.
-      const m = buildMachine(config, { modules: [...ctx.modules], defaults: ctx.defaults, policy, topology, ensure: ['checker'] });
+      const m = buildMachine(config, { modules: [...ctx.modules], defaults: ctx.defaults, policy: policy ?? undefined, topology: topology ?? undefined, ensure: ['checker'] });
       try {
-        rows.push(row(m, policy));
+        rows.push(row(m));
       } finally {
         m.dispose();
       }
@@ -37,12 +69,12 @@ export function comparePolicies(config: string, ctx: Pick<CliContext, 'modules' 
   return rows;
 }
 
-function row(m: ReturnType<typeof buildMachine>, policy: string): CompareRow {
+function row(m: ReturnType<typeof buildMachine>): CompareRow {
   const r = m.run();
   const checker = m.get<CoherenceChecker>(CoherenceChecker);
   const v = (n: string) => m.stats.value(n) ?? 0;
   return {
-    policy,
+    policy: m.plugins.find((p) => p.kind === 'policy')?.name ?? '(none)',
     topology: m.plugins.find((p) => p.kind === 'topology')?.name ?? '(default)',
     staleHypervisor: checker.staleHypervisor,
     staleGuest: checker.staleGuest,
@@ -86,18 +118,19 @@ class CompareCommand implements CliCommand {
       .command('compare')
       .description('run one scenario under every KVM policy (and optionally several topologies) and compare stale accesses and costs')
       .argument('<config>', 'machine config with a scenario')
-      .option('--topology <names>', "comma-separated topologies, or 'all' (default: the config's)")
+      .option('--policy <list>', "comma-separated policies, names or .ts/.js paths, or 'all' (default: all, with the config's own)")
+      .option('--topology <list>', "comma-separated topologies, names or .ts/.js paths, or 'all' (default: the config's)")
       .option('--json', 'print an array of objects: policy, topology, staleHypervisor, staleGuest, contractViolations, dcLines, icInvalidations, stage2Faults, cycles')
-      .addHelpText('after', '\nExample:\n  kvmsim compare examples/machines/reboot-locked.yaml --topology cortex-a72,neoverse-n1\n')
-      .action((config: string, opts: { topology?: string; json?: boolean }) => {
-        let topologies: string[] | undefined;
-        if (opts.topology !== undefined) {
-          const all = [...pluginCatalogue(ctx.catalogue()).values()].filter((p) => p.kind === 'topology').map((p) => p.name);
-          topologies = opts.topology === 'all' ? all : opts.topology.split(',').map((s) => s.trim());
-          const bad = topologies.filter((t) => !all.includes(t));
-          if (bad.length > 0) throw new InputError(`--topology: no topology named ${bad.map((b) => `'${b}'`).join(', ')}; built-in topologies: ${all.join(', ')}`);
-        }
-        const rows = comparePolicies(config, ctx, topologies);
+      .addHelpText(
+        'after',
+        '\nExamples:\n' +
+          '  kvmsim compare examples/machines/reboot-locked.yaml --topology cortex-a72,neoverse-n1\n' +
+          '  kvmsim compare examples/machines/reboot-locked.yaml --policy seed,examples/custom-policy.ts --topology all\n',
+      )
+      .action((config: string, opts: { policy?: string; topology?: string; json?: boolean }) => {
+        const policies = compareChoices('policy', opts.policy, config, ctx);
+        const topologies = compareChoices('topology', opts.topology, config, ctx);
+        const rows = comparePolicies(config, ctx, policies, topologies);
         if (opts.json) {
           ctx.io.out(JSON.stringify(rows.map(({ failures: _f, ...r }) => r), null, 2) + '\n');
           return;

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { comparePolicies, createMachine, defaultModules, DEFAULTS, main, type CompareRow } from 'kvmsim';
+import { compareChoices, comparePolicies, createMachine, defaultModules, DEFAULTS, main, type CompareRow } from 'kvmsim';
 import { Container } from 'inversify';
 import { coreModule, defaultConfig } from '../../core';
 import { captureIo } from '../helpers';
@@ -65,7 +65,8 @@ describe('example machines', () => {
   });
 
   it('compare: dcache-only sees stale instructions on reboot-locked, seed none', () => {
-    const rows = comparePolicies(path.join(DIR, 'reboot-locked.yaml'), ctx, undefined);
+    const config = path.join(DIR, 'reboot-locked.yaml');
+    const rows = comparePolicies(config, ctx, compareChoices('policy', undefined, config, ctx), [null]);
     const by = (p: string) => rows.find((r) => r.policy === p) as CompareRow;
     expect(rows.map((r) => r.policy).sort()).toEqual(['dcache-only', 'eager-at-reset', 'seed', 'seed-v5', 'upstream']);
     expect(by('seed').staleHypervisor).toBe(0);
@@ -74,6 +75,26 @@ describe('example machines', () => {
     for (const r of rows) expect(r.contractViolations).toBe(0);
     // What the seed patch costs: the whole locked slot flushed, where upstream cleans only what faults in.
     expect(by('seed').dcLines).toBeGreaterThan(by('upstream').dcLines);
+  });
+
+  it("compare keeps a config's own policy and topology (paths), and takes paths on the command line", async () => {
+    const config = path.join(__dirname, '..', 'fixtures', 'configs', 'custom-choices.yaml');
+    const own = comparePolicies(config, ctx, compareChoices('policy', undefined, config, ctx), compareChoices('topology', undefined, config, ctx));
+    expect(own.map((r) => r.policy)).toEqual(['upstream', 'seed', 'seed-v5', 'dcache-only', 'eager-at-reset', 'exec-revoke']);
+    expect(new Set(own.map((r) => r.topology))).toEqual(new Set(['my-dic-topology']));
+    // On a DIC host even dcache-only is correct: the rows really ran on the custom topology.
+    for (const r of own) expect([r.policy, r.failures]).toEqual([r.policy, []]);
+    const all = compareChoices('topology', 'all', config, ctx);
+    expect(all).toEqual(['cortex-a72', 'neoverse-n1', 'tiny', null]);
+    const io = captureIo();
+    const code = await main(['compare', config, '--policy', 'seed,examples/custom-policy.ts', '--topology', 'tiny,test/fixtures/plugins/my-topology.ts', '--json'], io);
+    expect(io.stderr).toBe('');
+    expect(code).toBe(0);
+    const rows = JSON.parse(io.stdout) as CompareRow[];
+    expect(rows.map((r) => `${r.policy}@${r.topology}`)).toEqual(['seed@tiny', 'exec-revoke@tiny', 'seed@my-dic-topology', 'exec-revoke@my-dic-topology']);
+    const bad = captureIo();
+    expect(await main(['compare', config, '--topology', 'nope'], bad)).toBe(2);
+    expect(bad.stderr).toContain("--topology: no topology named 'nope'; built-in: cortex-a72, neoverse-n1, tiny");
   });
 
   it("the README's compare table is what compare prints", async () => {
