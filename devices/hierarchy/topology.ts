@@ -135,6 +135,26 @@ export function validateTopology(t: CacheTopology): void {
   for (const [k, v] of Object.entries(t.cost)) {
     if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new InputError(`topology '${t.name}': cost.${k} must be a non-negative number, got ${v}`);
   }
+  validateCacheFlags(t);
+}
+
+/**
+ * The flag combinations the architecture (and every Arm part) rules out. Without these checks a
+ * guest on an impossible host fetches zeros where it wrote code, and blames nobody.
+ */
+export function validateCacheFlags(t: Pick<CacheTopology, 'name' | 'idc' | 'dic' | 'fwb'>): void {
+  if (t.fwb && !t.idc) {
+    throw new InputError(
+      `topology '${t.name}': fwb without idc is not a machine the architecture allows: with FEAT_S2FWB, CLIDR_EL1.LoUU and LoUIS read as 0, ` +
+        'so no data cache needs cleaning to the PoU for instruction fetches to see data (CTR_EL0.IDC behaviour); set idc: true as well',
+    );
+  }
+  if (t.dic && !t.idc) {
+    throw new InputError(
+      `topology '${t.name}': dic without idc is a host no Arm part is: an I-cache kept coherent with the data side (CTR_EL0.DIC) on parts that ` +
+        'implement it also needs no D-cache clean to the PoU (CTR_EL0.IDC); set idc: true as well',
+    );
+  }
 }
 
 /** Arm Cortex-A72: no IDC/DIC, PIPT 48 KiB 3-way L1 I, 32 KiB 2-way L1 D, 1 MiB 16-way L2 per cluster. */

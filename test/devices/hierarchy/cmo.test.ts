@@ -142,7 +142,7 @@ describe('I-cache operations', () => {
   it('icacheInvalAllPou is IC IALLUIS; with DIC it returns at once', () => {
     const a = withIlines();
     expect(a.ms.icacheInvalAllPou(0)).toEqual({ op: 'icache_inval_all_pou', lines: 4, cycles: 40 });
-    const b = testMachine({ topology: 'tiny', args: { dic: true } });
+    const b = testMachine({ topology: 'tiny', args: { idc: true, dic: true } });
     b.ms.fetch(0, 0x100, true);
     expect(b.ms.icacheInvalAllPou(0)).toEqual({ op: 'icache_inval_all_pou', lines: 0, cycles: 0 });
     expect(b.cmos.at(-1)).toMatchObject({ op: 'icache_inval_all_pou', lines: 0, cycles: 0 });
@@ -151,7 +151,7 @@ describe('I-cache operations', () => {
   it('icacheInvalPou is IC IVAU per line plus an ISB; with DIC only the ISB', () => {
     const a = withIlines();
     expect(a.ms.icacheInvalPou(0x100, 0x101, 0)).toEqual({ op: 'icache_inval_pou', lines: 2, cycles: 9 * 2 + 5 });
-    const b = testMachine({ topology: 'tiny', args: { dic: true } });
+    const b = testMachine({ topology: 'tiny', args: { idc: true, dic: true } });
     b.ms.fetch(0, 0x100, true);
     expect(b.ms.icacheInvalPou(0x100, 0x100, 0)).toEqual({ op: 'icache_inval_pou', lines: 0, cycles: 5 });
   });

@@ -59,11 +59,14 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('codeCheck' as const), cpu, by: cpu, addr: addrFor(4).map((a) => a & ~3), all: fc.boolean() }) },
 );
 
-const flags = fc.record({
-  idc: fc.boolean(),
-  dic: fc.boolean(),
-  replacement: fc.constantFrom('lru' as const, 'plru' as const, 'fifo' as const, 'random' as const),
-});
+// Every host the architecture allows: DIC only with IDC.
+const flags = fc
+  .record({
+    idc: fc.boolean(),
+    dic: fc.boolean(),
+    replacement: fc.constantFrom('lru' as const, 'plru' as const, 'fifo' as const, 'random' as const),
+  })
+  .map((f) => ({ ...f, dic: f.idc && f.dic }));
 
 function run(f: { idc: boolean; dic: boolean; replacement: 'lru' | 'plru' | 'fifo' | 'random' }, cmds: Cmd[], seed: number) {
   const { ms, mem } = testMachine({ topology: 'tiny', cpus: CPUS, memory: SPACE, seed, args: f });

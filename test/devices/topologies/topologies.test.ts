@@ -31,6 +31,16 @@ describe('topology plugins', () => {
     expect(m.get<MemorySystem>(MemorySystem).topology.name).toBe('cortex-a72');
   });
 
+  it('refuse flag combinations the architecture rules out, naming the rule', () => {
+    const build = (args: Record<string, unknown>) => () => buildMachine({ topology: { name: 'cortex-a72', args } }, { modules });
+    expect(build({ fwb: true })).toThrow(InputError);
+    expect(build({ fwb: true })).toThrow(/topology: topology 'cortex-a72': fwb without idc .*CLIDR_EL1\.LoUU and LoUIS read as 0.*set idc: true/);
+    expect(build({ dic: true })).toThrow(/dic without idc .*CTR_EL0\.IDC.*set idc: true/);
+    expect(() => validateTopology({ ...NEOVERSE_N1, idc: false })).toThrow(/fwb without idc/);
+    // What the parts really are, and what a user may build from them, is accepted.
+    for (const args of [{}, { idc: true }, { idc: true, dic: true }, { idc: true, fwb: true }, { idc: true, dic: true, fwb: true }]) expect(build(args)).not.toThrow();
+  });
+
   it('let args override flags and the replacement policy', () => {
     const { ms } = testMachine({ topology: 'cortex-a72', args: { idc: true, dic: true, fwb: true, replacement: 'fifo', ncFetchHitsIcache: true, memoryLatency: 99 } });
     const t = ms.topology;
