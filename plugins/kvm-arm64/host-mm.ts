@@ -27,9 +27,17 @@ export class HostMm {
   /** Next free host physical address for anonymous memory. */
   private nextPa: number;
 
+  /**
+   * `hugePage` is the size of the pages behind anonymous memory: 4 KiB for small pages, 2 MiB for
+   * transparent huge pages (the VMM aligns guest RAM to them, as QEMU does), 1 GiB for hugetlbfs
+   * (whose mappings the kernel aligns, and rounds up, to the huge page). Fresh mappings start on
+   * such a boundary in the host's virtual and physical address spaces, so that stage 2 can map
+   * blocks wherever the guest's layout allows.
+   */
   constructor(
     private readonly physBase: number,
     private readonly physSize: number,
+    private readonly hugePage: { size: number; roundUp: boolean } = { size: PAGE_SIZE, roundUp: false },
   ) {
     this.nextPa = physBase;
   }
@@ -37,15 +45,21 @@ export class HostMm {
   /** Maps `size` bytes of fresh host memory (or, for `pfnmap`, the PA range given). */
   mmap(size: number, opts: { name: string; pfnmap?: boolean; pa?: number; hva?: number }): Vma {
     if (size <= 0 || size % PAGE_SIZE !== 0) throw new InputError(`mmap '${opts.name}': size 0x${size.toString(16)} is not a positive multiple of 4 KiB`);
+    const huge = this.hugePage.size;
+    const alignUp = (x: number) => Math.ceil(x / huge) * huge;
     let pa = opts.pa;
     if (pa === undefined) {
-      pa = this.nextPa;
-      if (pa + size > this.physBase + this.physSize) {
-        throw new InputError(`mmap '${opts.name}': out of host memory (asked 0x${size.toString(16)} bytes, ${this.physBase + this.physSize - pa} left); raise machine.memory.size`);
+      pa = alignUp(this.nextPa);
+      const taken = this.hugePage.roundUp ? alignUp(size) : size;
+      if (pa + taken > this.physBase + this.physSize) {
+        throw new InputError(
+          `mmap '${opts.name}': out of host memory (asked 0x${taken.toString(16)} bytes${taken !== size ? ` in ${huge / 2 ** 20} MiB huge pages` : ''}, ${Math.max(0, this.physBase + this.physSize - pa)} left); raise machine.memory.size`,
+        );
       }
-      this.nextPa += size;
+      this.nextPa = pa + taken;
+      size = taken;
     }
-    const start = opts.hva ?? this.nextHva;
+    const start = opts.hva ?? (opts.pfnmap ? this.nextHva : alignUp(this.nextHva));
     if (start % PAGE_SIZE !== 0) throw new InputError(`mmap '${opts.name}': address 0x${start.toString(16)} is not page aligned`);
     if (this.vmas.some((v) => start < v.end && start + size > v.start)) throw new InputError(`mmap '${opts.name}': [0x${start.toString(16)}, +0x${size.toString(16)}) overlaps an existing mapping`);
     const vma: Vma = { start, end: start + size, pa, pfnmap: opts.pfnmap ?? false, name: opts.name };

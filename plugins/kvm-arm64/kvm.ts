@@ -88,7 +88,8 @@ export const kvmPlugin = definePlugin({
           const size = ctx.get<MachineConfig>(MachineConfig).machine.memory.size;
           // Guest RAM comes from the upper half of host memory, so guest IPAs and host PAs differ.
           const base = Math.floor(size / 2 / 0x4000_0000) * 0x4000_0000;
-          return new HostMm(base, size - base);
+          const huge = { thp: { size: 2 * 1024 ** 2, roundUp: false }, hugetlb: { size: 1024 ** 3, roundUp: true }, pages: { size: 4096, roundUp: false } }[args.backing];
+          return new HostMm(base, size - base, huge);
         })
         .inSingletonScope();
       bind(KvmVm)

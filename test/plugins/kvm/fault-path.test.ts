@@ -28,6 +28,21 @@ describe('mapping sizes follow what backs guest RAM', () => {
     expect(r.vm.d.stage2.lookup(RAM + 0x1234_5000)!.size).toBe(size);
   });
 
+  it.each([
+    ['thp', 2 * MiB],
+    ['hugetlb', GiB],
+  ] as const)('%s: every memslot is huge-page aligned in the host, so the second one gets %i-byte blocks too', (backing, size) => {
+    const r = kvmRig({ kvmArgs: { backing }, scenario: [] });
+    r.vmm.setMemslot({ slot: 0, gpa: RAM, size: 64 * MiB + 4096 });
+    r.vmm.setMemslot({ slot: 1, gpa: 2 * GiB, size: GiB });
+    r.vmm.setMemslot({ slot: 2, gpa: 3 * GiB, size: GiB });
+    for (const gpa of [2 * GiB, 3 * GiB]) {
+      expect(fault(r, { ipa: gpa + 0x20_0000 })).toEqual({ action: 'retry' });
+      expect(r.vm.d.stage2.lookup(gpa + 0x20_0000)!.size).toBe(size);
+      expect(r.vm.d.stage2.lookup(gpa + 0x20_0000)!.pa % size).toBe(0);
+    }
+  });
+
   it('never maps blocks in a locked slot or a slot logging dirty pages', () => {
     const r = kvmRig();
     r.vmm.setMemslot({ slot: 0, gpa: RAM, size: 4 * MiB, logDirty: true });
@@ -98,7 +113,7 @@ describe('unmap-time CMOs, dirty logging, TVM, set/way with FWB', () => {
       [false, (2 * MiB) / 64],
       [true, 0],
     ] as const) {
-      const r = kvmRig({ policy: 'upstream', topologyArgs: { fwb } });
+      const r = kvmRig({ policy: 'upstream', topologyArgs: { fwb, idc: fwb } });
       r.vmm.setMemslot({ slot: 0, gpa: RAM, size: 2 * MiB });
       fault(r, { ipa: RAM });
       const before = r.m.stats.value('kvm.cmo.dc_lines')!;
