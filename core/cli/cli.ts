@@ -69,10 +69,13 @@ export function buildProgram(ctx: CliContext, commands: readonly CliCommand[]): 
     'after',
     '\nExamples:\n' +
       '  kvmsim run examples/machines/reboot-locked.yaml    run a machine config and print a summary\n' +
-      '  kvmsim run CONFIG --stats out/stats.txt --trace out/trace.json\n' +
-      '  kvmsim validate CONFIG                             check a config without running it\n' +
+      '  kvmsim run examples/machines/reboot-locked.yaml --stats out/stats.txt --trace out/trace.json\n' +
+      '  kvmsim compare examples/machines/reboot-locked.yaml    the same scenario under every policy\n' +
+      '  kvmsim boot examples/guest/hello.elf               boot a guest image, as qemu-system-aarch64 -kernel\n' +
+      '  kvmsim validate examples/machines/reboot-locked.yaml    check a config without running it\n' +
       '  kvmsim plugins                                     list built-in plugins and their args\n' +
       '  kvmsim schema > kvmsim.schema.json                 JSON Schema for editors\n' +
+      '\nRun `kvmsim COMMAND --help` for a command\'s options and examples.\n' +
       '\nExit codes: 0 success, 1 an expectation of the scenario failed (or a plugin failed under\n' +
       '--strict), 2 bad input (config, plugin, args, image).\n',
   );

@@ -148,6 +148,14 @@ class ValidateCommand implements CliCommand {
       .command('validate')
       .description('check a machine config (schema, plugins and their args, scenario steps) without running it')
       .argument('<config...>', 'one or more machine configs')
+      .addHelpText(
+        'after',
+        '\nChecks everything a run would load — the schema, plugins and their args, step args, files,\n' +
+          'assembly (with its .include files) and ELF images — and exits 2 at the first problem.\n' +
+          '\nExamples:\n' +
+          '  kvmsim validate examples/machines/reboot-locked.yaml\n' +
+          '  kvmsim validate examples/machines/s1-first-boot.yaml examples/custom-device/dma-ok.yaml\n',
+      )
       .action((configs: string[]) => {
         for (const config of configs) {
           const m = buildMachine(config, { modules: [...ctx.modules], defaults: ctx.defaults });
@@ -221,6 +229,11 @@ class SchemaCommand implements CliCommand {
     program
       .command('schema')
       .description('print the JSON Schema of machine configs (point your editor at it for completion)')
+      .addHelpText(
+        'after',
+        '\nExample:\n' +
+          '  kvmsim schema > kvmsim.schema.json    then put "# yaml-language-server: $schema=kvmsim.schema.json" atop a config\n',
+      )
       .action(() => {
         ctx.io.out(JSON.stringify(configJsonSchema(ctx), null, 2) + '\n');
       });
@@ -236,6 +249,7 @@ class PluginsCommand implements CliCommand {
       .command('plugins')
       .description('list built-in plugins, topologies and policies with their args')
       .option('--json', 'print as JSON')
+      .addHelpText('after', '\nExamples:\n  kvmsim plugins\n  kvmsim plugins --json\n')
       .action((opts: { json?: boolean }) => {
         const all = [...pluginCatalogue(ctx.catalogue()).values()];
         if (opts.json) {

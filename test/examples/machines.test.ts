@@ -97,14 +97,6 @@ describe('example machines', () => {
     expect(bad.stderr).toContain("--topology: no topology named 'nope'; built-in: cortex-a72, neoverse-n1, tiny");
   });
 
-  it("the README's compare table is what compare prints", async () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const block = /```\n(policy +topology[^`]*)```/.exec(readme)![1];
-    const io = captureIo();
-    expect(await main(['compare', path.join(DIR, 'reboot-locked.yaml')], io)).toBe(0);
-    expect(io.stdout.startsWith(block)).toBe(true);
-  });
-
   it('compare --json prints the documented fields, per topology', async () => {
     const io = captureIo();
     expect(await main(['compare', path.join(DIR, 's3-rewrite-after-init.yaml'), '--topology', 'cortex-a72,neoverse-n1', '--json'], io)).toBe(0);
