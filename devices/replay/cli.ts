@@ -93,21 +93,23 @@ class ReplayCommand implements CliCommand {
   register(program: Command, ctx: CliContext): void {
     program
       .command('replay')
-      .description('feed a memory-reference trace (valgrind lackey text or kvmsim binary, optionally gzipped) through a cache topology')
+      .description("feed a memory-reference trace (valgrind lackey text or kvmsim binary, optionally gzipped) through cachegrind's cache model or a kvmsim topology")
       .argument('<trace>', 'lackey --trace-mem=yes output, or a .kvtr binary trace; .gz accepted')
-      .option('--topology <name>', 'topology to replay through (default cortex-a72)')
-      .option('--I1 <size,assoc,line>', 'cachegrind-like I1 geometry (selects the cachegrind topology)')
-      .option('--D1 <size,assoc,line>', 'cachegrind-like D1 geometry')
-      .option('--LL <size,assoc,line>', 'cachegrind-like last-level geometry')
+      .option('--topology <name>', "kvmsim topology to replay through, with kvmsim's own coherent hierarchy (default cortex-a72)")
+      .option('--I1 <size,assoc,line>', "cachegrind's I1 geometry (selects cachegrind's cache model; defaults fill the flags left out)")
+      .option('--D1 <size,assoc,line>', "cachegrind's D1 geometry")
+      .option('--LL <size,assoc,line>', "cachegrind's unified last-level geometry")
       .option('--json', "print cachegrind's totals as one JSON object")
-      .option('--save-binary <file>', 'also write the trace in the compact binary format (gzipped if FILE ends in .gz)')
+      .option('--save-binary <file>', 'also write the trace in the compact binary format (gzipped if FILE ends in .gz; folders made as needed)')
       .option('--no-progress', 'no progress bar, even on a terminal')
       .addHelpText(
         'after',
-        '\nCompare with cachegrind one to one:\n' +
-          '  valgrind --tool=lackey --trace-mem=yes --log-file=trace.txt ./prog\n' +
-          '  valgrind --tool=cachegrind --cache-sim=yes --I1=32768,8,64 --D1=32768,8,64 --LL=1048576,16,64 ./prog\n' +
-          '  kvmsim replay trace.txt --I1=32768,8,64 --D1=32768,8,64 --LL=1048576,16,64\n',
+        "\nWith --I1/--D1/--LL the totals equal cachegrind's exactly, given a trace of the same run\n" +
+          '(same binary path, environment, working directory and standard streams), e.g.:\n' +
+          '  env -i valgrind --tool=lackey --trace-mem=yes --log-file=trace.txt $PWD/prog </dev/null >/dev/null\n' +
+          '  env -i valgrind --tool=cachegrind --cache-sim=yes --I1=32768,8,64 --D1=16384,4,32 --LL=1048576,16,64 \\\n' +
+          '      --cachegrind-out-file=cg.out $PWD/prog </dev/null >/dev/null\n' +
+          '  kvmsim replay trace.txt --I1=32768,8,64 --D1=16384,4,32 --LL=1048576,16,64\n',
       )
       .action(async (file: string, opts: ReplayOpts) => {
         let bar: { start(total: number, v: number): void; update(v: number): void; stop(): void } | undefined;
