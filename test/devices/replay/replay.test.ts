@@ -172,9 +172,14 @@ describe('replay agrees with cachegrind', () => {
 
   it('--save-binary makes missing folders and writes a trace that replays the same', async () => {
     const dir = tmp();
+    const text = path.join(dir, 't.txt');
+    const lines: string[] = ['==1== Lackey'];
+    for (let i = 0; i < 3000; i++) lines.push(`I  ${(0x401000 + (i % 400) * 3).toString(16)},3`, ` ${'LSM'[i % 3]} ${(0x4c0000 + ((i * 72) % 40000)).toString(16)},8`);
+    fs.writeFileSync(text, lines.join('\n') + '\n');
     const out = path.join(dir, 'no', 'such', 'dir', 't.kvtr');
-    const a = await replayTrace(path.join(FIX, 'small.kvtr.gz'), { ...FIXTURE[0][1], saveBinary: out }, ctx);
+    const a = await replayTrace(text, { ...FIXTURE[0][1], saveBinary: out }, ctx);
     const b = await replayTrace(out, FIXTURE[0][1], ctx);
+    expect(a.totals.Ir).toBe(3000);
     expect(b.totals).toEqual(a.totals);
     expect(b.format).toBe('binary');
   });
