@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import * as fs from 'fs';
 import { ContainerModule } from 'inversify';
-import { CliCommand, InputError, PluginModule, buildMachine, writeFileAtomic, type CliContext } from '../../core';
-import { MemorySystem } from '../hierarchy/memory-system';
-import { defineTopology } from '../hierarchy/topology-plugin';
-import { CACHEGRIND_DEFAULTS, cachegrindTopology, parseCachegrindGeometry } from './cachegrind-topology';
-import { TraceReplayer, formatTotals } from './replay';
+import * as path from 'path';
 import * as zlib from 'zlib';
+import { CliCommand, InputError, buildMachine, writeFileAtomic, type CliContext } from '../../core';
+import { MemorySystem } from '../hierarchy/memory-system';
+import { CACHEGRIND_DEFAULTS, CachegrindSim, parseCachegrindCache } from './cachegrind-sim';
+import { TraceReplayer, formatTotals, type CachegrindTotals } from './replay';
 import { BinaryTraceWriter, openTrace } from './trace-format';
 
 interface ReplayOpts {
@@ -18,36 +19,68 @@ interface ReplayOpts {
   progress?: boolean;
 }
 
-/** Replays a trace file; resolves to cachegrind's totals and the machine's stats. */
-export async function replayTrace(file: string, opts: ReplayOpts, ctx: Pick<CliContext, 'modules' | 'defaults'>, onProgress?: (done: number, total: number) => void) {
+/** What a replay found: cachegrind's totals, and with --topology the machine's stats. */
+export interface ReplayResult {
+  totals: CachegrindTotals;
+  /** The machine's stats (replays through a kvmsim topology only). */
+  stats?: unknown;
+  /** The topology replayed through, or `cachegrind` for cachegrind's own model. */
+  topology: string;
+  format: 'lackey' | 'binary';
+  gzip: boolean;
+}
+
+/**
+ * Replays a trace file. With --I1/--D1/--LL (any of them; cachegrind's defaults fill the others)
+ * it runs cachegrind's own cache model, whose totals equal cachegrind's exactly; otherwise it
+ * feeds the references through a kvmsim topology (default cortex-a72) and its coherent hierarchy.
+ */
+export async function replayTrace(
+  file: string,
+  opts: ReplayOpts,
+  ctx: Pick<CliContext, 'modules' | 'defaults'>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ReplayResult> {
   const geometry = opts.I1 !== undefined || opts.D1 !== undefined || opts.LL !== undefined;
-  if (geometry && opts.topology !== undefined) throw new InputError('--topology and --I1/--D1/--LL select a topology each; give one or the other');
-  const modules = [...ctx.modules];
-  let topology = opts.topology ?? 'cortex-a72';
-  if (geometry) {
-    const t = cachegrindTopology(
-      parseCachegrindGeometry('--I1', opts.I1 ?? CACHEGRIND_DEFAULTS.I1),
-      parseCachegrindGeometry('--D1', opts.D1 ?? CACHEGRIND_DEFAULTS.D1),
-      parseCachegrindGeometry('--LL', opts.LL ?? CACHEGRIND_DEFAULTS.LL),
-    );
-    modules.push(new ContainerModule(({ bind }) => void bind(PluginModule).toConstantValue(defineTopology(t))));
-    topology = 'cachegrind';
-  }
+  if (geometry && opts.topology !== undefined) throw new InputError('--topology and --I1/--D1/--LL select a model each; give one or the other');
+  // Check everything the user gave before reading a byte of the trace.
+  const sim = geometry
+    ? new CachegrindSim(
+        parseCachegrindCache('--I1', opts.I1 ?? CACHEGRIND_DEFAULTS.I1),
+        parseCachegrindCache('--D1', opts.D1 ?? CACHEGRIND_DEFAULTS.D1),
+        parseCachegrindCache('--LL', opts.LL ?? CACHEGRIND_DEFAULTS.LL),
+      )
+    : undefined;
   const source = openTrace(file);
+  const writer = opts.saveBinary !== undefined ? new BinaryTraceWriter() : undefined;
+  const save = () => {
+    if (writer === undefined) return;
+    const buf = writer.toBuffer();
+    const out = opts.saveBinary!;
+    // The folder of the output file is made if missing (writeFileAtomic writes beside the file).
+    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    writeFileAtomic(out, out.endsWith('.gz') ? zlib.gzipSync(buf, { level: 9 }) : buf);
+  };
+  if (sim !== undefined) {
+    for await (const batch of source.refs()) {
+      sim.replay(batch);
+      if (writer) for (const r of batch) writer.add(r);
+      onProgress?.(source.bytesRead, source.totalBytes);
+    }
+    save();
+    return { totals: sim.totals, topology: 'cachegrind', format: source.format, gzip: source.gzip };
+  }
+  const topology = opts.topology ?? 'cortex-a72';
   // Traces hold user virtual addresses: give the replay a 256 TiB sparse physical space.
-  const machine = buildMachine({ name: `replay ${file}`, topology, machine: { cpus: 1, memory: { size: 2 ** 48 } } }, { modules, defaults: ctx.defaults });
+  const machine = buildMachine({ name: `replay ${file}`, topology, machine: { cpus: 1, memory: { size: 2 ** 48 } } }, { modules: [...ctx.modules], defaults: ctx.defaults });
   try {
     const replayer = new TraceReplayer(machine.get<MemorySystem>(MemorySystem));
-    const writer = opts.saveBinary !== undefined ? new BinaryTraceWriter() : undefined;
     for await (const batch of source.refs()) {
       replayer.replay(batch);
       if (writer) for (const r of batch) writer.add(r);
       onProgress?.(source.bytesRead, source.totalBytes);
     }
-    if (writer) {
-      const buf = writer.toBuffer();
-      writeFileAtomic(opts.saveBinary!, opts.saveBinary!.endsWith('.gz') ? zlib.gzipSync(buf, { level: 9 }) : buf);
-    }
+    save();
     machine.end('trace replayed');
     return { totals: replayer.totals, stats: machine.stats.toJSON(), topology, format: source.format, gzip: source.gzip };
   } finally {
@@ -60,21 +93,23 @@ class ReplayCommand implements CliCommand {
   register(program: Command, ctx: CliContext): void {
     program
       .command('replay')
-      .description('feed a memory-reference trace (valgrind lackey text or kvmsim binary, optionally gzipped) through a cache topology')
+      .description("feed a memory-reference trace (valgrind lackey text or kvmsim binary, optionally gzipped) through cachegrind's cache model or a kvmsim topology")
       .argument('<trace>', 'lackey --trace-mem=yes output, or a .kvtr binary trace; .gz accepted')
-      .option('--topology <name>', 'topology to replay through (default cortex-a72)')
-      .option('--I1 <size,assoc,line>', 'cachegrind-like I1 geometry (selects the cachegrind topology)')
-      .option('--D1 <size,assoc,line>', 'cachegrind-like D1 geometry')
-      .option('--LL <size,assoc,line>', 'cachegrind-like last-level geometry')
+      .option('--topology <name>', "kvmsim topology to replay through, with kvmsim's own coherent hierarchy (default cortex-a72)")
+      .option('--I1 <size,assoc,line>', "cachegrind's I1 geometry (selects cachegrind's cache model; defaults fill the flags left out)")
+      .option('--D1 <size,assoc,line>', "cachegrind's D1 geometry")
+      .option('--LL <size,assoc,line>', "cachegrind's unified last-level geometry")
       .option('--json', "print cachegrind's totals as one JSON object")
-      .option('--save-binary <file>', 'also write the trace in the compact binary format (gzipped if FILE ends in .gz)')
+      .option('--save-binary <file>', 'also write the trace in the compact binary format (gzipped if FILE ends in .gz; folders made as needed)')
       .option('--no-progress', 'no progress bar, even on a terminal')
       .addHelpText(
         'after',
-        '\nCompare with cachegrind one to one:\n' +
-          '  valgrind --tool=lackey --trace-mem=yes --log-file=trace.txt ./prog\n' +
-          '  valgrind --tool=cachegrind --cache-sim=yes --I1=32768,8,64 --D1=32768,8,64 --LL=1048576,16,64 ./prog\n' +
-          '  kvmsim replay trace.txt --I1=32768,8,64 --D1=32768,8,64 --LL=1048576,16,64\n',
+        "\nWith --I1/--D1/--LL the totals equal cachegrind's exactly, given a trace of the same run\n" +
+          '(same binary path, environment, working directory and standard streams), e.g.:\n' +
+          '  env -i valgrind --tool=lackey --trace-mem=yes --log-file=trace.txt $PWD/prog </dev/null >/dev/null\n' +
+          '  env -i valgrind --tool=cachegrind --cache-sim=yes --I1=32768,8,64 --D1=16384,4,32 --LL=1048576,16,64 \\\n' +
+          '      --cachegrind-out-file=cg.out $PWD/prog </dev/null >/dev/null\n' +
+          '  kvmsim replay trace.txt --I1=32768,8,64 --D1=16384,4,32 --LL=1048576,16,64\n',
       )
       .action(async (file: string, opts: ReplayOpts) => {
         let bar: { start(total: number, v: number): void; update(v: number): void; stop(): void } | undefined;

@@ -1,4 +1,4 @@
-export * from './cachegrind-topology';
+export * from './cachegrind-sim';
 export * from './cli';
 export * from './replay';
 export * from './trace-format';

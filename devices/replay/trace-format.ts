@@ -63,7 +63,19 @@ export class BinaryTraceWriter {
   }
 }
 
-/** Parses one lackey `--trace-mem=yes` line; null for lines that are not references. */
+/**
+ * Parses one lackey `--trace-mem=yes` line; null for lines that are not references.
+ *
+ * Lackey's trace is exactly the stream cachegrind simulates, so it is taken as it is: both
+ * tools see the same instructions (from the first one of the program's start-up code, each
+ * with its decoded length) and the same data events, in the same order, and both merge a store
+ * that follows a load of the same address and size within one instruction into one modify
+ * (`M`). The one difference is size: for helper-made accesses (FXSAVE, XSAVE, FSTENV and the
+ * like) lackey writes the full size, which cachegrind cuts to its smallest line size; that
+ * is done by the cache model (CachegrindSim), which knows the line sizes, not here. Counts that
+ * differ between a lackey and a cachegrind run come from the runs differing (environment,
+ * working directory, argv[0], what stdout is), not from the tools.
+ */
 export function parseLackeyLine(line: string, file: string, lineNo: number): TraceRef | null {
   // "I  0400d7d4,8" / " L 04222cac,8" / " S ..." / " M ..."; "==pid==" lines are valgrind's own.
   if (line.length === 0 || line.startsWith('==') || line.startsWith('--')) return null;
