@@ -36,7 +36,7 @@ export interface CliCommand {
   readonly order: number;
   register(program: Command, ctx: CliContext): void;
 }
-export const CliCommand = Symbol('CliCommand');
+export const CliCommand = Symbol.for('kvmsim.CliCommand');
 
 /** Writes `text` to `file` through a temporary file, so a failed write never leaves half a file. */
 export function writeFileAtomic(file: string, text: string | Uint8Array): void {

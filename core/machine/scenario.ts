@@ -30,7 +30,7 @@ export interface ScenarioStep<A = unknown> {
   readonly schema: z.ZodType<A>;
   run(args: A, ctx: StepContext): void;
 }
-export const ScenarioStep = Symbol('ScenarioStep');
+export const ScenarioStep = Symbol.for('kvmsim.ScenarioStep');
 
 /**
  * One kind of check inside an `expect` step (`stat`, `events`, `uart`, `exit`, ...). Returns
@@ -42,4 +42,4 @@ export interface Expectation<A = unknown> {
   readonly schema: z.ZodType<A>;
   check(args: A, ctx: StepContext): string | null;
 }
-export const Expectation = Symbol('Expectation');
+export const Expectation = Symbol.for('kvmsim.Expectation');
