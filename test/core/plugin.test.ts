@@ -235,3 +235,12 @@ describe('DI tokens', () => {
     for (const [name, token] of tokens) expect([name, token]).toEqual([name, Symbol.for(`kvmsim.${name}`)]);
   });
 });
+
+describe('what a plugin imports from kvmsim', () => {
+  it('includes zod and inversify\'s ContainerModule, the copies kvmsim itself uses', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const lib = require('kvmsim') as Record<string, unknown>;
+    expect(lib.z).toBe(z);
+    expect(lib.ContainerModule).toBe(ContainerModule);
+  });
+});
