@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs every bench/*.bench.ts (compiled to dist/bench) and prints one JSON
+ * `npm run bench`: runs every bench/*.bench.ts (compiled to dist-bench/bench, outside the package) and prints one JSON
  * object keyed by bench name. Each bench runs in a fresh Node process, so one bench's JIT
  * state (a hook it registered, a shape it made polymorphic) cannot skew another's figures;
  * the comparisons the issues ask for (bus vs Subject, hierarchy vs bare loop, guest vs bare

@@ -12,8 +12,8 @@
  * only, as it does the first time after locking. More faults, less collateral damage: run
  * `kvmsim run ... --stats out.txt` under both and compare `kvm.cmo.*` and `kvm.stage2.faults`.
  */
-import { ContainerModule } from 'inversify';
 import {
+  ContainerModule,
   KVM_LOCKED_MEMSLOT_FLUSH_DCACHE,
   KvmPolicy,
   SeedPolicy,

@@ -33,7 +33,7 @@ export interface EventBus {
   /** Events emitted so far. */
   readonly emitted: number;
 }
-export const EventBus = Symbol('EventBus');
+export const EventBus = Symbol.for('kvmsim.EventBus');
 
 type AnySubject = Subject<SimEvent>;
 

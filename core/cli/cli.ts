@@ -35,7 +35,7 @@ export interface CliCommand {
   readonly order: number;
   register(program: Command, ctx: CliContext): void;
 }
-export const CliCommand = Symbol('CliCommand');
+export const CliCommand = Symbol.for('kvmsim.CliCommand');
 
 export function defaultConfig(): MachineConfig {
   return { ...parseWith(objectConfigDocument({}), MachineConfigSchema), source: '<defaults>', baseDir: process.cwd() };

@@ -62,4 +62,4 @@ export type MachineConfig = z.infer<typeof MachineConfigSchema> & {
   /** Folder relative paths in the config resolve against. */
   baseDir: string;
 };
-export const MachineConfig = Symbol('MachineConfig');
+export const MachineConfig = Symbol.for('kvmsim.MachineConfig');

@@ -8,4 +8,4 @@ import type { Machine } from './machine';
 export interface MachineContribution {
   onMachineBuilt?(machine: Machine): void;
 }
-export const MachineContribution = Symbol('MachineContribution');
+export const MachineContribution = Symbol.for('kvmsim.MachineContribution');

@@ -39,7 +39,7 @@ export interface ScenarioStep<A = unknown> {
    */
   check?(args: A, ctx: StepCheckContext): void;
 }
-export const ScenarioStep = Symbol('ScenarioStep');
+export const ScenarioStep = Symbol.for('kvmsim.ScenarioStep');
 
 /**
  * One kind of check inside an `expect` step (`stat`, `events`, `uart`, `exit`, ...). Returns
@@ -51,4 +51,4 @@ export interface Expectation<A = unknown> {
   readonly schema: z.ZodType<A>;
   check(args: A, ctx: StepContext): string | null;
 }
-export const Expectation = Symbol('Expectation');
+export const Expectation = Symbol.for('kvmsim.Expectation');

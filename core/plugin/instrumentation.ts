@@ -73,7 +73,7 @@ export interface Instrumentation {
   fireMemoryAccess(access: MemoryAccess): void;
   fireInstruction(insn: ExecutedInstruction): void;
 }
-export const Instrumentation = Symbol('Instrumentation');
+export const Instrumentation = Symbol.for('kvmsim.Instrumentation');
 
 export class SimInstrumentation implements Instrumentation {
   memHooks: MemHook[] | null = null;

@@ -4,6 +4,14 @@ import type { Disposable } from '../common/disposable';
 import type { PluginApi } from './api';
 
 /**
+ * What a plugin needs besides kvmsim's own API, re-exported so that a plugin imports everything
+ * from 'kvmsim' (the same copies the running kvmsim uses): zod for args schemas, inversify's
+ * ContainerModule for `containerModule`.
+ */
+export { z } from 'zod';
+export { ContainerModule } from 'inversify';
+
+/**
  * The plugin API version this build implements. A plugin declares the version it was written
  * against; the loader refuses a different major version instead of failing later in odd ways.
  */
@@ -47,7 +55,7 @@ export interface PluginModule<A = Record<string, unknown>> {
 }
 
 /** DI token under which built-in plugin modules are contributed (multi-bound). */
-export const PluginModule = Symbol('PluginModule');
+export const PluginModule = Symbol.for('kvmsim.PluginModule');
 
 /** Typed helper: infers `install`'s args from the zod schema. */
 export function definePlugin<S extends ArgsSchema = z.ZodObject<{}>>(

@@ -8,7 +8,7 @@ export interface Clock {
   /** Charges `cycles` (>= 0) to the machine. */
   advance(cycles: number): void;
 }
-export const Clock = Symbol('Clock');
+export const Clock = Symbol.for('kvmsim.Clock');
 
 export class SimClock implements Clock {
   now = 0;

@@ -14,7 +14,7 @@ export interface Rng {
   nextInt(n: number): number;
   fork(label: string): Rng;
 }
-export const Rng = Symbol('Rng');
+export const Rng = Symbol.for('kvmsim.Rng');
 
 function splitmix32(state: number): () => number {
   let s = state >>> 0;

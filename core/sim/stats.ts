@@ -41,7 +41,7 @@ export interface StatsRegistry {
   toText(): string;
   toJSON(): Record<string, number>;
 }
-export const StatsRegistry = Symbol('StatsRegistry');
+export const StatsRegistry = Symbol.for('kvmsim.StatsRegistry');
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/;
 

@@ -31,7 +31,7 @@ export interface TraceRecorder {
   readonly events: readonly TraceEvent[];
   toJSON(): { traceEvents: TraceEvent[]; displayTimeUnit: 'ns'; otherData: Record<string, string> };
 }
-export const TraceRecorder = Symbol('TraceRecorder');
+export const TraceRecorder = Symbol.for('kvmsim.TraceRecorder');
 
 const PID = 1;
 /** µs per cycle at the nominal 1 GHz. */

@@ -138,7 +138,7 @@ export interface ReplacementPolicyFactory {
   /** `rng` is a stream of this cache's own (only random policies draw from it). */
   create(name: string, sets: number, ways: number, rng: Rng): ReplacementPolicy;
 }
-export const ReplacementPolicyFactory = Symbol('ReplacementPolicyFactory');
+export const ReplacementPolicyFactory = Symbol.for('kvmsim.ReplacementPolicyFactory');
 
 export const REPLACEMENT_NAMES = ['lru', 'plru', 'fifo', 'random'] as const;
 export type ReplacementName = (typeof REPLACEMENT_NAMES)[number];

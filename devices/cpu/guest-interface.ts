@@ -75,7 +75,7 @@ export interface GuestHypervisor {
   /** HCR_EL2.FWB in force: stage 2 forces guest RAM accesses cacheable. */
   readonly fwb: boolean;
 }
-export const GuestHypervisor = Symbol('GuestHypervisor');
+export const GuestHypervisor = Symbol.for('kvmsim.GuestHypervisor');
 
 /** Why `run()` returned: the `exit_reason` of KVM_RUN, with what the VMM needs. */
 export type CoreExit =
@@ -125,4 +125,4 @@ export interface GuestCore {
 export interface GuestCoreFactory {
   create(index: number): GuestCore;
 }
-export const GuestCoreFactory = Symbol('GuestCoreFactory');
+export const GuestCoreFactory = Symbol.for('kvmsim.GuestCoreFactory');

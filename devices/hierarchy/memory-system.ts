@@ -118,4 +118,4 @@ export interface MemorySystem {
   /** Sets and ways of this core's cache at `level` (1 = L1 D), for set/way loops. */
   cacheShape(cpu: number, level: number): { sets: number; ways: number; name: string };
 }
-export const MemorySystem = Symbol('MemorySystem');
+export const MemorySystem = Symbol.for('kvmsim.MemorySystem');

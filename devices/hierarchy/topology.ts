@@ -76,7 +76,7 @@ export interface CacheTopology {
   /** Implementation defined: a non-cacheable instruction fetch may still hit the I-cache. */
   readonly ncFetchHitsIcache: boolean;
 }
-export const CacheTopology = Symbol('CacheTopology');
+export const CacheTopology = Symbol.for('kvmsim.CacheTopology');
 
 /** What a user may override through a topology plugin's args. */
 export interface TopologyOverrides {

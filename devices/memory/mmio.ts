@@ -33,7 +33,7 @@ export interface MmioBus {
   read(pa: number, size: number): number;
   write(pa: number, size: number, value: number): void;
 }
-export const MmioBus = Symbol('MmioBus');
+export const MmioBus = Symbol.for('kvmsim.MmioBus');
 
 export class SimMmioBus implements MmioBus {
   regions: MmioRegion[] = [];

@@ -34,7 +34,7 @@ export interface PhysicalMemory {
   /** Throws PhysicalAddressError unless [pa, pa+len) lies inside memory. */
   check(pa: number, len: number): void;
 }
-export const PhysicalMemory = Symbol('PhysicalMemory');
+export const PhysicalMemory = Symbol.for('kvmsim.PhysicalMemory');
 
 export class SparseMemory implements PhysicalMemory {
   private readonly pages = new Map<number, Uint8Array>();

@@ -19,13 +19,15 @@ export interface TraceRef {
  *   then the address as a zigzag varint delta from the previous address of the same stream
  *   (instructions and data keep separate previous addresses, so loops encode in ~2 bytes).
  */
-export const BINARY_MAGIC = Buffer.from('KVTRACE1', 'latin1');
+const MAGIC = Buffer.from('KVTRACE1', 'latin1');
+/** The binary trace's first bytes (a Buffer at run time; typed without Node's types). */
+export const BINARY_MAGIC: Uint8Array = MAGIC;
 const KINDS: RefKind[] = ['I', 'L', 'S', 'M'];
 const KIND_CODE: Record<RefKind, number> = { I: 0, L: 1, S: 2, M: 3 };
 
 /** Encodes references as a binary trace (for files, tests and the `lackey → binary` converter). */
 export class BinaryTraceWriter {
-  private readonly chunks: Buffer[] = [BINARY_MAGIC];
+  private readonly chunks: Buffer[] = [MAGIC];
   private buf = Buffer.alloc(1 << 16);
   private pos = 0;
   private prevI = 0;
@@ -57,7 +59,8 @@ export class BinaryTraceWriter {
     this.pos = 0;
   }
 
-  toBuffer(): Buffer {
+  /** The encoded trace (a Buffer at run time). */
+  toBuffer(): Uint8Array {
     this.flushChunk();
     return Buffer.concat(this.chunks);
   }
@@ -147,7 +150,7 @@ export function openTrace(file: string): TraceSource {
       if (n.done) break;
       head = Buffer.concat([head, n.value]);
     }
-    if (head.subarray(0, BINARY_MAGIC.length).equals(BINARY_MAGIC)) {
+    if (head.subarray(0, MAGIC.length).equals(MAGIC)) {
       source.format = 'binary';
       yield* binaryRefs(file, head.subarray(BINARY_MAGIC.length), it);
     } else {

@@ -145,11 +145,11 @@ export interface Stage2Mmu {
   readonly mappedBlocks: number;
   counts(): Stage2Counts;
 }
-export const Stage2Mmu = Symbol('Stage2Mmu');
+export const Stage2Mmu = Symbol.for('kvmsim.Stage2Mmu');
 
 /** Optional geometry, bound by whoever builds the machine; without it the IPA is 40 bits. */
 export interface Stage2Config {
   /** 32 to 48 bits (KVM_VM_TYPE_ARM_IPA_SIZE); default 40. */
   ipaBits?: number;
 }
-export const Stage2Config = Symbol('Stage2Config');
+export const Stage2Config = Symbol.for('kvmsim.Stage2Config');

@@ -33,7 +33,7 @@ export interface Uart {
   /** Called for each transmitted chunk, as it happens. */
   onOutput(listener: (text: string) => void): Disposable;
 }
-export const Uart = Symbol('Uart');
+export const Uart = Symbol.for('kvmsim.Uart');
 
 /**
  * An Arm PrimeCell PL011 as far as a guest printing to a console needs: the data register

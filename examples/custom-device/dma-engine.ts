@@ -31,7 +31,6 @@
  * instant. It does not stall the clock while it works: its cost is the time the guest spends
  * waiting (`plugins.dma.busy_cycles`), plus the memory latency its own accesses charge.
  */
-import { z } from 'zod';
 import {
   Address,
   Disposable,
@@ -47,6 +46,7 @@ import {
   type Counter,
   type MmioRegion,
   type PluginApi,
+  z,
 } from 'kvmsim';
 
 // The engine's own events, added to the bus's typed event map by declaration merging.

@@ -37,7 +37,7 @@ export interface CoherenceChecker {
   /** Starts watching through `api`; the handle stops it. */
   attach(api: PluginApi, options: CheckerOptions): Disposable;
 }
-export const CoherenceChecker = Symbol('CoherenceChecker');
+export const CoherenceChecker = Symbol.for('kvmsim.CoherenceChecker');
 
 interface Memslot {
   gpa: number;

@@ -30,7 +30,7 @@ export interface Kvm {
   readonly vm: KvmVm;
   readonly vmm: Vmm;
 }
-export const Kvm = Symbol('Kvm');
+export const Kvm = Symbol.for('kvmsim.Kvm');
 
 /** KVM as the guest cores see it from EL1: where stage-2 aborts and VM-register traps go. */
 export class KvmGuestHypervisor implements GuestHypervisor {

@@ -30,4 +30,4 @@ export interface KvmPolicy {
   /** A memslot was just unlocked (unpinned). */
   onUnlock(vm: KvmVm, slot: Memslot): void;
 }
-export const KvmPolicy = Symbol('KvmPolicy');
+export const KvmPolicy = Symbol.for('kvmsim.KvmPolicy');

@@ -121,7 +121,7 @@ class KvmStats {
  * One VM as KVM/arm64 holds it: memslots (with the locking series' state), the stage-2 MMU,
  * `mmu_pending_ops`, the VCPUs, and the kernel paths around cache maintenance — the stage-2
  * fault handler, stage2_unmap_vm, stage2_flush_vm, the cache-toggle and set/way traps, and
- * lock/unlock — following reference/kvm-arm64-cmo.md function by function.
+ * lock/unlock — following docs/reference/kvm-arm64-cmo.md function by function.
  */
 export class KvmVm {
   readonly memslots = new Memslots();

@@ -225,3 +225,22 @@ function pluginModule(p: PluginModule<never> | PluginModule<Record<string, unkno
     bind(PluginModule).toConstantValue(p);
   });
 }
+
+describe('DI tokens', () => {
+  it('are registered symbols with a kvmsim. prefix, the same in every copy of kvmsim', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const lib = require('kvmsim') as Record<string, unknown>;
+    const tokens = Object.entries(lib).filter(([, v]) => typeof v === 'symbol') as [string, symbol][];
+    expect(tokens.map(([k]) => k)).toEqual(expect.arrayContaining(['MmioBus', 'KvmPolicy', 'CacheTopology', 'EventBus', 'Kvm', 'PluginModule']));
+    for (const [name, token] of tokens) expect([name, token]).toEqual([name, Symbol.for(`kvmsim.${name}`)]);
+  });
+});
+
+describe('what a plugin imports from kvmsim', () => {
+  it('includes zod and inversify\'s ContainerModule, the copies kvmsim itself uses', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const lib = require('kvmsim') as Record<string, unknown>;
+    expect(lib.z).toBe(z);
+    expect(lib.ContainerModule).toBe(ContainerModule);
+  });
+});

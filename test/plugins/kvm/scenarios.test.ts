@@ -1,5 +1,5 @@
 /**
- * Scenarios S1–S11 of reference/kvm-arm64-cmo.md §6, run under every policy, checking the
+ * Scenarios S1–S11 of docs/reference/kvm-arm64-cmo.md §6, run under every policy, checking the
  * verdict the spec gives: correct, stale data, stale instructions, or a broken lock contract.
  * The guest is scripted: it boots with MMU and caches off, sets SCTLR_EL1.I early (as Linux
  * does), executes from its image and reads its data, and on the first boot turns the MMU and
