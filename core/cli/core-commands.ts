@@ -117,7 +117,7 @@ class RunCommand implements CliCommand {
           '  kvmsim run examples/machines/reboot-locked.yaml\n' +
           '  kvmsim run examples/machines/reboot-locked.yaml --plugin trace,events=cmo+stale --trace out/trace.json\n' +
           '  kvmsim run examples/machines/reboot-locked.yaml --policy examples/custom-policy.ts --stats out/stats.txt\n' +
-          '  kvmsim run examples/custom-device/dma-ok.yaml --strict --max-insns 1000000\n',
+          '  kvmsim run examples/custom-device/dma.yaml --strict --max-insns 1000000\n',
       )
       .action((config: string, opts: RunOpts) => {
         const machine = runMachineCommand(config, opts, ctx);
@@ -154,7 +154,7 @@ class ValidateCommand implements CliCommand {
           'assembly (with its .include files) and ELF images — and exits 2 at the first problem.\n' +
           '\nExamples:\n' +
           '  kvmsim validate examples/machines/reboot-locked.yaml\n' +
-          '  kvmsim validate examples/machines/s1-first-boot.yaml examples/custom-device/dma-ok.yaml\n',
+          '  kvmsim validate examples/machines/s1-first-boot.yaml examples/custom-device/dma.yaml\n',
       )
       .action((configs: string[]) => {
         for (const config of configs) {
