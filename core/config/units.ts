@@ -62,6 +62,16 @@ export function formatSize(n: number): string {
   return `${n} B`;
 }
 
+/**
+ * An address or value in hex. A negative 32-bit integer (an instruction word or register half
+ * that went through `| 0`) prints as the unsigned word it is, never as `0x-7bf7bdc`.
+ */
 export function hex(n: number): string {
-  return '0x' + n.toString(16);
+  if (n < 0 && n >= -0x8000_0000 && Number.isInteger(n)) n >>>= 0;
+  return n < 0 ? '-0x' + (-n).toString(16) : '0x' + n.toString(16);
+}
+
+/** A 32-bit instruction word as eight hex digits (`0x8b20a820`), whether it is held signed or not. */
+export function hexWord(w: number): string {
+  return '0x' + (w >>> 0).toString(16).padStart(8, '0');
 }

@@ -12,7 +12,7 @@
  * SCTLR_EL1 / TTBR0_EL1 / TCR_EL1 / MAIR_EL1, trapped DC set/way. HVC calls PSCI or exits to the
  * VMM; what the VMM must do comes out of `run()` as a CoreExit.
  */
-import { hex, KvmsimError, type Clock, type Disposable, type Counter, type EventBus, type Instrumentation, type StatsRegistry } from '../../core';
+import { hex, hexWord, KvmsimError, type Clock, type Disposable, type Counter, type EventBus, type Instrumentation, type StatsRegistry } from '../../core';
 import type { MemorySystem } from '../hierarchy/memory-system';
 import type { CacheTopology } from '../hierarchy/topology';
 import type { Stage2Mmu } from '../stage2/stage2-mmu';
@@ -1210,7 +1210,7 @@ export class A64Core implements GuestCore, Disposable {
           this.stop = {
             reason: 'internal_error',
             pc,
-            detail: `MMIO access at IPA ${hex(m.addr)} by the instruction at PC=${hex(pc)} (word=${hex(word)}) cannot be emulated: no valid syndrome (ESR_EL2.ISV=0 for pairs, writeback, cache maintenance and instruction fetches)`,
+            detail: `MMIO access at IPA ${hex(m.addr)} by the instruction at PC=${hex(pc)} (word=${hexWord(word)}) cannot be emulated: no valid syndrome (ESR_EL2.ISV=0 for pairs, writeback, cache maintenance and instruction fetches)`,
           };
           return false;
         }
@@ -1514,10 +1514,10 @@ export class A64Core implements GuestCore, Disposable {
   /** An UNDEFINED encoding: an exception with EC=0, or an undefined_instruction exit while VBAR_EL1 is 0. */
   private undefinedInsn(pc: number, word: number, why: string): void {
     if (this.sys('VBAR_EL1') === 0) {
-      this.stop = { reason: 'undefined_instruction', pc, word: word >>> 0, detail: `undefined instruction at PC=${hex(pc)}, word=0x${(word >>> 0).toString(16).padStart(8, '0')} (${why})` };
+      this.stop = { reason: 'undefined_instruction', pc, word: word >>> 0, detail: `undefined instruction at PC=${hex(pc)}, word=${hexWord(word)} (${why})` };
       return;
     }
-    this.takeException(EC.UNKNOWN, 0, pc, -1, `undefined instruction at PC=${hex(pc)}, word=${hex(word >>> 0)}`);
+    this.takeException(EC.UNKNOWN, 0, pc, -1, `undefined instruction at PC=${hex(pc)}, word=${hexWord(word)}`);
   }
 
   private eret(pc: number, word: number): void {
