@@ -93,6 +93,8 @@ export type CoreExit =
   | { reason: 'system_event'; pc: number; event: 'shutdown' | 'reset' }
   | { reason: 'hypercall'; pc: number; imm: number; x0: number }
   | { reason: 'insn_budget'; pc: number }
+  /** The VMM stopped the run between slices (Ctrl-C), as a signal makes KVM_RUN return -EINTR. */
+  | { reason: 'interrupted'; pc: number }
   | { reason: 'wfi'; pc: number }
   | { reason: 'undefined_instruction'; pc: number; word: number; detail: string }
   | { reason: 'guest_fault'; pc: number; detail: string }

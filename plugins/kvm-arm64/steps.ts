@@ -303,7 +303,7 @@ export class UartExpectation implements Expectation<z.infer<typeof UartCheck>> {
   }
 }
 
-const ExitReason = z.enum(['mmio', 'system_event', 'hypercall', 'insn_budget', 'wfi', 'undefined_instruction', 'guest_fault', 'internal_error']);
+const ExitReason = z.enum(['mmio', 'system_event', 'hypercall', 'insn_budget', 'interrupted', 'wfi', 'undefined_instruction', 'guest_fault', 'internal_error']);
 const ExitCheck = z.union([ExitReason, z.strictObject({ vcpu: z.int().min(0).optional(), reason: ExitReason, event: z.enum(['shutdown', 'reset']).optional() })]);
 
 export class ExitExpectation implements Expectation<z.infer<typeof ExitCheck>> {
