@@ -9,7 +9,8 @@ import { MachineConfigSchema } from '../config/schema';
 import { buildMachine, pluginCatalogue, stepCatalogue, type Machine } from '../machine/machine';
 import { describeArgs, formatArgs } from '../plugin/args';
 import type { PluginKind, PluginModule } from '../plugin/plugin';
-import { CliCommand, defaultConfig, writeFileAtomic, type CliContext } from './cli';
+import { CliCommand, defaultConfig, type CliContext } from './cli';
+import { writeRunOutputs } from './run-output';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -82,8 +83,7 @@ class RunCommand implements CliCommand {
             result = machine.run();
           } finally {
             // Whatever ran is worth keeping, even when a plugin stopped the run under --strict.
-            if (opts.stats) writeFileAtomic(opts.stats, opts.stats.endsWith('.json') ? JSON.stringify(machine.stats.toJSON(), null, 2) + '\n' : machine.stats.toText());
-            if (opts.trace) writeFileAtomic(opts.trace, JSON.stringify(machine.trace.toJSON()) + '\n');
+            writeRunOutputs(machine, opts);
           }
           if (opts.json) {
             ctx.io.out(JSON.stringify({ ...result, summary: machine.summary(), stats: machine.stats.toJSON() }, null, 2) + '\n');
