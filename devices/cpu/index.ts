@@ -50,3 +50,4 @@ export const cpuModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
 });
 
+export * from './fault-report';

@@ -19,6 +19,7 @@ import {
   type Disposable,
   type Machine,
 } from '../../core';
+import { formatGuestException, type GuestException } from '../../devices/cpu';
 import { Uart } from '../../devices/uart/pl011';
 import { loadGuestImage, type GuestImage } from './elf';
 import { Kvm } from './kvm';
@@ -53,6 +54,8 @@ export interface BootResult {
   ok: boolean;
   /** Stopped by Ctrl-C (the interrupt) before the guest stopped. */
   interrupted: boolean;
+  /** The first exception the guest did not ask for (an undefined instruction, an abort...), if any. */
+  firstFault: GuestException | null;
 }
 
 /** Instructions per slice of an interruptible boot: between slices the event loop runs (Ctrl-C, progress). */
@@ -143,6 +146,7 @@ export class BootSession implements Disposable {
       cycles: this.machine.clock.now,
       ok: e.reason === 'system_event',
       interrupted: e.reason === 'interrupted',
+      firstFault: this.vmm.vcpu(0).core.firstFault ?? null,
     };
   }
 
@@ -225,6 +229,10 @@ class BootCommand implements CliCommand {
           else {
             if (r.uart.length > 0 && !r.uart.endsWith('\n')) ctx.io.out('\n');
             ctx.io.err(`kvmsim: ${r.exit}: ${r.detail} at PC 0x${r.pc.toString(16)}; ${r.instructions} instructions, ${r.cycles} cycles\n`);
+            if (r.firstFault !== null) {
+              const title = r.ok || r.interrupted ? 'the guest took an unexpected exception (and went on); the first' : 'the first unexpected exception';
+              ctx.io.err(`kvmsim: ${title}:\n${formatGuestException(r.firstFault).map((l) => `  ${l}\n`).join('')}`);
+            }
             if (opts.summary || (opts.plugin ?? []).length > 0 || r.interrupted) ctx.io.err(formatSummary(sections));
             if (!opts.trace && (opts.plugin ?? []).some((p) => /^trace(,|$)/.test(p))) ctx.io.err('kvmsim: note: the trace plugin recorded a trace; give --trace FILE to write it\n');
           }

@@ -8,6 +8,7 @@ import { asmCommand, disasmCommand } from './cli';
 
 export * from './insn';
 export { decode, encode, disassemble, formatInsn, encodingOf } from './decoder';
+export { instructionClass } from './classify';
 export { ENCODINGS, EncodingError, regName, type Encoding } from './encodings';
 export { assemble, checkAssembly, formatListing, formatAsmIssue, AsmError, type AssembleOptions, type AssembleResult, type AsmIssue, type ListingEntry } from './assembler';
 export { decodeBitMasks, decodeLogicImm, encodeLogicImm, join64 } from './bits';

@@ -100,6 +100,39 @@ describe('kvmsim boot', () => {
     expect(j.summary.map((s: { title: string }) => s.title)).toContain('checker');
   });
 
+  it('a guest that ends in an exception loop: the report names the first fault, with ESR, ELR, FAR and disassembly', async () => {
+    const guest = writeGuest(
+      tmp(),
+      `
+        adr x0, vectors
+        msr vbar_el1, x0
+        isb
+bad:    .word 0x8b20a820        // add x0, x1, w0, sxth #2: not modelled
+        adr x6, zeroes
+        msr vbar_el1, x6
+        brk #1
+        .balign 2048
+vectors:
+        .skip 0x200
+        mrs x10, elr_el1
+        add x10, x10, #4
+        msr elr_el1, x10
+        eret
+        .balign 2048
+zeroes: .skip 0x800`,
+    );
+    const io = captureIo();
+    expect(await main(['boot', guest], io)).toBe(1);
+    expect(io.stderr).toMatch(/kvmsim: guest_fault: exception loop: 32 exceptions .*; the first unexpected exception \(after 3 instructions\): undefined instruction at PC=0x4008000c, word=0x8b20a820/);
+    expect(io.stderr).toContain('kvmsim: the first unexpected exception:\n  undefined instruction at PC=0x4008000c, word=0x8b20a820 (outside the modelled A64 subset: ADD/SUB (extended register)) (after 3 instructions)\n');
+    expect(io.stderr).toContain('  instruction  0x4008000c: 0x8b20a820  .inst 0x8b20a820 ; undefined\n');
+    expect(io.stderr).toContain('  ESR_EL1      0x02000000 (EC 0x0: unknown reason (undefined instruction))\n');
+    expect(io.stderr).toContain('  ELR_EL1      0x4008000c\n');
+    expect(io.stderr).toContain('  FAR_EL1      UNKNOWN');
+    expect(io.stderr).toContain('  ran before   0x40080000 0x40080004 0x40080008\n');
+    expect(io.stderr).not.toMatch(/0x-/);
+  });
+
   it('Ctrl-C stops a guest that runs forever: summary on stderr, exit 130', async () => {
     ensureBuilt();
     const guest = writeGuest(tmp(), FOREVER);
