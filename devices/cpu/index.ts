@@ -51,3 +51,4 @@ export const cpuModule = new ContainerModule(({ bind }) => {
 });
 
 export * from './fault-report';
+export * from './elf';
