@@ -335,7 +335,7 @@ export class A64Core implements GuestCore, Disposable {
     d.stats.formula(`${p}.insns`, 'guest instructions retired', () => this.retiredV);
     this.exceptions = d.stats.counter(`${p}.exceptions`, 'synchronous exceptions taken to EL1 (aborts, BRK, SVC, undefined)');
     this.decodes = d.stats.counter(`${p}.decodes`, 'instruction words decoded (decode-cache misses)');
-    this.exits = d.stats.counter(`${p}.exits`, 'returns from run() to the VMM');
+    this.exits = d.stats.counter(`${p}.exits`, 'returns from run(): exits to the hypervisor or VMM, and ends of instruction budgets (boot runs in slices of 200000)');
     this.reset(0);
   }
 
