@@ -180,7 +180,7 @@ class BootCommand implements CliCommand {
       .option('-p, --plugin <spec>', 'add a plugin: NAME or PATH, then ,key=value args (repeatable)', (v: string, p: string[]) => [...p, v], [])
       .option('--stats <file>', 'write stats to FILE (JSON if it ends in .json, else aligned text)')
       .option('--trace <file>', 'write a Chrome trace (open it in Perfetto) to FILE')
-      .option('--summary', "print the run summary (the plugins' sections) to stderr; implied by --plugin")
+      .option('--summary', "print the whole run summary (KVM's section and the plugins') to stderr; --plugin prints its plugins' sections")
       .option('--json', 'print the result as one JSON object (console output and summary included)')
       .addHelpText(
         'after',
@@ -233,7 +233,9 @@ class BootCommand implements CliCommand {
               const title = r.ok || r.interrupted ? 'the guest took an unexpected exception (and went on); the first' : 'the first unexpected exception';
               ctx.io.err(`kvmsim: ${title}:\n${formatGuestException(r.firstFault).map((l) => `  ${l}\n`).join('')}`);
             }
-            if (opts.summary || (opts.plugin ?? []).length > 0 || r.interrupted) ctx.io.err(formatSummary(sections));
+            // --plugin: the sections of the plugins added (kvm's own repeats the console); --summary, Ctrl-C: all of them.
+            const shown = opts.summary || r.interrupted ? sections : (opts.plugin ?? []).length > 0 ? sections.filter((x) => x.title !== 'kvm') : [];
+            if (shown.length > 0) ctx.io.err(formatSummary(shown));
             if (!opts.trace && (opts.plugin ?? []).some((p) => /^trace(,|$)/.test(p))) ctx.io.err('kvmsim: note: the trace plugin recorded a trace; give --trace FILE to write it\n');
           }
           if (r.interrupted) ctx.setExitCode(EXIT_INTERRUPTED);

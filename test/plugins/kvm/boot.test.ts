@@ -79,10 +79,17 @@ describe('kvmsim boot', () => {
     expect(io.stdout).toBe(fs.readFileSync(path.join(GUESTS, 'hello.expected'), 'utf8'));
     expect(io.stderr).toMatch(/kvmsim: system_event shutdown/);
     expect(io.stderr).toMatch(/== checker\n +stale reads\/fetches +0/);
+    expect(io.stderr).not.toContain('== kvm'); // its section repeats the console: only with --summary
     const s = JSON.parse(fs.readFileSync(stats, 'utf8'));
     expect(JSON.stringify(s)).toContain('system.cpu0.insns');
     const t = JSON.parse(fs.readFileSync(trace, 'utf8'));
     expect(JSON.stringify(t)).toContain('KVM_RUN');
+  });
+
+  it('--summary prints the whole summary, KVM section included', async () => {
+    const io = captureIo();
+    expect(await main(['boot', path.join(GUESTS, 'hello.bin'), '--summary'], io)).toBe(0);
+    expect(io.stderr).toMatch(/== kvm\n +policy +seed/);
   });
 
   it('--plugin trace without --trace says how to write the trace', async () => {
