@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BootSession, DEFAULTS, assemble, defaultModules, main } from 'kvmsim';
+import { BOOT_SLICE, BootSession, DEFAULTS, Interrupt, assemble, bootImage, defaultModules, drainSlices, main } from 'kvmsim';
 import { captureIo } from '../../helpers';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -59,6 +59,31 @@ describe('kvmsim boot', () => {
     const t = new BootSession(path.join(GUESTS, 'hello.bin'), { maxInsns: '5000' }, ctx);
     expect(t.maxInsns).toBe(5000);
     t.dispose();
+  });
+
+  it('running in slices changes nothing the guest or the caches see; an interrupt stops at the next slice', () => {
+    const ctx = { modules: defaultModules(), defaults: DEFAULTS };
+    const whole = bootImage(path.join(GUESTS, 'sieve.bin'), {}, ctx);
+    const s = new BootSession(path.join(GUESTS, 'sieve.bin'), {}, ctx);
+    const sliced = drainSlices(s.run(1000));
+    const stats = s.machine.stats.toJSON();
+    s.dispose();
+    expect(sliced).toEqual(whole);
+    expect(whole.ok).toBe(true);
+    expect(JSON.stringify(stats)).toContain('"kvm.vcpu0.runs"');
+
+    const interrupt = new Interrupt();
+    const t = new BootSession(writeGuest(tmp(), FOREVER), {}, ctx);
+    const run = t.run(BOOT_SLICE, interrupt);
+    run.next();
+    run.next();
+    interrupt.request();
+    let r = run.next();
+    while (!r.done) r = run.next();
+    t.dispose();
+    expect(r.value).toMatchObject({ exit: 'interrupted', interrupted: true, ok: false, uart: 's\n' });
+    expect(r.value.instructions).toBeGreaterThanOrEqual(2 * BOOT_SLICE);
+    expect(r.value.instructions).toBeLessThanOrEqual(3 * BOOT_SLICE);
   });
 
   it('--help says there is no default budget and that Ctrl-C stops', async () => {
