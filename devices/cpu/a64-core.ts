@@ -1565,7 +1565,15 @@ export class A64Core implements GuestCore, Disposable {
   /** The record of an unexpected exception, with the instructions that ran before it. */
   private faultRecord(ec: number, esr: number, elr: number, far: number, pc: number, word: number | null, what: string, vbar: number): GuestException {
     const recent = this.recentPcs(pc);
-    return { ec, esr, elr, far: far >= 0 ? far : null, pc, word: word === null ? null : word >>> 0, what, vbar, retired: this.retiredV, recent };
+    const e: GuestException = { ec, esr, elr, far: far >= 0 ? far : null, pc, word: word === null ? null : word >>> 0, what, vbar, retired: this.retiredV, recent };
+    const pa = word === null ? undefined : this.memory.fetchedPa(pc);
+    if (pa !== undefined) {
+      const b = new Uint8Array(4);
+      this.ms.peekBytes(pa, b);
+      const inMemory = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+      if (inMemory !== e.word) e.memoryWord = inMemory;
+    }
+    return e;
   }
 
   /** "; the first unexpected exception: ..." when the one being reported is not the first. */

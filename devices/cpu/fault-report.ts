@@ -18,6 +18,9 @@ const EC_NAMES: Record<number, string> = {
 export function formatGuestException(e: GuestException): string[] {
   const lines = [`${e.what} (after ${e.retired} instructions)`];
   lines.push(e.word === null ? `instruction  ${hex(e.pc)}: not fetched` : `instruction  ${hex(e.pc)}: ${hexWord(e.word)}  ${disassemble(e.word, e.pc).replace(/\t/g, ' ')}`);
+  if (e.memoryWord !== undefined) {
+    lines.push(`stale fetch  memory holds ${hexWord(e.memoryWord)} (${disassemble(e.memoryWord, e.pc).replace(/\t/g, ' ')}) there: the word executed came from a stale I-cache line`);
+  }
   lines.push(`ESR_EL1      ${hexWord(e.esr)} (EC ${hex(e.ec)}: ${EC_NAMES[e.ec] ?? 'other'})`);
   lines.push(`ELR_EL1      ${hex(e.elr)}`);
   lines.push(`FAR_EL1      ${e.far === null ? 'UNKNOWN (not set by this exception)' : hex(e.far)}`);

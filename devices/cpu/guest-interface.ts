@@ -117,6 +117,11 @@ export interface GuestException {
   pc: number;
   /** The instruction word executed there; null when it was never fetched (an instruction abort). */
   word: number | null;
+  /**
+   * The word memory holds at that PC (the newest data, as a coherent read sees it) when it is
+   * not the word fetched: the instruction came from a stale I-cache line. Absent when they agree.
+   */
+  memoryWord?: number;
   /** What happened, in words. */
   what: string;
   /** VBAR_EL1 at the time (0: no vector table, so the VCPU stopped). */

@@ -316,6 +316,15 @@ export class GuestMemory implements Disposable {
     return this.fetchSlow(va);
   }
 
+  /**
+   * The PA the last fetch in `va`'s page went to, or undefined when the fetch memo is for
+   * another page: for fault reports, which compare the word fetched with what memory holds.
+   */
+  fetchedPa(va: number): number | undefined {
+    const d = va - this.xMemoVa;
+    return d >= 0 && d < PAGE ? this.xMemoPa + d : undefined;
+  }
+
   /** A fetch outside the memo's page: the fetch table, else a translation; then the memo is set. */
   private fetchSlow(va: number): AccessStatus {
     const off = va & 0xfff;

@@ -225,3 +225,30 @@ zeroes: .skip 0x800`);
     expect(lines).toContain('ran before   0x40080000 0x40080004');
   });
 });
+
+test('an undefined word from a stale I-cache line: the report says what memory holds there', () => {
+  // The guest turns the I-cache on, runs the line holding `slot` (filling the I-cache), then
+  // stores a NOP over slot's undefined word without IC IVAU: the stale word runs.
+  const r = snippet(`
+        mrs x0, sctlr_el1
+        orr x0, x0, #0x1000
+        msr sctlr_el1, x0
+        isb
+        b warm
+        .balign 64
+warm:   b 1f
+slot:   .word 0x8b20a820
+1:      adr x1, slot
+        movz w2, #0x201f
+        movk w2, #0xd503, lsl #16
+        str w2, [x1]
+        dsb sy
+        isb
+        b slot`);
+  expect(r.exit.reason).toBe('undefined_instruction');
+  const f = r.core.firstFault!;
+  expect(f).toMatchObject({ pc: r.sym('slot'), word: 0x8b20a820, memoryWord: 0xd503201f });
+  expect(formatGuestException(f)).toContain('stale fetch  memory holds 0xd503201f (nop) there: the word executed came from a stale I-cache line');
+  // Where the two agree, no such line.
+  expect(formatGuestException(snippet(`.word 0x8b20a820`).core.firstFault!).some((l) => l.startsWith('stale fetch'))).toBe(false);
+});
