@@ -192,7 +192,8 @@ class BootCommand implements CliCommand {
           '  kvmsim boot examples/guest/sieve.elf --plugin checker --stats stats.txt --trace trace.json\n',
       )
       .action(async (file: string, opts: BootOptions) => {
-        const status = new StatusLine((s) => ctx.io.err(s), ctx.io.isTty && !opts.json);
+        // The status line goes to stderr: only when both it and stdout (io.isTty) are a terminal.
+        const status = new StatusLine((s) => ctx.io.err(s), ctx.io.isTty && Boolean(process.stderr.isTTY) && !opts.json);
         let atLineStart = true;
         const session = new BootSession(
           file,
