@@ -54,7 +54,58 @@ export class PluginFailure extends KvmsimError {
   }
 }
 
+/** Longest user value (or text from one) echoed in a message; longer ones are cut. */
+export const MAX_SHOWN = 200;
+
+/** `s`, or its first `max` characters and how long it was: `xxxx… (200000 chars)`. */
+export function cut(s: string, max = MAX_SHOWN): string {
+  return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+}
+
+/**
+ * A user value as messages echo it: JSON for strings, numbers, lists and plain objects,
+ * `String()` otherwise, cut to MAX_SHOWN characters. Every message that repeats a value from a
+ * config, an argument or a file goes through here, so a 200 KB string never lands on stderr.
+ */
+export function shown(value: unknown, max = MAX_SHOWN): string {
+  if (value === undefined) return 'nothing';
+  let s: string | undefined;
+  if (typeof value === 'bigint') s = `${value}n`;
+  else if (typeof value === 'function') s = `[function ${value.name || '(anonymous)'}]`;
+  else if (typeof value === 'symbol') s = value.toString();
+  else {
+    try {
+      s = JSON.stringify(value);
+    } catch {
+      s = undefined; // a cycle, or a throwing toJSON
+    }
+    if (s === undefined) s = safeString(value);
+  }
+  return cut(s, max);
+}
+
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
+/**
+ * What went wrong, for a message: an Error's message; for anything else thrown (`throw {code:
+ * 3}`, `throw 'no'`), JSON for plain objects and lists, `String()` otherwise; cut when long.
+ */
 export function describeError(e: unknown): string {
   if (e instanceof Error) return e.message;
-  return String(e);
+  if (typeof e === 'string') return cut(e);
+  if (e !== null && typeof e === 'object') {
+    const proto = Object.getPrototypeOf(e) as object | null;
+    if (proto === Object.prototype || proto === null || Array.isArray(e)) return shown(e);
+    const s = safeString(e);
+    // A class instance with no toString of its own says only `[object Object]`: show its fields.
+    if (s === '[object Object]') return `${(e as { constructor?: { name?: string } }).constructor?.name ?? 'object'} ${shown(e)}`;
+    return cut(s);
+  }
+  return shown(e);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cut } from '../common/errors';
 import { Size } from './units';
 
 /**
@@ -29,7 +30,7 @@ export const StepEntry = z
     if (keys.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: `expected a step written as one key naming its kind (e.g. '- run: {vcpu: 0}'), found ${keys.length === 0 ? 'no key' : `keys ${keys.map((k) => `'${k}'`).join(', ')}`}`,
+        message: `expected a step written as one key naming its kind (e.g. '- run: {vcpu: 0}'), found ${keys.length === 0 ? 'no key' : `keys ${keys.map((k) => `'${cut(k)}'`).join(', ')}`}`,
       });
     }
   });

@@ -1,5 +1,5 @@
 import { Container, type ContainerModule, type ServiceIdentifier } from 'inversify';
-import { ConfigError, InputError, KvmsimError, describeError, type ConfigIssue } from '../common/errors';
+import { ConfigError, InputError, KvmsimError, cut, describeError, type ConfigIssue } from '../common/errors';
 import { EventBus } from '../bus/event-bus';
 import {
   ConfigDocument,
@@ -309,7 +309,7 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
       const m = catalogue.get(name!);
       if (m === undefined) {
         const same = [...catalogue.values()].filter((x) => (x.kind ?? 'plugin') === kind).map((x) => x.name);
-        throw new InputError(`${loc}: no ${kind} named '${name}'; built-in ${PLURAL[kind]}: ${same.join(', ') || '(none)'} (or give a path to a .ts/.js module)`);
+        throw new InputError(`${loc}: no ${kind} named '${cut(name!)}'; built-in ${PLURAL[kind]}: ${same.join(', ') || '(none)'} (or give a path to a .ts/.js module)`);
       }
       module = m;
     }
@@ -347,7 +347,7 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
     }
   }
   config.plugins.forEach((ref, i) => choose(ref, `plugins[${i}]`, ['plugins', i], 'plugin', false));
-  for (const spec of options.plugins ?? []) choose(spec, `--plugin ${spec}`, null, 'plugin', true);
+  for (const spec of options.plugins ?? []) choose(spec, `--plugin ${cut(spec)}`, null, 'plugin', true);
   // Asking for a trace without naming a recorder gets the built-in one.
   const tracing = options.trace === true || config.machine.trace !== undefined;
   const ensure = [...(options.ensure ?? []), ...(tracing && catalogue.has('trace') ? ['trace'] : [])];
@@ -398,7 +398,7 @@ function parseSteps(doc: ConfigDocument, config: MachineConfig, container: Conta
         file: doc.source,
         ...pos,
         path: formatPath(p),
-        message: `unknown step '${kind}'; expected one of: ${[...catalogue.keys()].sort().join(', ')}`,
+        message: `unknown step '${cut(kind)}'; expected one of: ${[...catalogue.keys()].sort().join(', ')}`,
       });
       return;
     }

@@ -1,0 +1,131 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from 'kvmsim';
+import { describeError, shown } from '../../core';
+import { captureIo } from '../helpers';
+
+/** Hostile or broken input: every case exits 2 with a located message and no stack trace. */
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvmsim-input-'));
+let n = 0;
+function file(content: string | Buffer, name = `c${n++}.yaml`): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, content);
+  return f;
+}
+
+async function cli(...argv: string[]) {
+  const io = captureIo();
+  const code = await main(argv, io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+/** `validate FILE` must exit 2 with a message matching every pattern, and no stack trace. */
+async function refused(f: string, ...patterns: RegExp[]): Promise<string> {
+  const r = await cli('validate', f);
+  expect(r.err).not.toMatch(/\n\s+at /);
+  expect(r.err).not.toContain('internal error');
+  for (const p of patterns) expect(r.err).toMatch(p);
+  expect(r.code).toBe(2);
+  return r.err;
+}
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('configs that are not configs', () => {
+  it('a YAML alias bomb is refused at the alias limit', async () => {
+    const lol = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (const [x, y] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f'], ['h', 'g']]) lol.push(`${x}: &${x} [${Array(9).fill(`*${y}`).join(', ')}]`);
+    const f = file(lol.join('\n') + '\n');
+    await refused(f, new RegExp(`^kvmsim: error: invalid config: ${esc(f)}:2:\\d+: \\(document\\): aliases \\(\\*name\\) expand to too much: more than 1000 alias expansions, the limit`));
+  });
+
+  it('a few aliases are fine', async () => {
+    const f = file('description: &d hello\nname: *d\n');
+    expect((await cli('validate', f)).code).toBe(0);
+  });
+
+  it('nesting past the depth limit says so, where it starts, and the limit', async () => {
+    const f = file('seed: ' + '['.repeat(20000) + ']'.repeat(20000) + '\n');
+    await refused(f, new RegExp(`${esc(f)}:1:\\d+: \\(document\\): nested deeper than 64 levels of lists and maps, the limit for a config`));
+    const err = await refused(file('seed: ' + '['.repeat(65) + ']'.repeat(65) + '\n'), /nested deeper than 64 levels/);
+    expect(err).not.toContain('syntax error');
+    // Block nesting counts too, as do aliases that nest what they copy.
+    await refused(file('- '.repeat(70) + 'x\n'), /:1:\d+: .*nested deeper than 64 levels/);
+    const chain = ['a0: &a0 ' + '['.repeat(40) + ']'.repeat(40), 'a1: &a1 ' + '['.repeat(40) + '*a0' + ']'.repeat(40)];
+    await refused(file(chain.join('\n') + '\n'), /:2:\d+: \(document\): aliases \(\*name\) nest lists and maps deeper than 64 levels/);
+  });
+
+  it('an empty or comment-only file says it is empty, at 1:1', async () => {
+    for (const content of ['', '# only a comment\n\n# and another\n', '\n\n']) {
+      const f = file(content);
+      await refused(f, new RegExp(`^kvmsim: error: invalid config: ${esc(f)}:1:1: \\(document\\): the file is empty: no config in it`));
+    }
+  });
+
+  it('NUL bytes and invalid UTF-8 are refused at the first bad byte', async () => {
+    const nul = file('seed: 1\nname: "a\u0000b"\n');
+    await refused(nul, new RegExp(`${esc(nul)}:2:9: \\(document\\): a NUL character`));
+    const latin1 = file(Buffer.concat([Buffer.from('seed: 1\nname: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    await refused(latin1, new RegExp(`${esc(latin1)}:2:10: \\(document\\): not UTF-8 text: byte 0xe9 at offset 17`));
+    const after = file(Buffer.concat([Buffer.from('name: é'), Buffer.from([0xc3, 0x28])]));
+    await refused(after, new RegExp(`${esc(after)}:1:8: .*byte 0xc3`));
+    // Well-formed UTF-8 (and a BOM) is fine.
+    expect((await cli('validate', file('\ufeffname: café ☕ 🚀\n'))).code).toBe(0);
+  });
+});
+
+describe('long values are cut in messages', () => {
+  it('a 200 KB string is echoed as its first 200 characters and its length', async () => {
+    const long = 'x'.repeat(200_000);
+    for (const yaml of [`seed: "${long}"\n`, `machine: { memory: { size: "${long}" } }\n`, `plugins: ["${long}"]\n`, `? ${long}\n: 1\n`, `scenario:\n  - ? ${long}\n    : {}\n`]) {
+      const r = await cli('validate', file(yaml));
+      expect(r.code).toBe(2);
+      expect(r.err.length).toBeLessThan(2000);
+      expect(r.err).toMatch(/x{199}… \(20000\d chars\)/);
+      expect(r.err).not.toContain('x'.repeat(201));
+    }
+  });
+
+  it('shown() cuts, and renders what JSON cannot', () => {
+    expect(shown('abc')).toBe('"abc"');
+    expect(shown('y'.repeat(500))).toBe(`"${'y'.repeat(199)}… (502 chars)`);
+    expect(shown(undefined)).toBe('nothing');
+    expect(shown(10n)).toBe('10n');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(shown(cyclic)).toBe('[object Object]');
+  });
+});
+
+describe('describeError renders what was thrown', () => {
+  it('Errors by message; plain objects as JSON; other values by String; long ones cut', () => {
+    expect(describeError(new Error('boom'))).toBe('boom');
+    expect(describeError({ code: 3, why: 'no' })).toBe('{"code":3,"why":"no"}');
+    expect(describeError('plain string')).toBe('plain string');
+    expect(describeError(42)).toBe('42');
+    expect(describeError(null)).toBe('null');
+    expect(describeError(undefined)).toBe('nothing');
+    class Oops {
+      constructor(readonly code = 7) {}
+    }
+    expect(describeError(new Oops())).toBe('Oops {"code":7}');
+    expect(describeError({ big: 'z'.repeat(1000) })).toMatch(/… \(1010 chars\)$/);
+    expect(describeError('w'.repeat(300))).toBe(`${'w'.repeat(200)}… (300 chars)`);
+  });
+
+  it('a plugin throwing a plain object names what it threw, not [object Object]', async () => {
+    const plugin = file(
+      `import { definePlugin } from '${path.join(__dirname, '..', '..', 'core').replace(/\\/g, '/')}';\n` +
+        "export default definePlugin({ name: 'throws-object', apiVersion: 1, description: 'x', install() { throw { code: 'EOOPS', detail: 42 }; } });\n",
+      'throws-object.ts',
+    );
+    const cfg = file(`plugins:\n  - path: ${plugin}\n`);
+    const r = await cli('validate', cfg);
+    expect(r.err).toMatch(new RegExp(`${esc(cfg)}:2:5: plugins\\[0\\]: plugin 'throws-object' failed to install: \\{"code":"EOOPS","detail":42\\}`));
+    expect(r.err).not.toContain('[object Object]');
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(2);
+  });
+});
