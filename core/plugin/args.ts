@@ -27,7 +27,7 @@ export function parsePluginSpec(spec: string): PluginSpec {
     const prev = args[key];
     args[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
   }
-  return { ref, args: { ...args } };
+  return { ref, args };
 }
 
 /** One arg of a plugin, as `kvmsim plugins` and error messages describe it. */
@@ -156,7 +156,7 @@ export function validateArgs(plugin: PluginModule<unknown>, raw: Record<string, 
     throw new InputError(`${where}: plugin '${plugin.name}' has no arg${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${cut(k)}'`).join(', ')}; ${help}`);
   }
   if (schema === undefined) return {};
-  const input: Record<string, unknown> = {};
+  const input = Object.create(null) as Record<string, unknown>;
   for (const k of keys) {
     const v = raw[k];
     if (fromCli && Array.isArray(v) && def(unwrap(shape[k]).base).type !== 'array') {

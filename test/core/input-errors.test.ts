@@ -129,3 +129,45 @@ describe('describeError renders what was thrown', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('keys named like Object.prototype members are ordinary keys', () => {
+  const NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];
+  const STEPS = 'expect, lock, munmap, run, set_memslot, unlock, vcpu_init, write';
+
+  it.each(NAMES)('a step named %s is an unknown step, whatever its value', async (name) => {
+    for (const value of ['null', '{}', '1', '[]']) {
+      const f = file(`scenario:\n  - ${name}: ${value}\n`);
+      await refused(f, new RegExp(`^kvmsim: error: invalid config: ${esc(f)}:2:5: scenario\\[0\\]\\.${name}: unknown step '${name}'; expected one of: ${STEPS}\\n$`));
+    }
+  });
+
+  it.each(NAMES)('a key named %s is an unknown key, at the top, in a section, in step args, in expect', async (name) => {
+    await refused(file(`${name}: { seed: 3 }\n`), new RegExp(`:1:1: ${name}: unknown key '${name}'; expected one of: name, description, seed,`));
+    await refused(file(`machine: { ${name}: null }\n`), new RegExp(`:1:12: machine\\.${name}: unknown key '${name}'; expected one of: cpus, memory`));
+    await refused(file(`scenario:\n  - run: { ${name}: null }\n`), new RegExp(`:2:12: scenario\\[0\\]\\.run\\.${name}: unknown key '${name}'; expected one of: vcpu,`));
+    await refused(file(`scenario:\n  - expect: { ${name}: 1 }\n`), new RegExp(`:2:15: scenario\\[0\\]\\.expect\\.${name}: unknown key '${name}'; expected one of: stat,`));
+  });
+
+  it.each(NAMES)('a plugin arg or plugin named %s is unknown, in a config and on the command line', async (name) => {
+    const f = file(`plugins:\n  - name: trace\n    args: { ${name}: null }\n`);
+    await refused(f, new RegExp(`^kvmsim: error: ${esc(f)}:2:5: plugins\\[0\\]: plugin 'trace' has no arg '${name}'; valid args of 'trace':`));
+    await refused(file(`plugins:\n  - ${name}\n`), new RegExp(`:2:5: plugins\\[0\\]: no plugin named '${name}'; built-in plugins:`));
+    await refused(file(`topology: ${name}\n`), new RegExp(`:1:11: topology: no topology named '${name}'`));
+    const plain = file('seed: 1\n');
+    for (const [spec, message] of [
+      [`trace,${name}=1`, `--plugin trace,${name}=1: plugin 'trace' has no arg '${name}'`],
+      [name, `--plugin ${name}: no plugin named '${name}'`],
+    ]) {
+      const r = await cli('run', plain, '--plugin', spec);
+      expect(r.err).toContain(`kvmsim: error: ${message}`);
+      expect(r.err).not.toMatch(/\n\s+at /);
+      expect(r.code).toBe(2);
+    }
+  });
+
+  it('steps and plugin args that are not maps say what they are', async () => {
+    await refused(file('scenario:\n  - null\n'), /:2:5: scenario\[0\]: Invalid input: expected record, received null/);
+    await refused(file('scenario:\n  - [run]\n'), /:2:5: scenario\[0\]: Invalid input: expected record, received array/);
+    await refused(file('plugins:\n  - name: trace\n    args: [1]\n'), /:3:11: plugins\[0\]\.args: Invalid input: expected record, received array/);
+  });
+});
