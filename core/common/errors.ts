@@ -15,6 +15,20 @@ export class InputError extends KvmsimError {
   override readonly exitCode = 2;
 }
 
+/**
+ * A plugin refusing the value of one of its args once it sees the machine (`host_cpu` 5 on a
+ * 2-core machine). The machine says where that arg was given: `file:line:col:
+ * plugins[0].args.host_cpu`, or `--plugin kvm-arm64,host_cpu=5`. Exit code 2.
+ */
+export class PluginArgError extends InputError {
+  constructor(
+    readonly arg: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** One problem found in a config file, located precisely. */
 export interface ConfigIssue {
   /** File name as given by the user, or `<inline>` for an object built in code. */

@@ -171,3 +171,29 @@ describe('keys named like Object.prototype members are ordinary keys', () => {
     await refused(file('plugins:\n  - name: trace\n    args: [1]\n'), /:3:11: plugins\[0\]\.args: Invalid input: expected record, received array/);
   });
 });
+
+describe('errors from a plugin say where in the config (or which --plugin) it came from', () => {
+  const FIXTURES = path.join(__dirname, '..', 'fixtures', 'plugins');
+
+  it('a plugin arg refused once the machine is known names file:line:col of that arg', async () => {
+    const f = file('machine: { cpus: 2 }\nplugins:\n  - name: kvm-arm64\n    args: { backing: thp, host_cpu: 5 }\n');
+    await refused(f, new RegExp(`^kvmsim: error: ${esc(f)}:4:37: plugins\\[0\\]\\.args\\.host_cpu: plugin 'kvm-arm64': host_cpu 5 does not exist: machine\\.cpus is 2, so the host cores are 0\\.\\.1\\n$`));
+  });
+
+  it('... or the --plugin argument that gave it', async () => {
+    const r = await cli('run', file('seed: 1\n'), '--plugin', 'kvm-arm64,host_cpu=5');
+    expect(r.err).toBe("kvmsim: error: --plugin kvm-arm64,host_cpu=5: plugin 'kvm-arm64': host_cpu 5 does not exist: machine.cpus is 1, so the host cores are 0..0\n");
+    expect(r.code).toBe(2);
+  });
+
+  it('an InputError from a plugin binding or install is prefixed with the plugin position, once', async () => {
+    const plugin = path.join(FIXTURES, 'lazy-widget.ts');
+    const f = file(`seed: 1\nplugins:\n  - trace\n  - path: ${plugin}\n`);
+    await refused(f, new RegExp(`^kvmsim: error: ${esc(f)}:4:5: plugins\\[1\\]: widget: no such widget\\n$`));
+    const installs = path.join(FIXTURES, 'picky.ts');
+    const g = file(`plugins:\n  - path: ${installs}\n`);
+    await refused(g, new RegExp(`^kvmsim: error: ${esc(g)}:2:5: plugins\\[0\\]: picky: needs a uart\\n$`));
+    const r = await cli('run', file('seed: 1\n'), '--plugin', installs);
+    expect(r.err).toBe(`kvmsim: error: --plugin ${installs}: picky: needs a uart\n`);
+  });
+});
