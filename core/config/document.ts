@@ -24,6 +24,11 @@ export interface ConfigDocument {
   readonly data: unknown;
   /** 1-based position of the node at `path` (or of the key, for `key: true`). */
   locate(path: DocPath, key?: boolean): { line: number; column: number } | undefined;
+  /**
+   * Position of line `n` (1-based) of the string at `path`, when it is a literal block scalar
+   * (`|`), whose lines are the file's lines; undefined otherwise.
+   */
+  locateLine?(path: DocPath, n: number): { line: number; column: number } | undefined;
 }
 
 /** `scenario[2].run.max_insns` */
@@ -121,7 +126,7 @@ export function parseConfigText(text: string, source: string, baseDir: string): 
   if (dataTooDeep(data)) {
     throw new ConfigError([{ file: source, ...aliasAt(), path: '', message: `aliases (*name) nest lists and maps deeper than ${MAX_CONFIG_DEPTH} levels, the limit for a config` }]);
   }
-  return new YamlConfigDocument(source, baseDir, doc, lineCounter, data);
+  return new YamlConfigDocument(source, baseDir, doc, lineCounter, data, text);
 }
 
 /** True when `data` (aliases expanded) nests deeper than MAX_CONFIG_DEPTH; no recursion. */
@@ -212,14 +217,27 @@ class YamlConfigDocument implements ConfigDocument {
     private readonly doc: Document,
     private readonly lines: LineCounter,
     data: unknown,
+    private readonly text: string,
   ) {
     this.data = data;
   }
 
-  locate(p: DocPath, key = false): { line: number; column: number } | undefined {
-    // Walk down as far as the path exists; a missing key is reported at its parent.
+  locateLine(p: DocPath, n: number): { line: number; column: number } | undefined {
+    const node = this.nodeAt(p);
+    if (!node.exact || !isScalar(node.node) || node.node.type !== 'BLOCK_LITERAL' || !node.node.range || n < 1) return undefined;
+    // The block's lines start on the line after its `|` header.
+    const header = this.lines.linePos(node.node.range[0]).line;
+    const line = header + n;
+    const start = this.lines.lineStarts[line - 1];
+    if (start === undefined || start >= node.node.range[1]) return undefined;
+    const indent = /^[ ]*/.exec(this.text.slice(start, start + 200))![0].length;
+    return { line, column: indent + 1 };
+  }
+
+  private nodeAt(p: DocPath): { node: unknown; keyNode: unknown; exact: boolean } {
     let node: unknown = this.doc.contents;
     let keyNode: unknown;
+    let depth = 0;
     for (const k of p) {
       if (isMap(node)) {
         const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(k));
@@ -232,7 +250,14 @@ class YamlConfigDocument implements ConfigDocument {
         keyNode = undefined;
         node = items[k];
       } else break;
+      depth++;
     }
+    return { node, keyNode, exact: depth === p.length };
+  }
+
+  locate(p: DocPath, key = false): { line: number; column: number } | undefined {
+    // Walk down as far as the path exists; a missing key is reported at its parent.
+    const { node, keyNode } = this.nodeAt(p);
     const target = key && keyNode !== undefined ? keyNode : node;
     const range = isNode(target) ? (target as YamlNode).range : undefined;
     if (!range) return undefined;

@@ -175,7 +175,7 @@ export class Machine implements Disposable {
   checkSteps(): void {
     for (const s of this.steps) {
       if (s.step.check === undefined) continue;
-      located(s.location, () => s.step.check!(s.args, { location: s.location, baseDir: this.config.baseDir }));
+      located(s.location, this.config.source, () => s.step.check!(s.args, { location: s.location, baseDir: this.config.baseDir }));
     }
   }
 
@@ -191,7 +191,7 @@ export class Machine implements Disposable {
       log: (message) => this.addLog(s.location.kind, message),
     };
     this.stepsRun++;
-    located(s.location, () => s.step.run(s.args, ctx));
+    located(s.location, this.config.source, () => s.step.run(s.args, ctx));
   }
 
   /** Ends the run: emits `sim.end`, runs at-exit callbacks. Idempotent. */
@@ -244,13 +244,18 @@ export class Machine implements Disposable {
   }
 }
 
-/** Runs `fn`, saying in any error it raises which step of which file it came from, once. */
-function located(location: StepLocation, fn: () => void): void {
+/**
+ * Runs `fn`, saying in any error it raises which step of which file it came from, once. An
+ * error already placed in the config (at a plugin's args, or by the step at a line of its own
+ * args: `file:line:col: scenario[3].write.asm`) keeps its place.
+ */
+function located(location: StepLocation, source: string, fn: () => void): void {
   try {
     fn();
   } catch (e) {
-    // An error already placed at a plugin's config (its args) is about that, not the step.
-    if (e instanceof KvmsimError && !attributed.has(e) && !e.message.startsWith(location.where)) e.message = `${location.where}: ${e.message}`;
+    if (e instanceof KvmsimError && !attributed.has(e) && !e.message.startsWith(location.where) && !e.message.startsWith(`${source}:`)) {
+      e.message = `${location.where}: ${e.message}`;
+    }
     throw e;
   }
 }
@@ -469,7 +474,12 @@ function parseSteps(doc: ConfigDocument, config: MachineConfig, container: Conta
     }
     const pos = doc.locate(['scenario', index]);
     const at = pos ? `${doc.source}:${pos.line}:${pos.column}` : doc.source;
-    out.push({ step, args: r.data, location: { index, kind, where: `${at}: scenario[${index}] (${kind})` } });
+    const inside = (rel: readonly PropertyKey[], line?: number): string => {
+      const full: DocPath = [...p, ...rel];
+      const q = (line !== undefined ? doc.locateLine?.(full, line) : undefined) ?? doc.locate(full);
+      return `${q ? `${doc.source}:${q.line}:${q.column}` : doc.source}: ${formatPath(full)}`;
+    };
+    out.push({ step, args: r.data, location: { index, kind, where: `${at}: scenario[${index}] (${kind})`, at: inside } });
   });
   if (issues.length > 0) throw new ConfigError(issues);
   return out;

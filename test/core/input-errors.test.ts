@@ -197,3 +197,28 @@ describe('errors from a plugin say where in the config (or which --plugin) it ca
     expect(r.err).toBe(`kvmsim: error: --plugin ${installs}: picky: needs a uart\n`);
   });
 });
+
+describe('step errors name file:line:col and the path inside the step', () => {
+  const head = 'plugins:\n  - kvm-arm64\nscenario:\n  - set_memslot: { slot: 0, gpa: 0x40000000, size: 64MiB }\n';
+
+  it('a line of inline assembly written as a literal block is a line of the config', async () => {
+    const f = file(head + '  - write:\n      gpa: 0x40000000\n      asm: |\n        nop\n        frob x0\n');
+    await refused(f, new RegExp(`^kvmsim: error: ${esc(f)}:9:9: scenario\\[1\\]\\.write\\.asm: line 2: unknown instruction 'frob'\\n$`));
+    const quoted = file(head + '  - write: { gpa: 0x40000000, asm: "nop\\nfrob x0" }\n');
+    await refused(quoted, new RegExp(`^kvmsim: error: ${esc(quoted)}:5:36: scenario\\[1\\]\\.write\\.asm: line 2: unknown instruction 'frob'\\n$`));
+  });
+
+  it('a file a step cannot read, or an .include inline assembly cannot, is placed at that arg', async () => {
+    const f = file(head + '  - write: { gpa: 0x40000000, asm_file: nope.S }\n');
+    await refused(f, new RegExp(`^kvmsim: error: ${esc(f)}:5:41: scenario\\[1\\]\\.write\\.asm_file: cannot read assembly 'nope\\.S'`));
+    const inc = file(head + '  - write: { gpa: 0x40000000, asm: ".include \\"nope.S\\"" }\n');
+    await refused(inc, new RegExp(`^kvmsim: error: ${esc(inc)}:5:36: scenario\\[1\\]\\.write\\.asm: \\.include "nope\\.S": cannot read ${esc(path.join(dir, 'nope.S'))}\\n$`));
+  });
+
+  it('an expectation echoes a long expected string cut', async () => {
+    const r = await cli('run', file(head + `  - expect: { uart: "${'q'.repeat(5000)}" }\n`));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/expect uart: output "" does not contain "q{199}… \(5002 chars\)/);
+    expect(r.out).not.toContain('q'.repeat(201));
+  });
+});
