@@ -88,6 +88,16 @@ describe('long values are cut in messages', () => {
     }
   });
 
+  it('so are long command-line values', async () => {
+    const plain = file('seed: 1\n');
+    for (const argv of [['--seed', '9'.repeat(100_000) + 'x'], ['--plugin', 'trace,' + 'k'.repeat(100_000)], ['--plugin', 'p'.repeat(100_000)]]) {
+      const r = await cli('run', plain, ...argv);
+      expect(r.code).toBe(2);
+      expect(r.err.length).toBeLessThan(2000);
+      expect(r.err).toMatch(/… \(1000\d\d chars\)/);
+    }
+  });
+
   it('shown() cuts, and renders what JSON cannot', () => {
     expect(shown('abc')).toBe('"abc"');
     expect(shown('y'.repeat(500))).toBe(`"${'y'.repeat(199)}… (502 chars)`);
