@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { Container, type ContainerModule } from 'inversify';
-import { KvmsimError } from '../common/errors';
+import { KvmsimError, describeError } from '../common/errors';
 import { objectConfigDocument, parseWith } from '../config/document';
 import { MachineConfigSchema, type MachineConfig } from '../config/schema';
 import { coreModule } from '../di/core-module';
@@ -114,7 +114,7 @@ export async function runCli(argv: readonly string[], modules: readonly Containe
       io.err(`kvmsim: error: ${e.message}\n`);
       return e.exitCode;
     }
-    io.err(`kvmsim: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    io.err(`kvmsim: internal error: ${e instanceof Error ? (e.stack ?? e.message) : `thrown ${describeError(e)}`}\n`);
     return 70;
   }
   return exitCode;

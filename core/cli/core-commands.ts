@@ -4,7 +4,7 @@ import { coreModule } from '../di/core-module';
 import { validateArgs } from '../plugin/args';
 import { Expectation, ScenarioStep } from '../machine/scenario';
 import { z } from 'zod';
-import { InputError } from '../common/errors';
+import { InputError, cut } from '../common/errors';
 import { MachineConfigSchema } from '../config/schema';
 import { DEFAULT_MAX_INSNS, buildMachine, pluginCatalogue, stepCatalogue, type Machine } from '../machine/machine';
 import { describeArgs, formatArgs } from '../plugin/args';
@@ -16,7 +16,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 
 function parseSeed(v: string): number {
   const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v, 16) : Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InputError(`--seed '${v}': expected an integer from 0 to 4294967295`);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InputError(`--seed '${cut(v)}': expected an integer from 0 to 4294967295`);
   return n;
 }
 
@@ -41,7 +41,7 @@ interface RunOpts {
 /** `--max-insns N`: a positive integer (hex allowed). */
 export function parseMaxInsns(v: string): number {
   const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v, 16) : Number(v.replace(/_/g, ''));
-  if (!Number.isSafeInteger(n) || n <= 0) throw new InputError(`--max-insns '${v}': expected a positive integer`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InputError(`--max-insns '${cut(v)}': expected a positive integer`);
   return n;
 }
 

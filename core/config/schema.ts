@@ -1,5 +1,31 @@
 import { z } from 'zod';
+import { cut } from '../common/errors';
 import { Size } from './units';
+
+const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/**
+ * A map whose keys the user chooses (plugin args, a step's kind). Unlike `z.record`, which
+ * trips on a key named `constructor` and drops one named `__proto__`, every key is an ordinary
+ * key, `constructor`, `__proto__` and `toString` included; the result has no prototype.
+ */
+export function userRecord(): z.ZodType<Record<string, unknown>, Record<string, unknown>> {
+  return z
+    .unknown()
+    .superRefine((v, ctx) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+        ctx.addIssue({ code: 'invalid_type', expected: 'record', input: v, message: `Invalid input: expected record, received ${kindOf(v)}` } as never);
+      }
+    })
+    .transform((v) => {
+      const out = Object.create(null) as Record<string, unknown>;
+      for (const k of Object.keys(v as object)) {
+        Object.defineProperty(out, k, { value: (v as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    })
+    .meta({ type: 'object', additionalProperties: {} }) as unknown as z.ZodType<Record<string, unknown>, Record<string, unknown>>;
+}
 
 /**
  * A reference to a plugin: a built-in name (`trace`), or an object naming a built-in or a
@@ -11,7 +37,7 @@ export const PluginRef = z
     z.strictObject({
       name: z.string().min(1).optional().describe('a built-in plugin (see `kvmsim plugins`)'),
       path: z.string().min(1).optional().describe('a .ts or .js module, relative to this file'),
-      args: z.record(z.string(), z.unknown()).optional().describe("the plugin's args"),
+      args: userRecord().optional().describe("the plugin's args"),
     }),
   ])
   .superRefine((v, ctx) => {
@@ -22,14 +48,12 @@ export const PluginRef = z
 export type PluginRef = z.infer<typeof PluginRef>;
 
 /** One scenario step: an object with exactly one key, the step kind, e.g. `- run: { vcpu: 0 }`. */
-export const StepEntry = z
-  .record(z.string(), z.unknown())
-  .superRefine((v, ctx) => {
+export const StepEntry = userRecord().superRefine((v, ctx) => {
     const keys = Object.keys(v);
     if (keys.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: `expected a step written as one key naming its kind (e.g. '- run: {vcpu: 0}'), found ${keys.length === 0 ? 'no key' : `keys ${keys.map((k) => `'${k}'`).join(', ')}`}`,
+        message: `expected a step written as one key naming its kind (e.g. '- run: {vcpu: 0}'), found ${keys.length === 0 ? 'no key' : `keys ${keys.map((k) => `'${cut(k)}'`).join(', ')}`}`,
       });
     }
   });

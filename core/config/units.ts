@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shown } from '../common/errors';
 
 const UNITS: Record<string, number> = {
   '': 1,
@@ -21,8 +22,9 @@ const UNITS: Record<string, number> = {
 export function parseSize(s: string): number | undefined {
   const m = /^\s*(0x[0-9a-f_]+|[0-9][0-9_]*(?:\.[0-9]+)?)\s*([a-z]*)\s*$/i.exec(s);
   if (m === null) return undefined;
-  const unit = UNITS[m[2].toLowerCase()];
-  if (unit === undefined) return undefined;
+  const u = m[2].toLowerCase();
+  if (!Object.hasOwn(UNITS, u)) return undefined;
+  const unit = UNITS[u];
   const digits = m[1].replace(/_/g, '');
   const n = digits.startsWith('0x') || digits.startsWith('0X') ? parseInt(digits, 16) : Number(digits);
   const v = n * unit;
@@ -35,7 +37,7 @@ export const Size = z
   .transform((v, ctx) => {
     const n = typeof v === 'number' ? v : parseSize(v);
     if (n === undefined || !Number.isSafeInteger(n) || n < 0) {
-      ctx.addIssue({ code: 'custom', message: `expected a size such as 4096, 0x1000 or 64MiB, found ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: `expected a size such as 4096, 0x1000 or 64MiB, found ${shown(v)}` });
       return z.NEVER;
     }
     return n;
@@ -48,7 +50,7 @@ export const Address = z
   .transform((v, ctx) => {
     const n = typeof v === 'number' ? v : /^\s*0x[0-9a-f_]+\s*$/i.test(v) ? parseInt(v.replace(/_/g, ''), 16) : /^\s*[0-9_]+\s*$/.test(v) ? Number(v.replace(/_/g, '')) : undefined;
     if (n === undefined || !Number.isSafeInteger(n) || n < 0) {
-      ctx.addIssue({ code: 'custom', message: `expected an address such as 0x40000000, found ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: `expected an address such as 0x40000000, found ${shown(v)}` });
       return z.NEVER;
     }
     return n;

@@ -1,5 +1,5 @@
-import { Container, type ContainerModule, type ServiceIdentifier } from 'inversify';
-import { ConfigError, InputError, KvmsimError, describeError, type ConfigIssue } from '../common/errors';
+import { Container, ContainerModule, type ContainerModuleLoadOptions, type ServiceIdentifier } from 'inversify';
+import { ConfigError, InputError, KvmsimError, PluginArgError, cut, describeError, type ConfigIssue } from '../common/errors';
 import { EventBus } from '../bus/event-bus';
 import {
   ConfigDocument,
@@ -7,6 +7,7 @@ import {
   objectConfigDocument,
   parseWith,
   readConfigDocument,
+  valueAt,
   zodIssues,
   type DocPath,
 } from '../config/document';
@@ -59,6 +60,8 @@ export interface InstalledPlugin {
   /** Where it was chosen: `plugins[1]`, `--plugin`, `topology`, ... */
   from: string;
   module: PluginModule<unknown>;
+  /** @internal where one of its args was given (its `from` when the arg has no place of its own). */
+  argFrom?: (arg: string) => string;
 }
 
 export interface RunResult {
@@ -155,7 +158,7 @@ export class Machine implements Disposable {
       try {
         d = p.module.install(this.host.apiFor(p.name), p.args);
       } catch (e) {
-        if (e instanceof KvmsimError) throw e;
+        if (e instanceof KvmsimError) throw attribute(e, p);
         throw new InputError(`${p.from}: plugin '${p.name}' failed to install: ${describeError(e)}`);
       }
       if (d) this.host.adopt(d);
@@ -172,7 +175,7 @@ export class Machine implements Disposable {
   checkSteps(): void {
     for (const s of this.steps) {
       if (s.step.check === undefined) continue;
-      located(s.location, () => s.step.check!(s.args, { location: s.location, baseDir: this.config.baseDir }));
+      located(s.location, this.config.source, () => s.step.check!(s.args, { location: s.location, baseDir: this.config.baseDir }));
     }
   }
 
@@ -188,7 +191,7 @@ export class Machine implements Disposable {
       log: (message) => this.addLog(s.location.kind, message),
     };
     this.stepsRun++;
-    located(s.location, () => s.step.run(s.args, ctx));
+    located(s.location, this.config.source, () => s.step.run(s.args, ctx));
   }
 
   /** Ends the run: emits `sim.end`, runs at-exit callbacks. Idempotent. */
@@ -241,14 +244,65 @@ export class Machine implements Disposable {
   }
 }
 
-/** Runs `fn`, saying in any error it raises which step of which file it came from, once. */
-function located(location: StepLocation, fn: () => void): void {
+/**
+ * Runs `fn`, saying in any error it raises which step of which file it came from, once. An
+ * error already placed in the config (at a plugin's args, or by the step at a line of its own
+ * args: `file:line:col: scenario[3].write.asm`) keeps its place.
+ */
+function located(location: StepLocation, source: string, fn: () => void): void {
   try {
     fn();
   } catch (e) {
-    if (e instanceof KvmsimError && !e.message.startsWith(location.where)) e.message = `${location.where}: ${e.message}`;
+    if (e instanceof KvmsimError && !attributed.has(e) && !e.message.startsWith(location.where) && !e.message.startsWith(`${source}:`)) {
+      e.message = `${location.where}: ${e.message}`;
+    }
     throw e;
   }
+}
+
+/** Errors already prefixed with the place in the config (or command line) they come from. */
+const attributed = new WeakSet<Error>();
+
+/**
+ * Says in a plugin's InputError where that plugin was chosen (`file:line:col: plugins[0]`,
+ * `--plugin kvm-arm64,host_cpu=5`), or for a PluginArgError where that arg was given; once,
+ * the innermost plugin winning when one plugin's binding resolves another's.
+ */
+function attribute(e: unknown, p: InstalledPlugin): unknown {
+  if (!(e instanceof InputError) || attributed.has(e)) return e;
+  if (e instanceof PluginArgError) e.message = `${p.argFrom?.(e.arg) ?? p.from}: plugin '${p.name}': ${e.message}`;
+  else if (!e.message.startsWith(p.from)) e.message = `${p.from}: ${e.message}`;
+  attributed.add(e);
+  return e;
+}
+
+type Guard = <R>(fn: () => R) => R;
+const GUARDED = new Set<PropertyKey>(['toDynamicValue', 'toResolvedValue', 'toFactory', 'toProvider']);
+
+/**
+ * `module` with every value factory it binds guarded by `guard`: a plugin's bindings are
+ * resolved lazily (at install, at a step, from another plugin), and an error one raises must
+ * still say which plugin's config it comes from.
+ */
+function guardedModule(module: ContainerModule, guard: Guard): ContainerModule {
+  const wrap = <B extends object>(builder: B): B =>
+    new Proxy(builder, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop, target) as unknown;
+        if (typeof v !== 'function') return v;
+        if (!GUARDED.has(prop)) return (v as (...a: unknown[]) => unknown).bind(target);
+        return (factory: (...a: unknown[]) => unknown, ...rest: unknown[]) =>
+          (v as (...a: unknown[]) => unknown).call(target, (...a: unknown[]) => guard(() => factory(...a)), ...rest);
+      },
+    });
+  return new ContainerModule((options: ContainerModuleLoadOptions) =>
+    module.load({
+      ...options,
+      bind: ((id: ServiceIdentifier) => wrap(options.bind(id))) as ContainerModuleLoadOptions['bind'],
+      rebindSync: ((id: ServiceIdentifier) => wrap(options.rebindSync(id))) as ContainerModuleLoadOptions['rebindSync'],
+      rebind: (async (id: ServiceIdentifier) => wrap(await options.rebind(id))) as ContainerModuleLoadOptions['rebind'],
+    }),
+  );
 }
 
 /** Where config sections sit, for messages. */
@@ -286,6 +340,10 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
   const chosen: InstalledPlugin[] = [];
   const choose = (ref: PluginRef | string, from: string, p: DocPath | null, kind: PluginKind, fromCli: boolean) => {
     const loc = p === null ? from : where(doc, p);
+    const argFrom = (arg: string) => {
+      const at: DocPath | null = p === null ? null : [...p, 'args', arg];
+      return at !== null && valueAt(doc.data, at) !== undefined ? where(doc, at) : loc;
+    };
     let name: string | undefined;
     let path: string | undefined;
     let rawArgs: Record<string, unknown> = {};
@@ -309,7 +367,7 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
       const m = catalogue.get(name!);
       if (m === undefined) {
         const same = [...catalogue.values()].filter((x) => (x.kind ?? 'plugin') === kind).map((x) => x.name);
-        throw new InputError(`${loc}: no ${kind} named '${name}'; built-in ${PLURAL[kind]}: ${same.join(', ') || '(none)'} (or give a path to a .ts/.js module)`);
+        throw new InputError(`${loc}: no ${kind} named '${cut(name!)}'; built-in ${PLURAL[kind]}: ${same.join(', ') || '(none)'} (or give a path to a .ts/.js module)`);
       }
       module = m;
     }
@@ -321,7 +379,7 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
     // that needs it), take the user's args.
     const pulledIn = chosen.findIndex((c) => c.name === module.name && c.from.startsWith('required by '));
     if (pulledIn >= 0) {
-      chosen[pulledIn] = { name: module.name, kind, args: validateArgs(module, rawArgs, loc, fromCli), from: loc, module };
+      chosen[pulledIn] = { name: module.name, kind, args: validateArgs(module, rawArgs, loc, fromCli), from: loc, module, argFrom };
       return;
     }
     if (chosen.some((c) => c.name === module.name)) {
@@ -334,7 +392,7 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
       if (m === undefined) throw new InputError(`${loc}: plugin '${module.name}' requires '${dep}', which is not a built-in plugin`);
       choose(dep, `required by '${module.name}'`, null, m.kind ?? 'plugin', false);
     }
-    chosen.push({ name: module.name, kind, args, from: loc, module });
+    chosen.push({ name: module.name, kind, args, from: loc, module, argFrom });
   };
 
   for (const kind of ['topology', 'policy'] as const) {
@@ -347,7 +405,7 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
     }
   }
   config.plugins.forEach((ref, i) => choose(ref, `plugins[${i}]`, ['plugins', i], 'plugin', false));
-  for (const spec of options.plugins ?? []) choose(spec, `--plugin ${spec}`, null, 'plugin', true);
+  for (const spec of options.plugins ?? []) choose(spec, `--plugin ${cut(spec)}`, null, 'plugin', true);
   // Asking for a trace without naming a recorder gets the built-in one.
   const tracing = options.trace === true || config.machine.trace !== undefined;
   const ensure = [...(options.ensure ?? []), ...(tracing && catalogue.has('trace') ? ['trace'] : [])];
@@ -355,11 +413,18 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
 
   for (const p of chosen) {
     if (p.module.containerModule === undefined) continue;
+    const guard: Guard = (fn) => {
+      try {
+        return fn();
+      } catch (e) {
+        throw attribute(e, p);
+      }
+    };
     try {
-      container.loadSync(p.module.containerModule(p.args));
+      container.loadSync(guardedModule(p.module.containerModule(p.args), guard));
     } catch (e) {
       // A plugin rejecting its args says what is wrong; anything else is the plugin's failure.
-      if (e instanceof InputError) throw new InputError(`${p.from}: ${e.message}`);
+      if (e instanceof InputError) throw attribute(e, p);
       throw new InputError(`${p.from}: plugin '${p.name}' failed to load its container module: ${describeError(e)}`);
     }
   }
@@ -398,7 +463,7 @@ function parseSteps(doc: ConfigDocument, config: MachineConfig, container: Conta
         file: doc.source,
         ...pos,
         path: formatPath(p),
-        message: `unknown step '${kind}'; expected one of: ${[...catalogue.keys()].sort().join(', ')}`,
+        message: `unknown step '${cut(kind)}'; expected one of: ${[...catalogue.keys()].sort().join(', ')}`,
       });
       return;
     }
@@ -409,7 +474,12 @@ function parseSteps(doc: ConfigDocument, config: MachineConfig, container: Conta
     }
     const pos = doc.locate(['scenario', index]);
     const at = pos ? `${doc.source}:${pos.line}:${pos.column}` : doc.source;
-    out.push({ step, args: r.data, location: { index, kind, where: `${at}: scenario[${index}] (${kind})` } });
+    const inside = (rel: readonly PropertyKey[], line?: number): string => {
+      const full: DocPath = [...p, ...rel];
+      const q = (line !== undefined ? doc.locateLine?.(full, line) : undefined) ?? doc.locate(full);
+      return `${q ? `${doc.source}:${q.line}:${q.column}` : doc.source}: ${formatPath(full)}`;
+    };
+    out.push({ step, args: r.data, location: { index, kind, where: `${at}: scenario[${index}] (${kind})`, at: inside } });
   });
   if (issues.length > 0) throw new ConfigError(issues);
   return out;

@@ -7,6 +7,12 @@ export interface StepLocation {
   kind: string;
   /** Human-readable location, including file and line when known. */
   where: string;
+  /**
+   * Where something inside the step's args sits: `file:line:col: scenario[3].write.asm`. With
+   * `line`, the position of that line (1-based) of a multi-line string written as a YAML
+   * literal block (`asm: |`), when it can be told.
+   */
+  at?(rel: readonly PropertyKey[], line?: number): string;
 }
 
 export interface StepContext {

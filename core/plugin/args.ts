@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../common/errors';
+import { InputError, cut, shown } from '../common/errors';
 import type { ArgsSchema, PluginModule } from './plugin';
 
 /**
@@ -16,18 +16,18 @@ export interface PluginSpec {
 export function parsePluginSpec(spec: string): PluginSpec {
   const parts = spec.split(',');
   const ref = parts[0].trim();
-  if (ref === '') throw new InputError(`--plugin '${spec}': missing plugin name or path before the first ','`);
+  if (ref === '') throw new InputError(`--plugin '${cut(spec)}': missing plugin name or path before the first ','`);
   const args: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const p of parts.slice(1)) {
     if (p.trim() === '') continue;
     const eq = p.indexOf('=');
-    if (eq <= 0) throw new InputError(`--plugin '${spec}': '${p}' is not key=value (a list is written key=a+b, or the key repeated)`);
+    if (eq <= 0) throw new InputError(`--plugin '${cut(spec)}': '${cut(p)}' is not key=value (a list is written key=a+b, or the key repeated)`);
     const key = p.slice(0, eq).trim();
     const value = p.slice(eq + 1).trim();
     const prev = args[key];
     args[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
   }
-  return { ref, args: { ...args } };
+  return { ref, args };
 }
 
 /** One arg of a plugin, as `kvmsim plugins` and error messages describe it. */
@@ -153,10 +153,10 @@ export function validateArgs(plugin: PluginModule<unknown>, raw: Record<string, 
   const unknown = keys.filter((k) => !Object.hasOwn(shape, k));
   const help = `valid args of '${plugin.name}':\n${formatArgs(schema)}`;
   if (unknown.length > 0) {
-    throw new InputError(`${where}: plugin '${plugin.name}' has no arg${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; ${help}`);
+    throw new InputError(`${where}: plugin '${plugin.name}' has no arg${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${cut(k)}'`).join(', ')}; ${help}`);
   }
   if (schema === undefined) return {};
-  const input: Record<string, unknown> = {};
+  const input = Object.create(null) as Record<string, unknown>;
   for (const k of keys) {
     const v = raw[k];
     if (fromCli && Array.isArray(v) && def(unwrap(shape[k]).base).type !== 'array') {
@@ -168,7 +168,7 @@ export function validateArgs(plugin: PluginModule<unknown>, raw: Record<string, 
   if (!r.success) {
     const msgs = r.error.issues.map((i) => {
       const key = i.path.length > 0 ? i.path.join('.') : '(args)';
-      const got = i.path.length > 0 ? ` (got ${JSON.stringify(raw[String(i.path[0])])})` : '';
+      const got = i.path.length > 0 ? ` (got ${shown(raw[String(i.path[0])])})` : '';
       return `arg '${key}': ${i.message}${got}`;
     });
     throw new InputError(`${where}: bad args for plugin '${plugin.name}': ${msgs.join('; ')}; ${help}`);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError, describeError } from '../common/errors';
+import { InputError, cut, describeError } from '../common/errors';
 import { PLUGIN_API_VERSION, type PluginModule } from './plugin';
 
 /** True when `ref` names a module file rather than a built-in plugin. */
@@ -127,7 +127,7 @@ function registerTsNode(): void {
 export function loadPluginFromPath(ref: string, baseDir: string, where: string): PluginModule<unknown> {
   const abs = path.resolve(baseDir, ref);
   if (!fs.existsSync(abs)) {
-    throw new InputError(`${where}: plugin path '${ref}' does not exist (looked for ${abs})`);
+    throw new InputError(`${where}: plugin path '${cut(ref)}' does not exist (looked for ${cut(abs)})`);
   }
   if (abs.endsWith('.ts')) registerTsNode();
   hookResolve();
@@ -140,7 +140,7 @@ export function loadPluginFromPath(ref: string, baseDir: string, where: string):
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require(file);
   } catch (e) {
-    throw new InputError(`${where}: plugin '${ref}' failed to load: ${describeError(e)}`);
+    throw new InputError(`${where}: plugin '${cut(ref)}' failed to load: ${describeError(e)}`);
   }
   const copy = instances.slice(before).find((i) => i !== THIS_INSTANCE)?.root ?? secondCopies.get(file);
   if (copy !== undefined) {

@@ -6,6 +6,7 @@ import {
   Expectation,
   InputError,
   MachineConfig,
+  PluginArgError,
   ScenarioStep,
   Size,
   StatsRegistry,
@@ -95,7 +96,9 @@ export const kvmPlugin = definePlugin({
       bind(KvmVm)
         .toDynamicValue((ctx) => {
           const cfgCpus = ctx.get<MachineConfig>(MachineConfig).machine.cpus;
-          if (args.host_cpu >= cfgCpus) throw new InputError(`kvm-arm64: host_cpu ${args.host_cpu} does not exist (machine.cpus is ${cfgCpus})`);
+          if (args.host_cpu >= cfgCpus) {
+            throw new PluginArgError('host_cpu', `host_cpu ${args.host_cpu} does not exist: machine.cpus is ${cfgCpus}, so the host cores are 0..${cfgCpus - 1}`);
+          }
           return new KvmVm({
             bus: ctx.get<EventBus>(EventBus),
             stats: ctx.get<StatsRegistry>(StatsRegistry),

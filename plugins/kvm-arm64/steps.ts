@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
-import { Address, InputError, Size, hex, type Expectation, type ScenarioStep, type StepCheckContext, type StepContext } from '../../core';
+import { Address, InputError, Size, cut, hex, shown, type Expectation, type ScenarioStep, type StepCheckContext, type StepContext } from '../../core';
 import { ERRNO, KvmIoctlError, type ErrnoName } from './errno';
 import type { Vmm } from './vmm';
 import { describeExit } from './vcpu';
 import type { Uart } from '../../devices/uart/pl011';
-import { assemble } from '../../devices/cpu/a64';
+import { AsmError, assemble } from '../../devices/cpu/a64';
 import { formatGuestException } from '../../devices/cpu/fault-report';
 import { loadGuestImage } from './elf';
 
@@ -134,12 +134,13 @@ interface Payload {
   note?: string;
 }
 
-function readInput(baseDir: string, file: string, what: string): Uint8Array {
+/** Reads a file a `write` step names; `where` is that arg's place in the config, when known. */
+function readInput(baseDir: string, file: string, what: string, where?: string): Uint8Array {
   const abs = path.resolve(baseDir, file);
   try {
     return fs.readFileSync(abs);
   } catch {
-    throw new InputError(`write: cannot read ${what} '${file}' (looked for ${abs})`);
+    throw new InputError(`${where ?? 'write'}: cannot read ${what} '${cut(file)}' (looked for ${cut(abs)})`);
   }
 }
 
@@ -148,11 +149,11 @@ function assemblePayload(a: WriteArgs, ctx: StepCheckContext): Uint8Array {
   let src: string;
   let name: string;
   if (a.asm_file !== undefined) {
-    src = Buffer.from(readInput(ctx.baseDir, a.asm_file, 'assembly')).toString('utf8');
+    src = Buffer.from(readInput(ctx.baseDir, a.asm_file, 'assembly', ctx.location.at?.(['asm_file']))).toString('utf8');
     name = a.asm_file;
   } else {
     src = a.asm!;
-    name = `${ctx.location.where} asm`;
+    name = ctx.location.at?.(['asm']) ?? `${ctx.location.where} asm`;
   }
   const defines = Object.entries(a.defines ?? {})
     .map(([k, v]) => `.equ ${k}, ${v}\n`)
@@ -160,14 +161,23 @@ function assemblePayload(a: WriteArgs, ctx: StepCheckContext): Uint8Array {
   // Defines go on the first line, so the assembler's line numbers still match the source.
   // .include paths are relative to the including file, which is relative to the config.
   const include = (inc: string, from: string | undefined) => {
-    const file = path.join(path.dirname(from ?? name), inc);
+    // Inline assembly includes relative to the config's folder (baseDir), not to its `name`.
+    const top = from === undefined || from === name;
+    const file = path.join(!top ? path.dirname(from) : a.asm_file !== undefined ? path.dirname(a.asm_file) : '.', inc);
     try {
       return { file, source: fs.readFileSync(path.resolve(ctx.baseDir, file), 'utf8') };
     } catch {
-      throw new InputError(`write: ${from ?? name}: .include "${inc}": cannot read ${path.resolve(ctx.baseDir, file)}`);
+      throw new InputError(`${top && a.asm !== undefined ? name : `write: ${from ?? name}`}: .include "${inc}": cannot read ${path.resolve(ctx.baseDir, file)}`);
     }
   };
-  return assemble(defines.replace(/\n/g, '; ') + src, { base: a.gpa!, file: name, include }).bytes;
+  try {
+    return assemble(defines.replace(/\n/g, '; ') + src, { base: a.gpa!, file: name, include }).bytes;
+  } catch (e) {
+    // A line of inline assembly written as a literal block (`asm: |`) is a line of the config.
+    const at = ctx.location.at;
+    if (!(e instanceof AsmError) || a.asm === undefined || at === undefined) throw e;
+    throw new AsmError(e.issues.map((i) => (i.file === name ? { ...i, file: `${at(['asm'], i.line)}` } : i)));
+  }
 }
 
 /**
@@ -176,8 +186,8 @@ function assemblePayload(a: WriteArgs, ctx: StepCheckContext): Uint8Array {
  */
 function loadPayloads(a: WriteArgs, ctx: StepCheckContext): Payload[] {
   if (a.elf !== undefined) {
-    const image = loadGuestImage(readInput(ctx.baseDir, a.elf, 'ELF'), a.elf, 0);
-    if (image.kind !== 'elf') throw new InputError(`write: '${a.elf}' is not an ELF file (use file: for a raw image)`);
+    const image = loadGuestImage(readInput(ctx.baseDir, a.elf, 'ELF', ctx.location.at?.(['elf'])), a.elf, 0);
+    if (image.kind !== 'elf') throw new InputError(`${ctx.location.at?.(['elf']) ?? 'write'}: '${cut(a.elf)}' is not an ELF file (use file: for a raw image)`);
     return image.segments.map((seg) => {
       const full = new Uint8Array(seg.memsz);
       full.set(seg.data);
@@ -194,7 +204,7 @@ function loadPayloads(a: WriteArgs, ctx: StepCheckContext): Payload[] {
   }
   if (a.string !== undefined) return [{ gpa, bytes: new TextEncoder().encode(a.string), source: 'string' }];
   if (a.asm !== undefined || a.asm_file !== undefined) return [{ gpa, bytes: assemblePayload(a, ctx), source: a.asm_file ?? 'inline assembly' }];
-  if (a.file !== undefined) return [{ gpa, bytes: readInput(ctx.baseDir, a.file, 'image'), source: a.file }];
+  if (a.file !== undefined) return [{ gpa, bytes: readInput(ctx.baseDir, a.file, 'image', ctx.location.at?.(['file'])), source: a.file }];
   return [];
 }
 
@@ -301,10 +311,10 @@ export class UartExpectation implements Expectation<z.infer<typeof UartCheck>> {
   check(arg: z.infer<typeof UartCheck>): string | null {
     const out = this.uart().output;
     const c = typeof arg === 'string' ? { contains: arg } : arg;
-    const shown = JSON.stringify(out.length > 200 ? '…' + out.slice(-200) : out);
-    if (c.contains !== undefined && !out.includes(c.contains)) return `output ${shown} does not contain ${JSON.stringify(c.contains)}`;
-    if (c.equals !== undefined && out !== c.equals) return `output ${shown} is not ${JSON.stringify(c.equals)}`;
-    if (c.not_contains !== undefined && out.includes(c.not_contains)) return `output ${shown} contains ${JSON.stringify(c.not_contains)}`;
+    const tail = JSON.stringify(out.length > 200 ? '…' + out.slice(-200) : out);
+    if (c.contains !== undefined && !out.includes(c.contains)) return `output ${tail} does not contain ${shown(c.contains)}`;
+    if (c.equals !== undefined && out !== c.equals) return `output ${tail} is not ${shown(c.equals)}`;
+    if (c.not_contains !== undefined && out.includes(c.not_contains)) return `output ${tail} contains ${shown(c.not_contains)}`;
     return null;
   }
 }

@@ -25,11 +25,11 @@ function configWith(write: string, files: Record<string, string | Uint8Array> = 
 }
 
 describe('validate checks what the run would load, without running', () => {
-  it('a missing asm_file: exit 2 naming the step, line and column', async () => {
+  it('a missing asm_file: exit 2 naming the line and column of the arg, and its path', async () => {
     const file = configWith('{ gpa: 0x40080000, asm_file: nope.S }');
     const r = await cli('validate', file);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/m\.yaml:4:5: scenario\[1\] \(write\): write: cannot read assembly 'nope\.S' \(looked for .*nope\.S\)/);
+    expect(r.err).toMatch(/m\.yaml:4:41: scenario\[1\]\.write\.asm_file: cannot read assembly 'nope\.S' \(looked for .*nope\.S\)/);
     expect(r.out).toBe('');
   });
 
@@ -51,7 +51,7 @@ describe('validate checks what the run would load, without running', () => {
     expect(inc.err).toContain('.include "missing.S": cannot read');
     const img = await cli('validate', configWith('{ gpa: 0x40080000, file: gone.bin }'));
     expect(img.code).toBe(2);
-    expect(img.err).toContain("write: cannot read image 'gone.bin'");
+    expect(img.err).toMatch(/m\.yaml:4:37: scenario\[1\]\.write\.file: cannot read image 'gone\.bin'/);
     const elf = await cli('validate', configWith('{ elf: not.elf }', { 'not.elf': new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) }));
     expect(elf.code).toBe(2);
     expect(elf.err).toMatch(/not\.elf/);

@@ -61,7 +61,7 @@ const REG_ALIASES: Readonly<Record<string, [number, boolean]>> = {
 /** A general-purpose register name (case-insensitive), or undefined. */
 export function parseRegister(text: string): RegOperand | undefined {
   const t = text.trim().toLowerCase();
-  const alias = REG_ALIASES[t];
+  const alias = Object.hasOwn(REG_ALIASES, t) ? REG_ALIASES[t] : undefined; // not 'constructor', 'toString'...
   if (alias !== undefined) return { kind: 'reg', num: alias[0], is64: alias[1], text: text.trim() };
   const m = /^([xw])([0-9]|[12][0-9]|30)$/.exec(t);
   if (m === null) return undefined;

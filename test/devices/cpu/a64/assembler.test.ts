@@ -192,6 +192,7 @@ describe('errors name their line', () => {
     ['msr ctr_el0, x0', 'line 1: system register CTR_EL0 is read-only'],
     ['mrs x0, foo_el1', "line 1: 'foo_el1' is not a known system register (use the s<op0>_<op1>_c<n>_c<m>_<op2> form for others)"],
     ['dc foo, x0', "line 1: 'foo' is not a DC operation (ivac, isw, csw, cisw, zva, cvac, cvau, civac)"],
+    ['mov constructor, #1', "line 1: operand 1 of mov must be a register, not 'constructor'"],
     ['dsb foo', "line 1: 'foo' is not a barrier option"],
     ['cset x0, al', 'line 1: cset cannot use condition al or nv'],
     ['.org 8\n.org 4', 'line 2: .org 4 (offset 0x4) would move backwards from offset 0x8'],
