@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import type { Command } from 'commander';
 import { ContainerModule } from 'inversify';
-import { CliCommand, InputError, buildMachine, parseSize, type CliContext } from '../../core';
+import { CliCommand, InputError, buildMachine, formatSize, parseSize, type CliContext } from '../../core';
 import { Uart } from '../../devices/uart/pl011';
 import { loadGuestImage } from './elf';
 import { Kvm } from './kvm';
@@ -62,6 +62,10 @@ export function bootImage(file: string, opts: BootOptions, ctx: Pick<CliContext,
     const { vmm } = machine.get<Kvm>(Kvm);
     const uart = machine.get<Uart>(Uart);
     const out = onOutput ? uart.onOutput(onOutput) : undefined;
+    const ipaBits = vmm.vm.d.stage2.ipaBits;
+    if (VIRT_RAM_BASE + ramSize > 2 ** ipaBits) {
+      throw new InputError(`--ram ${opts.ram}: RAM at 0x${VIRT_RAM_BASE.toString(16)} would end beyond the guest's ${ipaBits}-bit IPA space; at most ${formatSize(2 ** ipaBits - VIRT_RAM_BASE)}`);
+    }
     vmm.setMemslot({ slot: 0, gpa: VIRT_RAM_BASE, size: ramSize });
     for (const s of image.segments) {
       const full = new Uint8Array(s.memsz);
