@@ -76,6 +76,9 @@ export const MAX_LINE_LENGTH = 4096;
  */
 export const MAX_REF_SIZE = 4096;
 
+/** Bytes of compressed input read at a time (a corrupt spot is reported within one). */
+const GZIP_CHUNK = 1 << 16;
+
 /** What a trace's addresses must stay below, if anything: the replayed address space. */
 export interface TraceLimits {
   /** Every access must end at or below this address (bytes). */
@@ -174,13 +177,13 @@ export function openTrace(file: string, limits: TraceLimits = {}): TraceSource {
   };
   // The magic decides the format; it is read from the (decompressed) stream itself.
   async function* generate(): AsyncGenerator<TraceRef[]> {
-    // Compressed input is read in smaller chunks, so an error in it is placed within 64 KiB.
-    const raw = fs.createReadStream(file, { highWaterMark: gzip ? 1 << 16 : 1 << 20 });
+    // Compressed input is read in smaller chunks, so an error in it is placed within one.
+    const raw = fs.createReadStream(file, { highWaterMark: gzip ? GZIP_CHUNK : 1 << 20 });
     raw.on('data', (c: Buffer | string) => (bytesRead += c.length));
     const gunzip = gzip ? zlib.createGunzip() : undefined;
     // pipeline forwards a read error to the gunzip stream, which the iteration below then sees.
     const stream: NodeJS.ReadableStream = gunzip ? stream_.pipeline(raw, gunzip, () => {}) : raw;
-    const it = decoded(file, stream, gzip, () => bytesRead);
+    const it = decoded(file, st.size, stream, gunzip);
     let count = 0;
     try {
       const first = await it.next();
@@ -217,7 +220,7 @@ export function openTrace(file: string, limits: TraceLimits = {}): TraceSource {
  * The file's (decompressed) bytes, chunk by chunk. Read and zlib errors become one InputError
  * naming the file and how far it got; nothing is left to surface later as an 'error' event.
  */
-async function* decoded(file: string, stream: NodeJS.ReadableStream, gzip: boolean, compressedRead: () => number): AsyncGenerator<Buffer, void, undefined> {
+async function* decoded(file: string, size: number, stream: NodeJS.ReadableStream, gunzip: zlib.Gunzip | undefined): AsyncGenerator<Buffer, void, undefined> {
   let out = 0;
   try {
     for await (const c of stream as AsyncIterable<Buffer>) {
@@ -227,9 +230,12 @@ async function* decoded(file: string, stream: NodeJS.ReadableStream, gzip: boole
   } catch (e) {
     if (e instanceof InputError) throw e;
     const err = e as NodeJS.ErrnoException;
-    if (gzip && typeof err.code === 'string' && err.code.startsWith('Z_')) {
-      if (err.code === 'Z_BUF_ERROR') throw new InputError(`${file}: the gzip data is truncated: it ends at byte ${compressedRead()}, after ${out} bytes decompressed`);
-      throw new InputError(`${file}: corrupt gzip data (${err.message}) at or before compressed byte ${compressedRead()}, after ${out} bytes decompressed`);
+    if (gunzip !== undefined && typeof err.code === 'string' && err.code.startsWith('Z_')) {
+      if (err.code === 'Z_BUF_ERROR') throw new InputError(`${file}: the gzip data is truncated: it ends at byte ${size}, after ${out} bytes decompressed`);
+      // zlib counts the input it has got through; the bad data is in the chunk it was on.
+      const from = gunzip.bytesWritten;
+      const to = Math.min(size, from + GZIP_CHUNK);
+      throw new InputError(`${file}: corrupt gzip data (${err.message}) in compressed bytes ${from} to ${to}, after ${out} bytes decompressed`);
     }
     throw new InputError(`cannot read trace '${file}': ${err.message}`);
   }
