@@ -23,6 +23,7 @@ export type ExitReason =
   | 'mmio'
   | 'system_event'
   | 'insn_budget'
+  | 'interrupted'
   | 'undefined_instruction'
   | 'guest_fault'
   | 'hypercall'

@@ -1,4 +1,3 @@
-import * as path from 'path';
 import type { Command } from 'commander';
 import { Container, ContainerModule } from 'inversify';
 import { coreModule } from '../di/core-module';
@@ -11,7 +10,7 @@ import { DEFAULT_MAX_INSNS, buildMachine, pluginCatalogue, stepCatalogue, type M
 import { describeArgs, formatArgs } from '../plugin/args';
 import type { PluginKind, PluginModule } from '../plugin/plugin';
 import { CliCommand, defaultConfig, type CliContext } from './cli';
-import { OutputFiles, writeFileAtomic } from './output-file';
+import { machineOutputs, runWithOutputs } from './run-output';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -62,38 +61,6 @@ export function runMachineCommand(configPath: string, opts: RunOpts, ctx: CliCon
   return machine;
 }
 
-/** Where a machine's stats and trace go: the command line's files, else the config's. */
-export function machineOutputs(machine: Machine, opts: { stats?: string; trace?: string }): { stats?: string; trace?: string } {
-  const fromConfig = (f: string | undefined) => (f === undefined ? undefined : path.resolve(machine.config.baseDir, f));
-  return { stats: opts.stats ?? fromConfig(machine.config.machine.stats), trace: opts.trace ?? fromConfig(machine.config.machine.trace) };
-}
-
-/**
- * Runs `work` on a built machine with its outputs checked first, then prints the summary and
- * writes the stats and trace — also when the run stopped with an error, which is raised after.
- */
-export function runWithOutputs<R>(machine: Machine, files: { stats?: string; trace?: string }, ctx: CliContext, work: () => R, print: (r: R) => void): void {
-  const outputs = new OutputFiles();
-  outputs.declare('--stats', files.stats);
-  outputs.declare('--trace', files.trace);
-  let result: R | undefined;
-  let failure: unknown;
-  try {
-    result = work();
-  } catch (e) {
-    failure = e;
-  }
-  try {
-    if (failure === undefined) print(result as R);
-    // Whatever ran is worth keeping, even when a plugin stopped the run under --strict.
-    if (files.stats) writeFileAtomic(files.stats, files.stats.endsWith('.json') ? JSON.stringify(machine.stats.toJSON(), null, 2) + '\n' : machine.stats.toText(), '--stats');
-    if (files.trace) writeFileAtomic(files.trace, JSON.stringify(machine.trace.toJSON()) + '\n', '--trace');
-  } finally {
-    machine.dispose();
-  }
-  if (failure !== undefined) throw failure;
-}
-
 class RunCommand implements CliCommand {
   readonly order = 10;
   register(program: Command, ctx: CliContext): void {
@@ -117,14 +84,13 @@ class RunCommand implements CliCommand {
           '  kvmsim run examples/machines/reboot-locked.yaml\n' +
           '  kvmsim run examples/machines/reboot-locked.yaml --plugin trace,events=cmo+stale --trace out/trace.json\n' +
           '  kvmsim run examples/machines/reboot-locked.yaml --policy examples/custom-policy.ts --stats out/stats.txt\n' +
-          '  kvmsim run examples/custom-device/dma-ok.yaml --strict --max-insns 1000000\n',
+          '  kvmsim run examples/custom-device/dma.yaml --strict --max-insns 1000000\n',
       )
-      .action((config: string, opts: RunOpts) => {
+      .action(async (config: string, opts: RunOpts) => {
         const machine = runMachineCommand(config, opts, ctx);
-        runWithOutputs(
+        await runWithOutputs(
           machine,
           machineOutputs(machine, opts),
-          ctx,
           () => machine.run(),
           (result) => {
             if (opts.json) {
@@ -154,7 +120,7 @@ class ValidateCommand implements CliCommand {
           'assembly (with its .include files) and ELF images — and exits 2 at the first problem.\n' +
           '\nExamples:\n' +
           '  kvmsim validate examples/machines/reboot-locked.yaml\n' +
-          '  kvmsim validate examples/machines/s1-first-boot.yaml examples/custom-device/dma-ok.yaml\n',
+          '  kvmsim validate examples/machines/s1-first-boot.yaml examples/custom-device/dma.yaml\n',
       )
       .action((configs: string[]) => {
         for (const config of configs) {

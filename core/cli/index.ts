@@ -1,3 +1,5 @@
 export * from './cli';
 export * from './core-commands';
 export * from './output-file';
+export * from './run-output';
+export * from './status-line';

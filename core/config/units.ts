@@ -62,6 +62,18 @@ export function formatSize(n: number): string {
   return `${n} B`;
 }
 
+/** An address or value in hex; a negative one (a bad input) as `-0x40`, never `0x-40`. Words: hexWord. */
 export function hex(n: number): string {
-  return '0x' + n.toString(16);
+  return n < 0 ? '-0x' + (-n).toString(16) : '0x' + n.toString(16);
+}
+
+/** A 64-bit value held as two 32-bit halves (signed or not), exactly, even beyond 2^53. */
+export function hex64(hi: number, lo: number): string {
+  const h = hi >>> 0;
+  return h === 0 ? '0x' + (lo >>> 0).toString(16) : '0x' + h.toString(16) + (lo >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A 32-bit instruction word as eight hex digits (`0x8b20a820`), whether it is held signed or not. */
+export function hexWord(w: number): string {
+  return '0x' + (w >>> 0).toString(16).padStart(8, '0');
 }

@@ -12,7 +12,7 @@
  * SCTLR_EL1 / TTBR0_EL1 / TCR_EL1 / MAIR_EL1, trapped DC set/way. HVC calls PSCI or exits to the
  * VMM; what the VMM must do comes out of `run()` as a CoreExit.
  */
-import { hex, KvmsimError, type Clock, type Disposable, type Counter, type EventBus, type Instrumentation, type StatsRegistry } from '../../core';
+import { hex, hexWord, KvmsimError, type Clock, type Disposable, type Counter, type EventBus, type Instrumentation, type StatsRegistry } from '../../core';
 import type { MemorySystem } from '../hierarchy/memory-system';
 import type { CacheTopology } from '../hierarchy/topology';
 import type { Stage2Mmu } from '../stage2/stage2-mmu';
@@ -21,7 +21,8 @@ import { decode } from './a64/decoder';
 import type { Insn, Op, ShiftType } from './a64/insn';
 import { SysRegs, sysRegName } from './a64/names';
 import { AccessStatus, GuestMemory, type GuestFault } from './guest-memory';
-import { PSCI, type CoreExit, type GuestCore, type GuestHypervisor, type VmRegister } from './guest-interface';
+import { PSCI, type CoreExit, type GuestCore, type GuestException, type GuestHypervisor, type VmRegister } from './guest-interface';
+import { instructionClass } from './a64/classify';
 import { CNTFRQ, CYCLES_PER_TICK, ID_AA64PFR0_EL1, cacheLevels, ccsidrEl1, clidrEl1, ctrEl0, dczidEl0, idAa64mmfr0El1, midrEl1, mpidrEl1 } from './id-registers';
 
 export interface A64CoreDeps {
@@ -55,6 +56,13 @@ const ZR = 31;
 const SP = 32;
 /** Consecutive exceptions without a retired instruction before the core gives up. */
 const MAX_EXCEPTION_STREAK = 32;
+/**
+ * What ran before an unexpected exception: the last BRANCHES changes of control flow (taken
+ * branches, ERET, exceptions, reset) are kept — a store per taken branch, nothing per
+ * instruction — and the straight-line runs between them give back the last RECENT PCs.
+ */
+const BRANCHES = 8;
+const RECENT = 16;
 
 // Operation numbers for the dispatch switch (a jump table over small integers).
 const OPS = [
@@ -285,6 +293,11 @@ export class A64Core implements GuestCore, Disposable {
 
   private pending: PendingMmio | null = null;
   private stop: CoreExit | null = null;
+  /** Ring of control-flow changes (from → to); brNext is the slot written next. NaN: empty, or (from) reset. */
+  private readonly brFrom = new Float64Array(BRANCHES);
+  private readonly brTo = new Float64Array(BRANCHES);
+  private brNext = 0;
+  private firstFaultV: GuestException | null = null;
   private excStreak = 0;
   private excRetired = -1;
   // 64-bit results of the helpers.
@@ -322,7 +335,7 @@ export class A64Core implements GuestCore, Disposable {
     d.stats.formula(`${p}.insns`, 'guest instructions retired', () => this.retiredV);
     this.exceptions = d.stats.counter(`${p}.exceptions`, 'synchronous exceptions taken to EL1 (aborts, BRK, SVC, undefined)');
     this.decodes = d.stats.counter(`${p}.decodes`, 'instruction words decoded (decode-cache misses)');
-    this.exits = d.stats.counter(`${p}.exits`, 'returns from run() to the VMM');
+    this.exits = d.stats.counter(`${p}.exits`, 'returns from run(): exits to the hypervisor or VMM, and ends of instruction budgets (boot runs in slices of 200000)');
     this.reset(0);
   }
 
@@ -334,6 +347,10 @@ export class A64Core implements GuestCore, Disposable {
   }
   get sctlr(): number {
     return this.memory.sctlr;
+  }
+  /** The first exception since reset the guest did not ask for (anything but SVC). */
+  get firstFault(): GuestException | null {
+    return this.firstFaultV;
   }
   /** PSTATE.{N,Z,C,V} as NZCV reads it (bits 31:28). */
   get nzcv(): number {
@@ -355,6 +372,11 @@ export class A64Core implements GuestCore, Disposable {
     this.pending = null;
     this.stop = null;
     this.excStreak = 0;
+    this.firstFaultV = null;
+    this.brFrom.fill(NaN);
+    this.brTo.fill(NaN);
+    this.brNext = 0;
+    this.noteJump(NaN, entry);
     this.memory.reset();
   }
 
@@ -415,7 +437,7 @@ export class A64Core implements GuestCore, Disposable {
       while (this.retiredV < end) {
         const pc = this.pcV;
         if ((pc & 3) !== 0) {
-          this.takeException(EC.PC_ALIGNMENT, 0, pc, pc, `PC alignment fault at PC=${hex(pc)}`);
+          this.takeException(EC.PC_ALIGNMENT, 0, pc, pc, `PC alignment fault at PC=${hex(pc)}`, null);
           if (this.stop !== null) break;
           continue;
         }
@@ -461,6 +483,37 @@ export class A64Core implements GuestCore, Disposable {
     this.dcUop[h + 1] = this.dcUop[h];
     this.dcUop[h] = u;
     return u;
+  }
+
+  /** Remembers a change of control flow (for the report of an unexpected exception). */
+  private noteJump(from: number, to: number): void {
+    const i = this.brNext;
+    this.brFrom[i] = from;
+    this.brTo[i] = to;
+    this.brNext = (i + 1) & (BRANCHES - 1);
+  }
+
+  /** A branch at `pc` completed: remembered when taken, then retired. */
+  private jump(pc: number, word: number, next: number): void {
+    if (next !== pc + 4) this.noteJump(pc, next);
+    this.retire(pc, word, next);
+  }
+
+  /** The last RECENT instructions before `pc` (oldest first), from the straight-line runs between jumps. */
+  private recentPcs(pc: number): number[] {
+    const out: number[] = [];
+    let end = pc;
+    for (let k = 1; k <= BRANCHES && out.length < RECENT; k++) {
+      const i = (this.brNext - k) & (BRANCHES - 1);
+      const to = this.brTo[i];
+      const from = this.brFrom[i];
+      if (Number.isNaN(to)) break;
+      for (let a = end - 4; a >= to && out.length < RECENT; a -= 4) out.push(a);
+      if (Number.isNaN(from) || out.length >= RECENT) break;
+      out.push(from);
+      end = from;
+    }
+    return out.reverse();
   }
 
   /** The instruction at `pc` completed: next PC, count, hook. */
@@ -613,28 +666,28 @@ export class A64Core implements GuestCore, Disposable {
         xh[u.rd] = this.rh;
         break;
       case 44 /* B */:
-        this.retire(pc, u.word, pc + u.imm);
+        this.jump(pc, u.word, pc + u.imm);
         return;
       case 45 /* BL */:
         this.fromNumber(pc + 4);
         xl[30] = this.rl;
         xh[30] = this.rh;
-        this.retire(pc, u.word, pc + u.imm);
+        this.jump(pc, u.word, pc + u.imm);
         return;
       case 46 /* B_COND */:
-        this.retire(pc, u.word, this.cond(u.cond) ? pc + u.imm : pc + 4);
+        this.jump(pc, u.word, this.cond(u.cond) ? pc + u.imm : pc + 4);
         return;
       case 47 /* CBZ */:
       case 48 /* CBNZ */: {
         const zero = u.sf ? (xl[u.rd] | xh[u.rd]) === 0 : xl[u.rd] === 0;
-        this.retire(pc, u.word, zero === (opc === 47) ? pc + u.imm : pc + 4);
+        this.jump(pc, u.word, zero === (opc === 47) ? pc + u.imm : pc + 4);
         return;
       }
       case 49 /* TBZ */:
       case 50 /* TBNZ */: {
         const b = u.shift;
         const bit = b < 32 ? (xl[u.rd] >>> b) & 1 : (xh[u.rd] >>> (b - 32)) & 1;
-        this.retire(pc, u.word, (bit === 0) === (opc === 49) ? pc + u.imm : pc + 4);
+        this.jump(pc, u.word, (bit === 0) === (opc === 49) ? pc + u.imm : pc + 4);
         return;
       }
       case 51 /* BR */:
@@ -646,13 +699,13 @@ export class A64Core implements GuestCore, Disposable {
           xl[30] = this.rl;
           xh[30] = this.rh;
         }
-        this.retire(pc, u.word, target);
+        this.jump(pc, u.word, target);
         return;
       }
       case 54 /* SVC */:
         // The preferred return is the next instruction: the SVC itself retires.
         this.retire(pc, u.word, pc + 4);
-        this.takeException(EC.SVC64, u.imm, pc + 4, -1, `SVC #${u.imm} at PC=${hex(pc)}`);
+        this.takeException(EC.SVC64, u.imm, pc + 4, -1, `SVC #${u.imm} at PC=${hex(pc)}`, u.word);
         return;
       case 55 /* HVC */:
         this.hvc(u, pc);
@@ -662,7 +715,7 @@ export class A64Core implements GuestCore, Disposable {
         this.undefinedInsn(pc, u.word, 'SMC (KVM injects an undefined instruction exception)');
         return;
       case 57 /* BRK */:
-        this.takeException(EC.BRK64, u.imm, pc, -1, `BRK #${u.imm} at PC=${hex(pc)}`);
+        this.takeException(EC.BRK64, u.imm, pc, -1, `BRK #${u.imm} at PC=${hex(pc)}`, u.word);
         return;
       case 58 /* ERET */:
         this.eret(pc, u.word);
@@ -709,7 +762,7 @@ export class A64Core implements GuestCore, Disposable {
         this.msrImm(u.shift, u.imm);
         break;
       default /* UNDEFINED */:
-        this.undefinedInsn(pc, u.word, 'outside the modelled A64 subset');
+        this.undefinedInsn(pc, u.word, outsideSubset(u.word));
         return;
     }
     this.retire(pc, u.word, pc + 4);
@@ -1202,7 +1255,7 @@ export class A64Core implements GuestCore, Disposable {
     const mem = this.memory;
     switch (st) {
       case AccessStatus.FAULT:
-        this.abort(mem.fault!, pc);
+        this.abort(mem.fault!, pc, word);
         return false;
       case AccessStatus.MMIO: {
         const m = mem.mmio;
@@ -1210,7 +1263,7 @@ export class A64Core implements GuestCore, Disposable {
           this.stop = {
             reason: 'internal_error',
             pc,
-            detail: `MMIO access at IPA ${hex(m.addr)} by the instruction at PC=${hex(pc)} (word=${hex(word)}) cannot be emulated: no valid syndrome (ESR_EL2.ISV=0 for pairs, writeback, cache maintenance and instruction fetches)`,
+            detail: `MMIO access at IPA ${hex(m.addr)} by the instruction at PC=${hex(pc)} (word=${hexWord(word)}) cannot be emulated: no valid syndrome (ESR_EL2.ISV=0 for pairs, writeback, cache maintenance and instruction fetches)`,
           };
           return false;
         }
@@ -1478,16 +1531,18 @@ export class A64Core implements GuestCore, Disposable {
    * then PSTATE = EL1h with DAIF masked and PC = VBAR_EL1 + 0x200 (0x000 from EL1t). With
    * VBAR_EL1 still 0 there is no vector table: the VCPU stops with a guest_fault exit instead.
    */
-  private takeException(ec: number, iss: number, elr: number, far: number, what: string): void {
+  private takeException(ec: number, iss: number, elr: number, far: number, what: string, word: number | null): void {
     const vbar = this.sys('VBAR_EL1');
     const pc = this.pcV;
+    const esr = ((ec << 26) | ESR_IL | (iss & 0x1ffffff)) >>> 0;
+    if (ec !== EC.SVC64 && this.firstFaultV === null) this.firstFaultV = this.faultRecord(ec, esr, elr, far, pc, word, what, vbar);
     if (vbar === 0) {
-      this.stop = { reason: 'guest_fault', pc, detail: `${what}; VBAR_EL1 is 0 (no vector table), so the exception cannot be taken` };
+      this.stop = { reason: 'guest_fault', pc, detail: `${what}; VBAR_EL1 is 0 (no vector table), so the exception cannot be taken${this.firstNote(pc, what)}` };
       return;
     }
     if (this.excRetired === this.retiredV) {
       if (++this.excStreak >= MAX_EXCEPTION_STREAK) {
-        this.stop = { reason: 'guest_fault', pc, detail: `exception loop: ${MAX_EXCEPTION_STREAK} exceptions without a retired instruction, the last: ${what}` };
+        this.stop = { reason: 'guest_fault', pc, detail: `exception loop: ${MAX_EXCEPTION_STREAK} exceptions without a retired instruction, the last: ${what}${this.firstNote(pc, what)}` };
         this.excStreak = 0;
         return;
       }
@@ -1499,25 +1554,50 @@ export class A64Core implements GuestCore, Disposable {
     const fromSpsel = this.spsel;
     this.setSys('SPSR_EL1', (this.nzcv | (this.daif << 6) | (fromSpsel ? M_EL1H : M_EL1T)) >>> 0);
     this.setSys('ELR_EL1', elr);
-    this.setSys('ESR_EL1', ((ec << 26) | ESR_IL | (iss & 0x1ffffff)) >>> 0);
+    this.setSys('ESR_EL1', esr);
     if (far >= 0) this.setSys('FAR_EL1', far);
     this.daif = 0xf;
     this.setSpsel(1);
     this.pcV = vbar + (fromSpsel ? 0x200 : 0);
+    this.noteJump(pc, this.pcV);
   }
 
-  private abort(f: GuestFault, pc: number): void {
+  /** The record of an unexpected exception, with the instructions that ran before it. */
+  private faultRecord(ec: number, esr: number, elr: number, far: number, pc: number, word: number | null, what: string, vbar: number): GuestException {
+    const recent = this.recentPcs(pc);
+    const e: GuestException = { ec, esr, elr, far: far >= 0 ? far : null, pc, word: word === null ? null : word >>> 0, what, vbar, retired: this.retiredV, recent };
+    const pa = word === null ? undefined : this.memory.fetchedPa(pc);
+    if (pa !== undefined) {
+      const b = new Uint8Array(4);
+      this.ms.peekBytes(pa, b);
+      const inMemory = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+      if (inMemory !== e.word) e.memoryWord = inMemory;
+    }
+    return e;
+  }
+
+  /** "; the first unexpected exception: ..." when the one being reported is not the first. */
+  private firstNote(pc: number, what: string): string {
+    const f = this.firstFaultV;
+    if (f === null || (f.pc === pc && f.what === what && f.retired === this.retiredV)) return '';
+    return `; the first unexpected exception (after ${f.retired} instructions): ${f.what}`;
+  }
+
+  private abort(f: GuestFault, pc: number, word: number): void {
     const iss = f.fsc | (f.wnr ? 1 << 6 : 0) | (f.s1ptw ? 1 << 7 : 0) | (f.cm ? 1 << 8 : 0);
-    this.takeException(f.instruction ? EC.INSN_ABORT_SAME_EL : EC.DATA_ABORT_SAME_EL, iss, pc, f.va, `${f.instruction ? 'instruction' : 'data'} abort at PC=${hex(pc)}: ${f.description}`);
+    this.takeException(f.instruction ? EC.INSN_ABORT_SAME_EL : EC.DATA_ABORT_SAME_EL, iss, pc, f.va, `${f.instruction ? 'instruction' : 'data'} abort at PC=${hex(pc)}: ${f.description}`, f.instruction ? null : word);
   }
 
   /** An UNDEFINED encoding: an exception with EC=0, or an undefined_instruction exit while VBAR_EL1 is 0. */
   private undefinedInsn(pc: number, word: number, why: string): void {
-    if (this.sys('VBAR_EL1') === 0) {
-      this.stop = { reason: 'undefined_instruction', pc, word: word >>> 0, detail: `undefined instruction at PC=${hex(pc)}, word=0x${(word >>> 0).toString(16).padStart(8, '0')} (${why})` };
+    const what = `undefined instruction at PC=${hex(pc)}, word=${hexWord(word)} (${why})`;
+    const vbar = this.sys('VBAR_EL1');
+    if (vbar === 0) {
+      if (this.firstFaultV === null) this.firstFaultV = this.faultRecord(EC.UNKNOWN, ESR_IL >>> 0, pc, -1, pc, word, what, 0);
+      this.stop = { reason: 'undefined_instruction', pc, word: word >>> 0, detail: `${what}${this.firstNote(pc, what)}` };
       return;
     }
-    this.takeException(EC.UNKNOWN, 0, pc, -1, `undefined instruction at PC=${hex(pc)}, word=${hex(word >>> 0)}`);
+    this.takeException(EC.UNKNOWN, 0, pc, -1, what, word);
   }
 
   private eret(pc: number, word: number): void {
@@ -1533,7 +1613,7 @@ export class A64Core implements GuestCore, Disposable {
     this.v = (spsr >>> 28) & 1;
     this.daif = (spsr >>> 6) & 0xf;
     this.setSpsel(m & 1);
-    this.retire(pc, word, this.sys('ELR_EL1'));
+    this.jump(pc, word, this.sys('ELR_EL1'));
   }
 
   /** HVC: PSCI calls KVM handles itself, the rest exits to the VMM (PC already past the HVC). */
@@ -1555,6 +1635,12 @@ export class A64Core implements GuestCore, Disposable {
         this.stop = { reason: 'hypercall', pc, imm: u.imm, x0: (this.xh[0] >>> 0) * TWO32 + fn };
     }
   }
+}
+
+/** Why a word the decoder does not know is undefined: its instruction class, when it has one. */
+function outsideSubset(word: number): string {
+  const c = instructionClass(word);
+  return c === undefined ? 'outside the modelled A64 subset' : `outside the modelled A64 subset: ${c}`;
 }
 
 function checkReg(n: number): void {

@@ -93,10 +93,44 @@ export type CoreExit =
   | { reason: 'system_event'; pc: number; event: 'shutdown' | 'reset' }
   | { reason: 'hypercall'; pc: number; imm: number; x0: number }
   | { reason: 'insn_budget'; pc: number }
+  /** The VMM stopped the run between slices (Ctrl-C), as a signal makes KVM_RUN return -EINTR. */
+  | { reason: 'interrupted'; pc: number }
   | { reason: 'wfi'; pc: number }
   | { reason: 'undefined_instruction'; pc: number; word: number; detail: string }
   | { reason: 'guest_fault'; pc: number; detail: string }
   | { reason: 'internal_error'; pc: number; detail: string };
+
+/**
+ * A synchronous exception the guest did not ask for (anything but SVC): an undefined
+ * instruction, an abort, a PC alignment fault, a BRK. The core keeps the first one since reset
+ * (`GuestCore.firstFault`): when a guest ends in an exception loop, or with no vector table,
+ * that is the one that went wrong.
+ */
+export interface GuestException {
+  /** ESR_EL1.EC and the whole ESR_EL1 the exception set (or would have set, with no vector table). */
+  ec: number;
+  esr: number;
+  elr: number;
+  /** FAR_EL1, for aborts and PC alignment faults; null when the exception leaves it UNKNOWN. */
+  far: number | null;
+  /** PC of the instruction that took it. */
+  pc: number;
+  /** The instruction word executed there; null when it was never fetched (an instruction abort). */
+  word: number | null;
+  /**
+   * The word memory holds at that PC (the newest data, as a coherent read sees it) when it is
+   * not the word fetched: the instruction came from a stale I-cache line. Absent when they agree.
+   */
+  memoryWord?: number;
+  /** What happened, in words. */
+  what: string;
+  /** VBAR_EL1 at the time (0: no vector table, so the VCPU stopped). */
+  vbar: number;
+  /** Instructions retired before it. */
+  retired: number;
+  /** PCs of the last instructions executed before it, oldest first (up to 16). */
+  recent: number[];
+}
 
 /** A guest core: one per VCPU, running on physical core `index`. */
 export interface GuestCore {
@@ -118,6 +152,8 @@ export interface GuestCore {
   completeMmioRead(valueLo: number, valueHi?: number): void;
   /** X register n (0-30) as two 32-bit halves. */
   getX(n: number): { lo: number; hi: number };
+  /** The first unexpected exception since reset (see GuestException), when the core keeps it. */
+  readonly firstFault?: GuestException | null;
   setX(n: number, lo: number, hi?: number): void;
 }
 

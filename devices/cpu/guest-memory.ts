@@ -25,7 +25,7 @@
  * SCTLR/TTBR0/TCR/MAIR (the setters below) and on reset. Only successful translations are kept,
  * so a descriptor going from invalid to valid is seen at once, as the architecture requires.
  */
-import { hex, type AccessKind, type Counter, type Disposable, type EventBus, type StatsRegistry } from '../../core';
+import { hex, hex64, type AccessKind, type Counter, type Disposable, type EventBus, type StatsRegistry } from '../../core';
 import type { DcByAddressOp, MemorySystem } from '../hierarchy/memory-system';
 import type { Stage2Mmu } from '../stage2/stage2-mmu';
 import { SCTLR_C, SCTLR_I, SCTLR_M, SCTLR_EL1_RESET, type GuestHypervisor, type Stage2Abort } from './guest-interface';
@@ -314,6 +314,15 @@ export class GuestMemory implements Disposable {
       return OK;
     }
     return this.fetchSlow(va);
+  }
+
+  /**
+   * The PA the last fetch in `va`'s page went to, or undefined when the fetch memo is for
+   * another page: for fault reports, which compare the word fetched with what memory holds.
+   */
+  fetchedPa(va: number): number | undefined {
+    const d = va - this.xMemoVa;
+    return d >= 0 && d < PAGE ? this.xMemoPa + d : undefined;
   }
 
   /** A fetch outside the memo's page: the fetch table, else a translation; then the memo is set. */
@@ -610,11 +619,11 @@ export class GuestMemory implements Disposable {
       const cacheable = !this.s2Device && (this.hyp.fwb || walkCacheable);
       const lo = this.ms.read('vcpu', this.cpu, this.s2Pa, 8, cacheable);
       const hi = this.ms.hi;
-      if ((lo & 1) === 0) return this.raise(exec, FSC.translation(level), wnr, cm, false, reportVa, `translation fault, level ${level}, on ${this.what(kind, cm, reportVa)}: descriptor ${hex(hi * TWO32 + lo)} at IPA ${hex(descIpa)} is invalid`);
+      if ((lo & 1) === 0) return this.raise(exec, FSC.translation(level), wnr, cm, false, reportVa, `translation fault, level ${level}, on ${this.what(kind, cm, reportVa)}: descriptor ${hex64(hi, lo)} at IPA ${hex(descIpa)} is invalid`);
       const isTable = (lo & 2) !== 0 && level < 3;
-      if (level === 3 && (lo & 2) === 0) return this.raise(exec, FSC.translation(3), wnr, cm, false, reportVa, `translation fault, level 3, on ${this.what(kind, cm, reportVa)}: descriptor ${hex(hi * TWO32 + lo)} at IPA ${hex(descIpa)} is reserved`);
+      if (level === 3 && (lo & 2) === 0) return this.raise(exec, FSC.translation(3), wnr, cm, false, reportVa, `translation fault, level 3, on ${this.what(kind, cm, reportVa)}: descriptor ${hex64(hi, lo)} at IPA ${hex(descIpa)} is reserved`);
       if (!isTable && level === 0) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${this.what(kind, cm, reportVa)}: a level-0 block is not allowed with the 4 KiB granule`);
-      if ((hi & 0xf0000) !== 0) return this.raise(exec, FSC.addressSize(level), wnr, cm, false, reportVa, `address size fault, level ${level}, on ${this.what(kind, cm, reportVa)}: output address of descriptor ${hex(hi * TWO32 + lo)} is beyond 48 bits`);
+      if ((hi & 0xf0000) !== 0) return this.raise(exec, FSC.addressSize(level), wnr, cm, false, reportVa, `address size fault, level ${level}, on ${this.what(kind, cm, reportVa)}: output address of descriptor ${hex64(hi, lo)} is beyond 48 bits`);
       const oa = (hi & 0xffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
       if (isTable) {
         // APTable[1] (bit 62) removes write access below; PXNTable (bit 59) removes EL1 execute.

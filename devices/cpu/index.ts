@@ -50,3 +50,5 @@ export const cpuModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
 });
 
+export * from './fault-report';
+export * from './elf';

@@ -1,11 +1,32 @@
 import * as fs from 'fs';
 import type { Command } from 'commander';
 import { ContainerModule } from 'inversify';
-import { CliCommand, InputError, buildMachine, formatSize, parseSize, type CliContext } from '../../core';
+import {
+  CliCommand,
+  EXIT_INTERRUPTED,
+  InputError,
+  Interrupt,
+  StatusLine,
+  buildMachine,
+  drainSlices,
+  driveSlices,
+  formatCount,
+  formatSize,
+  formatSummary,
+  handleSigint,
+  parseSize,
+  checkRunOutputs,
+  writeRunOutputs,
+  type CliContext,
+  type Disposable,
+  type Machine,
+} from '../../core';
+import { formatGuestException, type GuestException } from '../../devices/cpu';
 import { Uart } from '../../devices/uart/pl011';
-import { loadGuestImage } from './elf';
+import { loadGuestImage, type GuestImage } from './elf';
 import { Kvm } from './kvm';
 import { describeExit } from './vcpu';
+import type { Vmm } from './vmm';
 
 /** The `virt` machine's RAM, as QEMU's `-M virt` places it. */
 export const VIRT_RAM_BASE = 0x4000_0000;
@@ -13,10 +34,14 @@ export const VIRT_RAM_BASE = 0x4000_0000;
 export interface BootOptions {
   topology?: string;
   policy?: string;
+  /** Instruction budget; none (run until the guest stops, or Ctrl-C) when left out. */
   maxInsns?: string;
   ram?: string;
   plugin?: string[];
   json?: boolean;
+  stats?: string;
+  trace?: string;
+  summary?: boolean;
 }
 
 export interface BootResult {
@@ -29,67 +54,121 @@ export interface BootResult {
   instructions: number;
   cycles: number;
   ok: boolean;
+  /** Stopped by Ctrl-C (the interrupt) before the guest stopped. */
+  interrupted: boolean;
+  /** The first exception the guest did not ask for (an undefined instruction, an abort...), if any. */
+  firstFault: GuestException | null;
 }
 
+/** Instructions per slice of an interruptible boot: between slices the event loop runs (Ctrl-C, progress). */
+export const BOOT_SLICE = 200_000;
+
 /**
- * Boots an image on a virt-like machine, as `qemu-system-aarch64 -M virt -cpu cortex-a72
+ * A prepared boot on a virt-like machine, as `qemu-system-aarch64 -M virt -cpu cortex-a72
  * -nographic -kernel IMAGE` would: RAM at 0x40000000, a PL011 at 0x09000000, PSCI through
- * HVC, MMU off at entry. The VMM loads the ELF segments (or the raw image at 0x40080000),
- * resets VCPU 0 at the entry point and runs it until it powers off or stops.
+ * HVC, MMU off at entry. The VMM loads the ELF segments (or the raw image at 0x40080000) and
+ * resets VCPU 0 at the entry point; `run` runs it until it powers off or stops.
  */
-export function bootImage(file: string, opts: BootOptions, ctx: Pick<CliContext, 'modules' | 'defaults'>, onOutput?: (s: string) => void): BootResult {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    throw new InputError(`cannot read image '${file}': no such file`);
-  }
-  const ramSize = opts.ram !== undefined ? parseSize(opts.ram) : 128 * 1024 * 1024;
-  if (ramSize === undefined || ramSize <= 0 || ramSize % 4096 !== 0) throw new InputError(`--ram '${opts.ram}': expected a size in whole pages, such as 128MiB`);
-  const maxInsns = opts.maxInsns !== undefined ? Number(opts.maxInsns) : 100_000_000;
-  if (!Number.isSafeInteger(maxInsns) || maxInsns <= 0) throw new InputError(`--max-insns '${opts.maxInsns}': expected a positive integer`);
-  const image = loadGuestImage(bytes, file, VIRT_RAM_BASE);
-  for (const s of image.segments) {
-    if (s.addr < VIRT_RAM_BASE || s.addr + s.memsz > VIRT_RAM_BASE + ramSize) {
-      throw new InputError(`${file}: segment at 0x${s.addr.toString(16)} (+0x${s.memsz.toString(16)}) is outside RAM [0x${VIRT_RAM_BASE.toString(16)}, +0x${ramSize.toString(16)}); link it for the virt machine or raise --ram`);
+export class BootSession implements Disposable {
+  readonly machine: Machine;
+  readonly image: GuestImage;
+  /** The budget: Infinity when none was given (QEMU has none). */
+  readonly maxInsns: number;
+  private readonly vmm: Vmm;
+  private readonly uart: Uart;
+  private readonly subs: Disposable[] = [];
+  private bootsV = 0;
+
+  constructor(
+    readonly file: string,
+    opts: BootOptions,
+    ctx: Pick<CliContext, 'modules' | 'defaults'>,
+    onOutput?: (s: string) => void,
+  ) {
+    let bytes: Uint8Array;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch {
+      throw new InputError(`cannot read image '${file}': no such file`);
     }
-  }
-  const machine = buildMachine(
-    { name: `boot ${file}`, machine: { cpus: 1, memory: { size: Math.max(8 * 1024 ** 3, 4 * ramSize) } } },
-    { modules: [...ctx.modules], defaults: ctx.defaults, topology: opts.topology, policy: opts.policy, plugins: opts.plugin ?? [] },
-  );
-  try {
-    const { vmm } = machine.get<Kvm>(Kvm);
-    const uart = machine.get<Uart>(Uart);
-    const out = onOutput ? uart.onOutput(onOutput) : undefined;
-    const ipaBits = vmm.vm.d.stage2.ipaBits;
-    if (VIRT_RAM_BASE + ramSize > 2 ** ipaBits) {
-      throw new InputError(`--ram ${opts.ram}: RAM at 0x${VIRT_RAM_BASE.toString(16)} would end beyond the guest's ${ipaBits}-bit IPA space; at most ${formatSize(2 ** ipaBits - VIRT_RAM_BASE)}`);
-    }
-    vmm.setMemslot({ slot: 0, gpa: VIRT_RAM_BASE, size: ramSize });
+    const ramSize = opts.ram !== undefined ? parseSize(opts.ram) : 128 * 1024 * 1024;
+    if (ramSize === undefined || ramSize <= 0 || ramSize % 4096 !== 0) throw new InputError(`--ram '${opts.ram}': expected a size in whole pages, such as 128MiB`);
+    this.maxInsns = opts.maxInsns !== undefined ? Number(opts.maxInsns) : Infinity;
+    if (opts.maxInsns !== undefined && (!Number.isSafeInteger(this.maxInsns) || this.maxInsns <= 0)) throw new InputError(`--max-insns '${opts.maxInsns}': expected a positive integer`);
+    const image = loadGuestImage(bytes, file, VIRT_RAM_BASE);
+    this.image = image;
     for (const s of image.segments) {
-      const full = new Uint8Array(s.memsz);
-      full.set(s.data);
-      vmm.write(s.addr, full, file);
+      if (s.addr < VIRT_RAM_BASE || s.addr + s.memsz > VIRT_RAM_BASE + ramSize) {
+        throw new InputError(`${file}: segment at 0x${s.addr.toString(16)} (+0x${s.memsz.toString(16)}) is outside RAM [0x${VIRT_RAM_BASE.toString(16)}, +0x${ramSize.toString(16)}); link it for the virt machine or raise --ram`);
+      }
     }
-    vmm.vcpuInit(0, image.entry, 0, {});
-    const run = vmm.run(0, maxInsns);
-    out?.dispose();
+    this.machine = buildMachine(
+      { name: `boot ${file}`, machine: { cpus: 1, memory: { size: Math.max(8 * 1024 ** 3, 4 * ramSize) } } },
+      { modules: [...ctx.modules], defaults: ctx.defaults, topology: opts.topology, policy: opts.policy, plugins: opts.plugin ?? [], trace: opts.trace !== undefined },
+    );
+    try {
+      this.vmm = this.machine.get<Kvm>(Kvm).vmm;
+      this.uart = this.machine.get<Uart>(Uart);
+      if (onOutput) this.subs.push(this.uart.onOutput(onOutput));
+      this.subs.push(this.machine.bus.subscribe('vcpu.init', () => this.bootsV++, 'boot'));
+      const ipaBits = this.vmm.vm.d.stage2.ipaBits;
+      if (VIRT_RAM_BASE + ramSize > 2 ** ipaBits) {
+        throw new InputError(`--ram ${opts.ram}: RAM at 0x${VIRT_RAM_BASE.toString(16)} would end beyond the guest's ${ipaBits}-bit IPA space; at most ${formatSize(2 ** ipaBits - VIRT_RAM_BASE)}`);
+      }
+      this.vmm.setMemslot({ slot: 0, gpa: VIRT_RAM_BASE, size: ramSize });
+      for (const s of image.segments) {
+        const full = new Uint8Array(s.memsz);
+        full.set(s.data);
+        this.vmm.write(s.addr, full, file);
+      }
+      this.vmm.vcpuInit(0, image.entry, 0, {});
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /** Times VCPU 0 was initialised (reset): 1 for a guest that does not reboot. */
+  get boots(): number {
+    return this.bootsV;
+  }
+
+  /**
+   * Runs VCPU 0 to its exit, yielding the instructions retired so far every `slice`
+   * instructions; with `interrupt` requested it stops at the next slice. Ends the machine's run.
+   */
+  *run(slice = Infinity, interrupt?: Interrupt): Generator<number, BootResult, void> {
+    const run = yield* this.vmm.runSliced(0, this.maxInsns, slice, interrupt);
     const e = run.last;
-    machine.end(`boot: ${e.reason}`);
+    this.machine.end(`boot: ${e.reason}`);
     return {
-      image: image.kind,
-      entry: image.entry,
+      image: this.image.kind,
+      entry: this.image.entry,
       exit: e.reason === 'system_event' ? `system_event ${e.event}` : e.reason,
       detail: describeExit(e),
       pc: e.pc,
-      uart: uart.output,
+      uart: this.uart.output,
       instructions: run.retired,
-      cycles: machine.clock.now,
+      cycles: this.machine.clock.now,
       ok: e.reason === 'system_event',
+      interrupted: e.reason === 'interrupted',
+      firstFault: this.vmm.vcpu(0).core.firstFault ?? null,
     };
+  }
+
+  dispose(): void {
+    for (const d of this.subs.splice(0)) d.dispose();
+    this.machine.dispose();
+  }
+}
+
+/** Boots `file` and runs it to its exit in one go (no Ctrl-C, no progress): for scripts and tests. */
+export function bootImage(file: string, opts: BootOptions, ctx: Pick<CliContext, 'modules' | 'defaults'>, onOutput?: (s: string) => void): BootResult {
+  const session = new BootSession(file, opts, ctx, onOutput);
+  try {
+    return drainSlices(session.run());
   } finally {
-    machine.dispose();
+    session.dispose();
   }
 }
 
@@ -102,23 +181,76 @@ class BootCommand implements CliCommand {
       .argument('<image>', 'an ELF executable linked for RAM at 0x40000000, or a raw binary')
       .option('--topology <name>', 'cache topology (default cortex-a72)')
       .option('--policy <name>', 'KVM cache-maintenance policy (default seed)')
-      .option('--max-insns <n>', 'instruction budget (default 100000000)')
+      .option('--max-insns <n>', 'stop after N instructions (default: no limit, as QEMU; Ctrl-C stops)')
       .option('--ram <size>', 'guest RAM size (default 128MiB)')
       .option('-p, --plugin <spec>', 'add a plugin: NAME or PATH, then ,key=value args (repeatable)', (v: string, p: string[]) => [...p, v], [])
-      .option('--json', 'print the result as one JSON object (console output included)')
+      .option('--stats <file>', 'write stats to FILE (JSON if it ends in .json, else aligned text)')
+      .option('--trace <file>', 'write a Chrome trace (open it in Perfetto) to FILE')
+      .option('--summary', "print the whole run summary (KVM's section and the plugins') to stderr; --plugin prints its plugins' sections")
+      .option('--json', 'print the result as one JSON object (console output and summary included)')
       .addHelpText(
         'after',
-        '\nEnds at PSCI SYSTEM_OFF (exit 0), or says why it stopped (undefined instruction, budget, fault: exit 1).\n' +
-          'Example:\n  kvmsim asm examples/guest/hello.S -o hello.bin && kvmsim boot hello.bin\n',
+        '\nEnds at PSCI SYSTEM_OFF (exit 0), or says why it stopped (undefined instruction, fault, --max-insns: exit 1).\n' +
+          'Ctrl-C stops at the next instruction boundary and prints the summary (exit 130); a second Ctrl-C exits at once.\n' +
+          'On a terminal, runs longer than a second show instructions, MIPS and boots on stderr.\n' +
+          'Examples:\n' +
+          '  kvmsim asm examples/guest/hello.S -o hello.bin && kvmsim boot hello.bin\n' +
+          '  kvmsim boot examples/guest/sieve.elf --plugin checker --stats stats.txt --trace trace.json\n',
       )
-      .action((file: string, opts: BootOptions) => {
-        const r = bootImage(file, opts, ctx, opts.json ? undefined : (s) => ctx.io.out(s));
-        if (opts.json) ctx.io.out(JSON.stringify(r, null, 2) + '\n');
-        else {
-          if (r.uart.length > 0 && !r.uart.endsWith('\n')) ctx.io.out('\n');
-          ctx.io.err(`kvmsim: ${r.exit}: ${r.detail} at PC 0x${r.pc.toString(16)}; ${r.instructions} instructions, ${r.cycles} cycles\n`);
+      .action(async (file: string, opts: BootOptions) => {
+        checkRunOutputs(opts);
+        // The status line goes to stderr: only when both it and stdout (io.isTty) are a terminal.
+        const status = new StatusLine((s) => ctx.io.err(s), ctx.io.isTty && Boolean(process.stderr.isTTY) && !opts.json);
+        let atLineStart = true;
+        const session = new BootSession(
+          file,
+          opts,
+          ctx,
+          opts.json
+            ? undefined
+            : (s) => {
+                status.clear();
+                ctx.io.out(s);
+                if (s.length > 0) atLineStart = s.endsWith('\n');
+              },
+        );
+        const interrupt = new Interrupt();
+        const sigint = handleSigint(interrupt, { onFirst: () => status.clear() });
+        try {
+          let r: BootResult;
+          try {
+            r = await driveSlices(session.run(BOOT_SLICE, interrupt), (n) => {
+              if (!atLineStart) return;
+              status.update(() => {
+                const s = status.elapsedMs / 1000;
+                return `kvmsim: ${formatCount(n)} instructions, ${(n / s / 1e6).toFixed(1)} MIPS, boot ${session.boots}, ${s.toFixed(0)} s`;
+              });
+            });
+          } finally {
+            status.clear();
+            sigint.dispose();
+            // Whatever ran is worth keeping, even when the run failed.
+            writeRunOutputs(session.machine, opts);
+          }
+          const sections = session.machine.summary().slice(1); // the plugins' sections; the machine's own is about configs
+          if (opts.json) ctx.io.out(JSON.stringify({ ...r, summary: sections }, null, 2) + '\n');
+          else {
+            if (r.uart.length > 0 && !r.uart.endsWith('\n')) ctx.io.out('\n');
+            ctx.io.err(`kvmsim: ${r.exit}: ${r.detail} at PC 0x${r.pc.toString(16)}; ${r.instructions} instructions, ${r.cycles} cycles\n`);
+            if (r.firstFault !== null) {
+              const title = r.ok || r.interrupted ? 'the guest took an unexpected exception (and went on); the first' : 'the first unexpected exception';
+              ctx.io.err(`kvmsim: ${title}:\n${formatGuestException(r.firstFault).map((l) => `  ${l}\n`).join('')}`);
+            }
+            // --plugin: the sections of the plugins added (kvm's own repeats the console); --summary, Ctrl-C: all of them.
+            const shown = opts.summary || r.interrupted ? sections : (opts.plugin ?? []).length > 0 ? sections.filter((x) => x.title !== 'kvm') : [];
+            if (shown.length > 0) ctx.io.err(formatSummary(shown));
+            if (!opts.trace && (opts.plugin ?? []).some((p) => /^trace(,|$)/.test(p))) ctx.io.err('kvmsim: note: the trace plugin recorded a trace; give --trace FILE to write it\n');
+          }
+          if (r.interrupted) ctx.setExitCode(EXIT_INTERRUPTED);
+          else if (!r.ok) ctx.setExitCode(1);
+        } finally {
+          session.dispose();
         }
-        if (!r.ok) ctx.setExitCode(1);
       });
   }
 }

@@ -8,6 +8,7 @@ import type { Vmm } from './vmm';
 import { describeExit } from './vcpu';
 import type { Uart } from '../../devices/uart/pl011';
 import { assemble } from '../../devices/cpu/a64';
+import { formatGuestException } from '../../devices/cpu/fault-report';
 import { loadGuestImage } from './elf';
 
 const Errno = z.enum(Object.keys(ERRNO) as [ErrnoName, ...ErrnoName[]]).describe('the errno the ioctl must fail with');
@@ -297,6 +298,10 @@ export class RunStep implements ScenarioStep<z.infer<typeof RunArgs>> {
     ioctlStep(ctx, a.expect_errno, `KVM_RUN vcpu ${a.vcpu}`, () => {
       const r = vmm.run(a.vcpu, a.max_insns ?? ctx.machine.maxInsnsPerRun);
       ctx.log(`vcpu${a.vcpu}: ${r.retired} instructions, exit ${r.last.reason} (${describeExit(r.last)}) at PC 0x${r.last.pc.toString(16)}`);
+      const first = vmm.vcpu(a.vcpu).core.firstFault;
+      if (first && (r.last.reason === 'guest_fault' || r.last.reason === 'undefined_instruction')) {
+        for (const line of formatGuestException(first)) ctx.log(`vcpu${a.vcpu}: first unexpected exception: ${line}`);
+      }
     });
   }
 }
@@ -322,7 +327,7 @@ export class UartExpectation implements Expectation<z.infer<typeof UartCheck>> {
   }
 }
 
-const ExitReason = z.enum(['mmio', 'system_event', 'hypercall', 'insn_budget', 'wfi', 'undefined_instruction', 'guest_fault', 'internal_error']);
+const ExitReason = z.enum(['mmio', 'system_event', 'hypercall', 'insn_budget', 'interrupted', 'wfi', 'undefined_instruction', 'guest_fault', 'internal_error']);
 const ExitCheck = z.union([ExitReason, z.strictObject({ vcpu: z.int().min(0).optional(), reason: ExitReason, event: z.enum(['shutdown', 'reset']).optional() })]);
 
 export class ExitExpectation implements Expectation<z.infer<typeof ExitCheck>> {

@@ -1,4 +1,4 @@
-import type { Counter } from '../../core';
+import { drainSlices, type Counter, type Interrupt } from '../../core';
 import { PSCI, type CoreExit, type GuestCore } from '../../devices/cpu/guest-interface';
 import { fail } from './errno';
 import type { KvmVm } from './vm';
@@ -59,6 +59,15 @@ export class KvmVcpu {
 
   /** KVM_RUN: pending ops first, then first-run init, then the guest until an exit. */
   run(budget: number): CoreExit {
+    return drainSlices(this.runSliced(budget, Infinity));
+  }
+
+  /**
+   * KVM_RUN that lets the host run other work every `slice` instructions (the VCPU thread being
+   * preempted inside the ioctl: no exit to userspace, nothing on the bus). After each yield,
+   * `interrupt` (a pending signal) makes the ioctl return with an `interrupted` exit.
+   */
+  *runSliced(budget: number, slice: number, interrupt?: Interrupt): Generator<void, CoreExit, void> {
     if (!this.initialised) fail('KVM_RUN', 'ENOEXEC', `VCPU ${this.index} was never initialised (KVM_ARM_VCPU_INIT)`);
     this.vm.d.policy.onVcpuRun(this.vm, this);
     this.hasRunOnce = true; // kvm_vcpu_first_run_init
@@ -71,7 +80,20 @@ export class KvmVcpu {
     const retired0 = this.core.retired;
     try {
       for (;;) {
-        exit = this.poweredOff ? { reason: 'wfi', pc: this.core.pc } : this.core.run(budget - (this.core.retired - retired0));
+        if (this.poweredOff) exit = { reason: 'wfi', pc: this.core.pc };
+        else {
+          const left = budget - (this.core.retired - retired0);
+          const n = left > slice ? slice : left;
+          exit = this.core.run(n);
+          if (exit.reason === 'insn_budget' && n < left) {
+            yield;
+            if (interrupt?.requested) {
+              exit = { reason: 'interrupted', pc: this.core.pc };
+              break;
+            }
+            continue;
+          }
+        }
         // PSCI calls KVM handles in the kernel (kvm_psci_call) do not reach the VMM.
         if (exit.reason !== 'hypercall' || !this.handlePsci(exit.x0)) break;
         if (this.core.retired - retired0 >= budget) {
@@ -132,6 +154,8 @@ export function describeExit(e: CoreExit): string {
       return `HVC #${e.imm}, x0=0x${(e.x0 >>> 0).toString(16)}`;
     case 'insn_budget':
       return 'instruction budget used up';
+    case 'interrupted':
+      return 'interrupted (Ctrl-C)';
     case 'wfi':
       return 'WFI (or powered off)';
     case 'undefined_instruction':

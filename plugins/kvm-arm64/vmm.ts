@@ -1,5 +1,5 @@
 import * as os from 'os';
-import { InputError, formatSize, type EventBus } from '../../core';
+import { InputError, drainSlices, formatSize, type EventBus, type Interrupt } from '../../core';
 import type { MemorySystem } from '../../devices/hierarchy/memory-system';
 import type { MmioBus } from '../../devices/memory/mmio';
 import type { CoreExit, GuestCoreFactory } from '../../devices/cpu/guest-interface';
@@ -221,21 +221,58 @@ export class Vmm {
    * emulated with the machine's devices and the VCPU re-entered, as kvmtool does.
    */
   run(index: number, maxInsns: number): RunRecord {
+    return drainSlices(this.runSliced(index, maxInsns, Infinity));
+  }
+
+  /**
+   * `run`, yielding the instructions retired so far every `slice` instructions (and between
+   * KVM_RUN calls), so that a driver can give the event loop a turn: progress, Ctrl-C. With
+   * `interrupt` requested the run ends with an `interrupted` exit at the next slice. `maxInsns`
+   * may be Infinity (no budget).
+   */
+  *runSliced(index: number, maxInsns: number, slice: number, interrupt?: Interrupt): Generator<number, RunRecord, void> {
     const v = this.vcpu(index);
     const core = v.core;
     const start = core.retired;
     const exits: CoreExit[] = [];
     let last: CoreExit;
+    let yielded = start;
     for (;;) {
       const budget = maxInsns - (core.retired - start);
       if (budget <= 0) {
         last = { reason: 'insn_budget', pc: core.pc };
         break;
       }
-      last = this.ioctl('KVM_RUN', () => v.run(budget));
+      if (interrupt?.requested) {
+        last = { reason: 'interrupted', pc: core.pc };
+        break;
+      }
+      const rec = this.ioctls.get('KVM_RUN') ?? { calls: 0, failed: 0 };
+      this.ioctls.set('KVM_RUN', rec);
+      rec.calls++;
+      const run = v.runSliced(budget, slice, interrupt);
+      try {
+        for (;;) {
+          const r = run.next();
+          if (r.done) {
+            last = r.value;
+            break;
+          }
+          yielded = core.retired;
+          yield yielded - start;
+        }
+      } catch (e) {
+        if (e instanceof KvmIoctlError) rec.failed++;
+        throw e;
+      }
       exits.push(last);
       if (last.reason !== 'mmio') break;
       this.emulateMmio(v, last);
+      // A guest that exits often (a console) still gives the driver a turn every slice.
+      if (core.retired - yielded >= slice) {
+        yielded = core.retired;
+        yield yielded - start;
+      }
     }
     const rec: RunRecord = { vcpu: index, exits, retired: core.retired - start, last };
     this.runs.push(rec);

@@ -8,11 +8,12 @@ import { asmCommand, disasmCommand } from './cli';
 
 export * from './insn';
 export { decode, encode, disassemble, formatInsn, encodingOf } from './decoder';
+export { instructionClass } from './classify';
 export { ENCODINGS, EncodingError, regName, type Encoding } from './encodings';
 export { assemble, checkAssembly, formatListing, formatAsmIssue, AsmError, type AssembleOptions, type AssembleResult, type AsmIssue, type ListingEntry } from './assembler';
 export { decodeBitMasks, decodeLogicImm, encodeLogicImm, join64 } from './bits';
 export { SysRegs, SYS_REGS, sysReg, sysRegName, parseSysReg, CONDITIONS, conditionCode, BARRIER_OPTIONS, DC_OPS, IC_OPS, type SysRegInfo } from './names';
-export { disassembleImage, parseAddress } from './cli';
+export { disassembleImage, disassembleElf, parseAddress, addressOption, DEFAULT_BASE } from './cli';
 
 /** The `kvmsim asm` and `kvmsim disasm` commands. */
 export const a64CliModule = new ContainerModule(({ bind }) => {

@@ -1,4 +1,4 @@
-import { EC } from '../../../devices/cpu';
+import { EC, formatGuestException } from '../../../devices/cpu';
 import { SysRegs, encode } from '../../../devices/cpu/a64';
 import { snippet, x } from './harness';
 
@@ -159,4 +159,96 @@ test('an exception loop (vectors in memory that cannot be fetched) ends in a gue
   expect(r.exit.reason === 'guest_fault' && r.exit.detail).toMatch(/exception loop/);
   // The first abort was injected by the hypervisor: an instruction fetch outside RAM.
   expect(r.hyp.aborts[r.hyp.aborts.length - 1]).toMatchObject({ ipa: 0x1000_0200, access: 'exec', kind: 'translation' });
+});
+
+describe('the first unexpected exception is the one reported', () => {
+  // add x0, x1, w0, sxth #2: ADD (extended register), outside the modelled subset.
+  const ADD_EXT = 0x8b20a820;
+
+  test('with VBAR_EL1 = 0: ESR, ELR, the word, its class and the PCs that ran before it', () => {
+    const r = snippet(`
+        mov x1, #1
+        bl f
+        mov x2, #2
+bad:    .word ${ADD_EXT}
+f:      mov x3, #3
+        ret`);
+    expect(r.exit.reason).toBe('undefined_instruction');
+    expect(r.exit.reason === 'undefined_instruction' && r.exit.detail).toContain(`word=0x8b20a820 (outside the modelled A64 subset: ADD/SUB (extended register))`);
+    const f = r.core.firstFault!;
+    expect(f).toMatchObject({ ec: 0, esr: 0x0200_0000, elr: r.sym('bad'), far: null, pc: r.sym('bad'), word: ADD_EXT, vbar: 0, retired: 5 });
+    // mov x1; bl f; (f:) mov x3; ret; mov x2 — then the fault.
+    const base = r.sym('bad') - 12;
+    expect(f.recent).toEqual([base, base + 4, r.sym('f'), r.sym('f') + 4, base + 8]);
+  });
+
+  test('an exception loop much later still names the first fault, not the 32nd exception', () => {
+    // The guest's handler skips the unsupported instruction; long after, it points VBAR_EL1 at
+    // zeroed memory and takes a BRK: every vector fetch is UDF #0, an exception loop.
+    const r = snippet(`
+        adr x0, vectors
+        msr vbar_el1, x0
+        isb
+bad:    .word ${ADD_EXT}
+        mov x5, #200
+1:      subs x5, x5, #1
+        b.ne 1b
+        adr x6, zeroes
+        msr vbar_el1, x6
+        brk #1
+        .balign 2048
+vectors:
+        .skip 0x200
+        mrs x10, elr_el1
+        add x10, x10, #4
+        msr elr_el1, x10
+        eret
+        .balign 2048
+zeroes: .skip 0x800`);
+    expect(r.exit.reason).toBe('guest_fault');
+    const detail = r.exit.reason === 'guest_fault' ? r.exit.detail : '';
+    expect(detail).toMatch(/^exception loop: 32 exceptions without a retired instruction, the last: undefined instruction at PC=0x[0-9a-f]+, word=0x00000000/);
+    expect(detail).toContain(`; the first unexpected exception (after 3 instructions): undefined instruction at PC=0x${r.sym('bad').toString(16)}, word=0x8b20a820`);
+    expect(r.core.firstFault).toMatchObject({ pc: r.sym('bad'), word: ADD_EXT, esr: 0x0200_0000, vbar: r.sym('vectors') });
+  });
+
+  test('the report names ESR, ELR, FAR and the disassembly', () => {
+    // MMU off, data is Device: an unaligned load is an alignment fault (with VBAR_EL1 = 0).
+    const r = snippet(`movz x1, #0x4010, lsl #16\n add x1, x1, #1\n ldr x2, [x1]`);
+    expect(r.exit.reason).toBe('guest_fault');
+    const lines = formatGuestException(r.core.firstFault!);
+    expect(lines[0]).toMatch(/^alignment fault.* \(after 2 instructions\)$|^data abort at PC=0x40080008: .* \(after 2 instructions\)$/);
+    expect(lines).toContain('instruction  0x40080008: 0xf9400022  ldr x2, [x1]');
+    expect(lines).toContain('ESR_EL1      0x96000021 (EC 0x25: data abort, same EL)');
+    expect(lines).toContain('ELR_EL1      0x40080008');
+    expect(lines).toContain('FAR_EL1      0x40100001');
+    expect(lines).toContain('ran before   0x40080000 0x40080004');
+  });
+});
+
+test('an undefined word from a stale I-cache line: the report says what memory holds there', () => {
+  // The guest turns the I-cache on, runs the line holding `slot` (filling the I-cache), then
+  // stores a NOP over slot's undefined word without IC IVAU: the stale word runs.
+  const r = snippet(`
+        mrs x0, sctlr_el1
+        orr x0, x0, #0x1000
+        msr sctlr_el1, x0
+        isb
+        b warm
+        .balign 64
+warm:   b 1f
+slot:   .word 0x8b20a820
+1:      adr x1, slot
+        movz w2, #0x201f
+        movk w2, #0xd503, lsl #16
+        str w2, [x1]
+        dsb sy
+        isb
+        b slot`);
+  expect(r.exit.reason).toBe('undefined_instruction');
+  const f = r.core.firstFault!;
+  expect(f).toMatchObject({ pc: r.sym('slot'), word: 0x8b20a820, memoryWord: 0xd503201f });
+  expect(formatGuestException(f)).toContain('stale fetch  memory holds 0xd503201f (nop) there: the word executed came from a stale I-cache line');
+  // Where the two agree, no such line.
+  expect(formatGuestException(snippet(`.word 0x8b20a820`).core.firstFault!).some((l) => l.startsWith('stale fetch'))).toBe(false);
 });

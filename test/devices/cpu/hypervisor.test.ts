@@ -1,4 +1,4 @@
-import type { SimEvent } from '../../../core';
+import { hex, hex64, hexWord, type SimEvent } from '../../../core';
 import { PSCI } from '../../../devices/cpu';
 import { cpuMachine, IMAGE_BASE, loadImage, snippet, x } from './harness';
 import { assemble } from '../../../devices/cpu/a64';
@@ -73,6 +73,18 @@ describe('MMIO exits', () => {
   test('LDP and writeback accesses to MMIO cannot be emulated (no ISV)', () => {
     expect(snippet(`movz x1, #0x0900, lsl #16\n ldp x2, x3, [x1]`).exit).toMatchObject({ reason: 'internal_error', detail: expect.stringContaining('ISV=0') });
     expect(snippet(`movz x1, #0x0900, lsl #16\n str w2, [x1], #4`).exit).toMatchObject({ reason: 'internal_error', detail: expect.stringContaining('IPA 0x9000000') });
+  });
+
+  test('the word in an exit message is the unsigned word, never negative hex', () => {
+    // ldp x2, x3, [x1] is 0xa9400c22: bit 31 set, so a signed word would print as 0x-56bff3de.
+    const r = snippet(`movz x1, #0x0900, lsl #16\n ldp x2, x3, [x1]`);
+    expect(r.exit.reason === 'internal_error' && r.exit.detail).toContain('word=0xa9400c22');
+    expect(r.exit.reason === 'internal_error' && r.exit.detail).not.toMatch(/0x-/);
+    expect(hexWord(-0x7bf7bdc)).toBe('0xf8408424');
+    expect(hexWord(0x1f)).toBe('0x0000001f');
+    expect(hex(-0x40)).toBe('-0x40'); // a bad (negative) address is shown as such, well-formed
+    expect(hex64(0xe0000000 | 0, 0x8000_0003 | 0)).toBe('0xe000000080000003'); // a descriptor beyond 2^53, exactly
+    expect(hex64(0, 0x1000)).toBe('0x1000');
   });
 
   test('a stage-2 Device mapping sends the access to the device through the memory system, no exit', () => {

@@ -68,4 +68,48 @@ describe('kvmsim asm / disasm', () => {
     expect(await cli('disasm', bin, '--base', 'zz')).toMatchObject({ code: 2, err: "kvmsim: error: --base 'zz': expected an address such as 0x40080000\n" });
     expect((await cli('asm', file('z.S', 'nop'))).code).toBe(2);
   });
+
+  const HELLO_ELF = path.join(__dirname, '..', '..', '..', '..', 'examples', 'guest', 'hello.elf');
+
+  it('disassembles an ELF executable: its executable sections at their addresses, with labels, not its header', async () => {
+    const r = await cli('disasm', HELLO_ELF);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out.startsWith('\nDisassembly of section .text:\n\n0000000040080000 <_start>:\n40080000:\td2a80800\tmov\tx0, #0x40400000')).toBe(true);
+    expect(r.out).toContain('\n\n0000000040080030 <puts_then_dec>:\n40080030:\ta9be7bfd\tstp\tx29, x30, [sp, #-32]!\n');
+    expect(r.out).not.toContain('464c457f'); // the ELF magic, disassembled as a word
+    expect(r.out).not.toMatch(/^0000000\d:/m);
+    // The same words as the raw image boot would run.
+    const raw = await cli('disasm', path.join(path.dirname(HELLO_ELF), 'hello.bin'));
+    const words = (t: string) => t.split('\n').filter((l) => /^[0-9a-f]{8}:\t/.test(l)).map((l) => l.split('\t').slice(0, 2).join(' '));
+    expect(words(r.out)).toEqual(words(raw.out));
+    expect(await cli('disasm', HELLO_ELF, '--base', '0x1000')).toMatchObject({ code: 2, err: expect.stringContaining('is an ELF file') });
+  });
+
+  it('an ELF without section headers: its executable (PF_X) segments', async () => {
+    const bytes = fs.readFileSync(HELLO_ELF);
+    bytes.writeBigUInt64LE(0n, 40); // e_shoff
+    bytes.writeUInt16LE(0, 60); // e_shnum
+    const elf = file('stripped.elf');
+    fs.writeFileSync(elf, bytes);
+    const r = await cli('disasm', elf);
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('\nDisassembly of segment 0 (PF_X):\n\n40080000:\td2a80800\tmov\tx0, #0x40400000')).toBe(true);
+  });
+
+  it('asm --list without -o prints the listing and writes nothing', async () => {
+    const src = file('l.S', '_start: mov x0, #1\n');
+    const r = await cli('asm', src, '--list');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toContain('40080000  d2800020         1  _start: mov x0, #1');
+    expect(fs.readdirSync(dir)).toEqual(['l.S']);
+    expect(await cli('asm', src)).toMatchObject({ code: 2, err: expect.stringContaining('give -o FILE') });
+  });
+
+  it('--help prints address defaults in hex', async () => {
+    for (const c of ['asm', 'disasm']) {
+      const r = await cli(c, '--help');
+      expect(r.out.replace(/\s+/g, ' ')).toContain('(default: 0x40080000)');
+      expect(r.out).not.toMatch(/default: "?\d+"?\)/);
+    }
+  });
 });

@@ -1,0 +1,57 @@
+import * as path from 'path';
+import type { Machine } from '../machine/machine';
+import { OutputFiles, writeFileAtomic } from './output-file';
+
+/** What `run`, `boot` and friends write after a run: `--stats FILE` and `--trace FILE`. */
+export interface RunOutputFiles {
+  stats?: string;
+  trace?: string;
+}
+
+/** Where a machine's stats and trace go: the command line's files, else the config's (relative to it). */
+export function machineOutputs(machine: Machine, opts: RunOutputFiles): RunOutputFiles {
+  const fromConfig = (f: string | undefined) => (f === undefined ? undefined : path.resolve(machine.config.baseDir, f));
+  return { stats: opts.stats ?? fromConfig(machine.config.machine.stats), trace: opts.trace ?? fromConfig(machine.config.machine.trace) };
+}
+
+/**
+ * Checks the output files before a run does any work: each can be written (its folder is made),
+ * none is a directory or a device, and the two are not the same file.
+ */
+export function checkRunOutputs(files: RunOutputFiles): void {
+  const outputs = new OutputFiles();
+  outputs.declare('--stats', files.stats);
+  outputs.declare('--trace', files.trace);
+}
+
+/**
+ * Writes the machine's stats (JSON if the name ends in .json, else aligned text) and its Chrome
+ * trace to the files asked for. Call it in a `finally`: whatever ran is worth keeping.
+ */
+export function writeRunOutputs(machine: Machine, files: RunOutputFiles): void {
+  if (files.stats) writeFileAtomic(files.stats, files.stats.endsWith('.json') ? JSON.stringify(machine.stats.toJSON(), null, 2) + '\n' : machine.stats.toText(), '--stats');
+  if (files.trace) writeFileAtomic(files.trace, JSON.stringify(machine.trace.toJSON()) + '\n', '--trace');
+}
+
+/**
+ * Runs `work` on a built machine with its outputs checked first, then prints (`print`, only when
+ * the work finished) and writes the stats and trace — also when the work stopped with an error,
+ * which is raised after them. Disposes the machine.
+ */
+export async function runWithOutputs<R>(machine: Machine, files: RunOutputFiles, work: () => R | Promise<R>, print: (r: R) => void): Promise<void> {
+  let failure: unknown;
+  try {
+    checkRunOutputs(files);
+    let result: R | undefined;
+    try {
+      result = await work();
+    } catch (e) {
+      failure = e;
+    }
+    if (failure === undefined) print(result as R);
+    writeRunOutputs(machine, files);
+  } finally {
+    machine.dispose();
+  }
+  if (failure !== undefined) throw failure;
+}
