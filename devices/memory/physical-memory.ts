@@ -16,7 +16,8 @@ export const PAGE_SIZE = 4096;
 
 /**
  * Physical memory, the Point of Coherency: PA range [0, size), sparse 4 KiB pages allocated on
- * the first write (untouched pages read as zero without being allocated). Every access is
+ * the first write of a non-zero byte (untouched pages read as zero without being allocated, so
+ * writing zeros to them, as a zero fill or a bss does, allocates nothing). Every access is
  * checked against the range; none is ever silently dropped or zero-filled outside it.
  */
 export interface PhysicalMemory {
@@ -35,6 +36,11 @@ export interface PhysicalMemory {
   check(pa: number, len: number): void;
 }
 export const PhysicalMemory = Symbol.for('kvmsim.PhysicalMemory');
+
+function allZero(b: Uint8Array, from: number, n: number): boolean {
+  for (let i = from, end = from + n; i < end; i++) if (b[i] !== 0) return false;
+  return true;
+}
 
 export class SparseMemory implements PhysicalMemory {
   private readonly pages = new Map<number, Uint8Array>();
@@ -100,7 +106,9 @@ export class SparseMemory implements PhysicalMemory {
     for (let i = 0; i < size; i++) {
       const a = pa + i;
       const off = a % PAGE_SIZE;
-      this.page((a - off) / PAGE_SIZE, true)![off] = v & 0xff;
+      const b = v & 0xff;
+      const p = this.page((a - off) / PAGE_SIZE, b !== 0);
+      if (p !== null) p[off] = b;
       v = Math.floor(v / 256);
     }
   }
@@ -131,8 +139,10 @@ export class SparseMemory implements PhysicalMemory {
     while (left > 0) {
       const off = a % PAGE_SIZE;
       const n = Math.min(left, PAGE_SIZE - off);
-      const p = this.page((a - off) / PAGE_SIZE, true)!;
-      if (n <= 64) for (let i = 0; i < n; i++) p[off + i] = src[o + i];
+      const p = this.page((a - off) / PAGE_SIZE, !allZero(src, o, n));
+      if (p === null) {
+        // Zeros over an untouched page: it reads as zero already.
+      } else if (n <= 64) for (let i = 0; i < n; i++) p[off + i] = src[o + i];
       else p.set(src.subarray(o, o + n), off);
       a += n;
       o += n;

@@ -3,8 +3,9 @@ import * as fs from 'fs';
 import { ContainerModule } from 'inversify';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { CliCommand, InputError, buildMachine, writeFileAtomic, type CliContext } from '../../core';
+import { CliCommand, Disposable, InputError, buildMachine, hex, writeFileAtomic, type CliContext } from '../../core';
 import { MemorySystem } from '../hierarchy/memory-system';
+import { MmioBus, MmioError, type MmioRegion } from '../memory/mmio';
 import { CACHEGRIND_DEFAULTS, CachegrindSim, parseCachegrindCache } from './cachegrind-sim';
 import { TraceReplayer, formatTotals, type CachegrindTotals } from './replay';
 import { BinaryTraceWriter, openTrace } from './trace-format';
@@ -30,6 +31,37 @@ export interface ReplayResult {
   gzip: boolean;
 }
 
+/** The address space a replay through a topology simulates: 256 TiB (48-bit user addresses). */
+export const REPLAY_SPACE = 2 ** 48;
+
+/**
+ * An MMIO bus that never holds a region: devices that register get a Disposable and are left
+ * out, so every trace access is plain cacheable memory, whatever its address.
+ */
+class NoDevicesBus implements MmioBus {
+  readonly regions: readonly MmioRegion[] = [];
+  register(): Disposable {
+    return Disposable.create(() => {});
+  }
+  find(): MmioRegion | undefined {
+    return undefined;
+  }
+  overlapping(): MmioRegion | undefined {
+    return undefined;
+  }
+  read(pa: number): number {
+    throw new MmioError(`replay: no device at ${hex(pa)} (a replay has no devices)`);
+  }
+  write(pa: number): void {
+    throw new MmioError(`replay: no device at ${hex(pa)} (a replay has no devices)`);
+  }
+}
+
+const noDevicesModule = () =>
+  new ContainerModule(({ rebindSync }) => {
+    rebindSync(MmioBus).toConstantValue(new NoDevicesBus());
+  });
+
 /**
  * Replays a trace file. With --I1/--D1/--LL (any of them; cachegrind's defaults fill the others)
  * it runs cachegrind's own cache model, whose totals equal cachegrind's exactly; otherwise it
@@ -51,7 +83,8 @@ export async function replayTrace(
         parseCachegrindCache('--LL', opts.LL ?? CACHEGRIND_DEFAULTS.LL),
       )
     : undefined;
-  const source = openTrace(file);
+  // Traces hold user virtual addresses; with a topology they must fit the space replayed into.
+  const source = openTrace(file, geometry ? {} : { addressLimit: REPLAY_SPACE });
   const writer = opts.saveBinary !== undefined ? new BinaryTraceWriter() : undefined;
   const save = () => {
     if (writer === undefined) return;
@@ -71,8 +104,12 @@ export async function replayTrace(
     return { totals: sim.totals, topology: 'cachegrind', format: source.format, gzip: source.gzip };
   }
   const topology = opts.topology ?? 'cortex-a72';
-  // Traces hold user virtual addresses: give the replay a 256 TiB sparse physical space.
-  const machine = buildMachine({ name: `replay ${file}`, topology, machine: { cpus: 1, memory: { size: 2 ** 48 } } }, { modules: [...ctx.modules], defaults: ctx.defaults });
+  // Traces hold user virtual addresses: give the replay a 256 TiB sparse physical space, with
+  // no devices in it (the board's MMIO regions are physical addresses, not the program's).
+  const machine = buildMachine(
+    { name: `replay ${file}`, topology, machine: { cpus: 1, memory: { size: REPLAY_SPACE } } },
+    { modules: [...ctx.modules, noDevicesModule()], defaults: ctx.defaults },
+  );
   try {
     const replayer = new TraceReplayer(machine.get<MemorySystem>(MemorySystem));
     for await (const batch of source.refs()) {

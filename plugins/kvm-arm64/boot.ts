@@ -11,6 +11,7 @@ import {
   drainSlices,
   driveSlices,
   formatCount,
+  formatSize,
   formatSummary,
   handleSigint,
   parseSize,
@@ -110,6 +111,10 @@ export class BootSession implements Disposable {
       this.uart = this.machine.get<Uart>(Uart);
       if (onOutput) this.subs.push(this.uart.onOutput(onOutput));
       this.subs.push(this.machine.bus.subscribe('vcpu.init', () => this.bootsV++, 'boot'));
+      const ipaBits = this.vmm.vm.d.stage2.ipaBits;
+      if (VIRT_RAM_BASE + ramSize > 2 ** ipaBits) {
+        throw new InputError(`--ram ${opts.ram}: RAM at 0x${VIRT_RAM_BASE.toString(16)} would end beyond the guest's ${ipaBits}-bit IPA space; at most ${formatSize(2 ** ipaBits - VIRT_RAM_BASE)}`);
+      }
       this.vmm.setMemslot({ slot: 0, gpa: VIRT_RAM_BASE, size: ramSize });
       for (const s of image.segments) {
         const full = new Uint8Array(s.memsz);

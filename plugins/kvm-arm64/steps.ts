@@ -1,7 +1,8 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { z } from 'zod';
-import { Address, InputError, Size, cut, hex, shown, type Expectation, type ScenarioStep, type StepCheckContext, type StepContext } from '../../core';
+import { Address, InputError, Size, cut, formatSize, hex, shown, type Expectation, type ScenarioStep, type StepCheckContext, type StepContext } from '../../core';
 import { ERRNO, KvmIoctlError, type ErrnoName } from './errno';
 import type { Vmm } from './vmm';
 import { describeExit } from './vcpu';
@@ -129,6 +130,8 @@ type WriteArgs = z.infer<typeof WriteArgs>;
 interface Payload {
   gpa: number;
   bytes: Uint8Array;
+  /** Bytes written: `bytes`, then zeros up to this size (an ELF segment's bss); default bytes.length. */
+  size?: number;
   source: string;
   /** Said in the log after the size and address (an ELF segment's entry point). */
   note?: string;
@@ -188,11 +191,8 @@ function loadPayloads(a: WriteArgs, ctx: StepCheckContext): Payload[] {
   if (a.elf !== undefined) {
     const image = loadGuestImage(readInput(ctx.baseDir, a.elf, 'ELF', ctx.location.at?.(['elf'])), a.elf, 0);
     if (image.kind !== 'elf') throw new InputError(`${ctx.location.at?.(['elf']) ?? 'write'}: '${cut(a.elf)}' is not an ELF file (use file: for a raw image)`);
-    return image.segments.map((seg) => {
-      const full = new Uint8Array(seg.memsz);
-      full.set(seg.data);
-      return { gpa: seg.addr, bytes: full, source: a.elf!, note: `ELF segment, entry ${hex(image.entry)}` };
-    });
+    // The bss (memsz beyond the file's bytes) is written as zeros by the VMM, page by page.
+    return image.segments.map((seg) => ({ gpa: seg.addr, bytes: seg.data, size: seg.memsz, source: a.elf!, note: `ELF segment, entry ${hex(image.entry)}` }));
   }
   const gpa = a.gpa!;
   if (a.bytes) return [{ gpa, bytes: Uint8Array.from(a.bytes), source: 'bytes' }];
@@ -215,14 +215,32 @@ export class WriteStep implements ScenarioStep<WriteArgs> {
   constructor(private readonly vmm: () => Vmm) {}
 
   check(a: WriteArgs, ctx: StepCheckContext): void {
-    loadPayloads(a, ctx);
+    // Where the bytes go is known only when the step runs (memslots are made by earlier steps);
+    // a size no computer of this one's memory could hold is refused now, before any work.
+    // (Zeros over untouched pages allocate none, so a zero fill or a bss is not limited so.)
+    const sizes = a.fill ? [a.fill.byte === 0 ? 0 : a.fill.size] : loadPayloads(a, ctx).map((p) => p.bytes.length);
+    for (const size of sizes) {
+      if (size > os.totalmem()) {
+        throw new InputError(`write: ${formatSize(size)} is more than this computer's memory (${(os.totalmem() / 2 ** 30).toFixed(1)} GiB); the VMM's writes allocate every page they touch`);
+      }
+    }
   }
 
   run(a: WriteArgs, ctx: StepContext): void {
-    const payloads = a.fill ? [{ gpa: a.gpa!, bytes: new Uint8Array(a.fill.size).fill(a.fill.byte), source: `fill ${hex(a.fill.byte)}` }] : loadPayloads(a, ctx);
+    const vmm = this.vmm();
+    if (a.fill) {
+      const { byte, size } = a.fill;
+      const source = `fill ${hex(byte)}`;
+      this.writeAs(a.cpu, () => vmm.fill(a.gpa!, size, byte, source));
+      ctx.log(`wrote ${size} bytes (${source}) at ${hex(a.gpa!)}`);
+      return;
+    }
+    const payloads = loadPayloads(a, ctx);
+    // Every piece is checked before the first is written, so a bad one leaves memory untouched.
+    for (const p of payloads) vmm.checkWrite(p.gpa, Math.max(p.size ?? 0, p.bytes.length), p.bytes.length);
     for (const p of payloads) {
-      this.writeAs(a.cpu, () => this.vmm().write(p.gpa, p.bytes, p.source));
-      ctx.log(`wrote ${p.bytes.length} bytes (${p.source}) at ${hex(p.gpa)}${p.note ? ` (${p.note})` : ''}`);
+      this.writeAs(a.cpu, () => vmm.write(p.gpa, p.bytes, p.source, p.size));
+      ctx.log(`wrote ${Math.max(p.size ?? 0, p.bytes.length)} bytes (${p.source}) at ${hex(p.gpa)}${p.note ? ` (${p.note})` : ''}`);
     }
   }
 

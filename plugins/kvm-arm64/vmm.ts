@@ -1,4 +1,5 @@
-import { InputError, drainSlices, type EventBus, type Interrupt } from '../../core';
+import * as os from 'os';
+import { InputError, drainSlices, formatSize, type EventBus, type Interrupt } from '../../core';
 import type { MemorySystem } from '../../devices/hierarchy/memory-system';
 import type { MmioBus } from '../../devices/memory/mmio';
 import type { CoreExit, GuestCoreFactory } from '../../devices/cpu/guest-interface';
@@ -84,21 +85,89 @@ export class Vmm {
     this.ioctl('KVM_ENABLE_CAP(UNLOCK)', () => this.vm.unlockMemslot(slot, all));
   }
 
-  /** Writes guest memory at guest-physical `gpa` through the VMM's own (cacheable) mapping. */
-  write(gpa: number, bytes: Uint8Array, source: string): void {
+  /**
+   * Checks that the VMM can write all of [gpa, gpa + size) before a byte is written: every
+   * page in a memslot, with host memory mapped behind it, and (the simulated memory being
+   * sparse pages of this process) room on this computer for the pages it may allocate: up to
+   * one per page holding some of the `nonZero` bytes (zeros over untouched pages allocate none).
+   * Walks memslots and mappings, not pages, so a huge size is refused at once.
+   */
+  checkWrite(gpa: number, size: number, nonZero = size, what = 'write'): void {
+    const range = `${formatSize(size)} at 0x${gpa.toString(16)}`;
+    if (!Number.isSafeInteger(gpa) || gpa < 0 || !Number.isSafeInteger(size) || size < 0 || !Number.isSafeInteger(gpa + size)) {
+      throw new InputError(`${what}: ${size} bytes at ${gpa} is not a range of guest memory`);
+    }
+    const end = gpa + size;
+    let addr = gpa;
+    while (addr < end) {
+      const s = this.vm.memslots.findByGfn(Math.floor(addr / PAGE_SIZE));
+      if (s === undefined) {
+        const first = this.vm.memslots.findByGfn(Math.floor(gpa / PAGE_SIZE));
+        const inSlot = first !== undefined ? ` (memslot ${first.id} is [0x${memslotGpa(first).toString(16)}, +${formatSize(memslotSize(first))}))` : '';
+        throw new InputError(
+          addr === gpa
+            ? `${what}: guest address 0x${addr.toString(16)} is not in any memslot (the VMM has no mapping for it)`
+            : `${what}: ${range} does not fit: guest address 0x${addr.toString(16)} is not in any memslot${inSlot}`,
+        );
+      }
+      const hva = s.userspaceAddr + (addr - memslotGpa(s));
+      const vma = this.hostMm.vmaAt(hva);
+      if (vma === undefined) throw new InputError(`${what}: nothing is mapped at HVA 0x${hva.toString(16)} (guest address 0x${addr.toString(16)})`);
+      addr = Math.min(end, memslotGpa(s) + memslotSize(s), addr + (vma.end - hva));
+    }
+    // Each page written is a 4 KiB array of this process: refuse what cannot be held.
+    const need = Math.ceil(Math.min(nonZero, size) / PAGE_SIZE + 1) * (PAGE_SIZE + 128);
+    const free = os.freemem();
+    if (need > free) {
+      throw new InputError(`${what}: ${range} needs up to ${(need / 2 ** 30).toFixed(1)} GiB of this computer's memory for its pages, and only ${(free / 2 ** 30).toFixed(1)} GiB is free`);
+    }
+  }
+
+  /**
+   * Writes guest memory at guest-physical `gpa` through the VMM's own (cacheable) mapping:
+   * `bytes`, then zeros up to `size` bytes when it is larger (an ELF segment's bss), written
+   * from one page of zeros rather than a buffer of `size` bytes.
+   */
+  write(gpa: number, bytes: Uint8Array, source: string, size = bytes.length): void {
+    const len = Math.max(size, bytes.length);
+    this.checkWrite(gpa, len, bytes.length);
+    let zeros: Uint8Array | undefined;
+    this.writePages(gpa, len, (done, n) => {
+      if (done + n <= bytes.length) return bytes.subarray(done, done + n);
+      zeros ??= new Uint8Array(PAGE_SIZE);
+      if (done >= bytes.length) return n === PAGE_SIZE ? zeros : zeros.subarray(0, n);
+      const piece = new Uint8Array(n);
+      piece.set(bytes.subarray(done));
+      return piece;
+    });
+    this.bus.emit({ type: 'userspace.write', addr: gpa, size: len, cpu: this.hostCpu, source });
+  }
+
+  /**
+   * Writes `size` bytes of `byte` at `gpa` through the same cacheable mapping as `write`, a
+   * page at a time from one page-sized buffer: no buffer of `size` bytes is ever made.
+   */
+  fill(gpa: number, size: number, byte: number, source: string): void {
+    this.checkWrite(gpa, size, byte === 0 ? 0 : size);
+    const page = new Uint8Array(PAGE_SIZE).fill(byte);
+    this.writePages(gpa, size, (_done, n) => (n === PAGE_SIZE ? page : page.subarray(0, n)));
+    this.bus.emit({ type: 'userspace.write', addr: gpa, size, cpu: this.hostCpu, source });
+  }
+
+  /** Writes [gpa, gpa + size) page by page (a piece never crosses a page or a memslot). */
+  private writePages(gpa: number, size: number, piece: (done: number, n: number) => Uint8Array): void {
     let done = 0;
-    while (done < bytes.length) {
+    while (done < size) {
       const addr = gpa + done;
       const s = this.vm.memslots.findByGfn(Math.floor(addr / PAGE_SIZE));
       if (s === undefined) throw new InputError(`write: guest address 0x${addr.toString(16)} is not in any memslot (the VMM has no mapping for it)`);
       const hva = s.userspaceAddr + (addr - memslotGpa(s));
       const pa = this.hostMm.hvaToPa(hva);
       if (pa === undefined) throw new InputError(`write: nothing is mapped at HVA 0x${hva.toString(16)} (guest address 0x${addr.toString(16)})`);
-      const n = Math.min(bytes.length - done, PAGE_SIZE - (addr % PAGE_SIZE), memslotGpa(s) + memslotSize(s) - addr);
-      this.mem.writeBytes('host', this.hostCpu, pa, bytes.subarray(done, done + n), true);
+      const n = Math.min(size - done, PAGE_SIZE - (addr % PAGE_SIZE), memslotGpa(s) + memslotSize(s) - addr);
+      this.mem.writeBytes('host', this.hostCpu, pa, piece(done, n), true);
       done += n;
     }
-    this.bus.emit({ type: 'userspace.write', addr: gpa, size: bytes.length, cpu: this.hostCpu, source });
   }
 
   /**

@@ -20,6 +20,21 @@ describe('SparseMemory', () => {
     expect(m.read(0x2002, 2)).toBe(0xdead);
   });
 
+  it('writing zeros to an untouched page allocates nothing; to a resident one it writes them', () => {
+    const m = new SparseMemory(1 << 20);
+    m.writeFrom(0x3000, new Uint8Array(4096), 0, 4096);
+    m.write(0x5000, 4, 0);
+    expect(m.residentPages).toBe(0);
+    m.write(0x3004, 1, 9);
+    m.writeFrom(0x3000, new Uint8Array(8), 0, 8);
+    expect(m.residentPages).toBe(1);
+    expect(m.read(0x3004, 1)).toBe(0);
+    const src = Uint8Array.of(0, 0, 5, 0);
+    m.writeFrom(0x7ffe, src, 0, 4); // zeros on the first page, a 5 on the next
+    expect(m.residentPages).toBe(2);
+    expect(m.read(0x7ffe, 4)).toBe(0x00050000);
+  });
+
   it('handles accesses that cross a page boundary', () => {
     const m = new SparseMemory(1 << 20);
     m.write(0x0ffe, 4, 0x11223344);

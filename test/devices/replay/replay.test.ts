@@ -219,3 +219,99 @@ describe('replay agrees with cachegrind', () => {
     }, 60_000);
   });
 });
+
+describe('replay: bad traces exit 2 with one located message', () => {
+  async function replay(...argv: string[]) {
+    const io = captureIo();
+    const t0 = Date.now();
+    const code = await main(['replay', ...argv, '--no-progress'], io);
+    return { code, out: io.stdout, err: io.stderr, ms: Date.now() - t0 };
+  }
+  const expectInputError = (r: { code: number; err: string }, message: RegExp) => {
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.err).not.toContain('internal error');
+    expect(r.err.match(/kvmsim: error/g)).toHaveLength(1);
+  };
+  /** A gzipped lackey trace that does not compress to nothing (random addresses). */
+  const gzTrace = () => {
+    let s = 0x12345;
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      lines.push(`I  ${s.toString(16).padStart(8, '0')},4`);
+    }
+    return zlib.gzipSync(lines.join('\n') + '\n');
+  };
+
+  it('a truncated gzip trace names the file and the byte where it ends', async () => {
+    const dir = tmp();
+    const gz = gzTrace();
+    const f = path.join(dir, 'cut.txt.gz');
+    fs.writeFileSync(f, gz.subarray(0, gz.length >> 1));
+    expectInputError(await replay(f), new RegExp(`^kvmsim: error: .*cut\\.txt\\.gz: the gzip data is truncated: it ends at byte ${gz.length >> 1}, after \\d+ bytes decompressed\\n$`));
+    expectInputError(await replay(f, '--I1=32768,8,64'), /cut\.txt\.gz: the gzip data is truncated/);
+  });
+
+  it('a corrupt gzip trace names the file and a byte offset, once', async () => {
+    const dir = tmp();
+    const gz = Buffer.from(gzTrace());
+    for (let i = 1000; i < 1100; i++) gz[i] ^= 0xa5;
+    const f = path.join(dir, 'bad.txt.gz');
+    fs.writeFileSync(f, gz);
+    expectInputError(await replay(f), /^kvmsim: error: .*bad\.txt\.gz: corrupt gzip data \(.+\) in compressed bytes 0 to 65536, after \d+ bytes decompressed\n$/);
+  });
+
+  it('an overlong line is refused at its line number, in bounded time and memory', async () => {
+    const dir = tmp();
+    const f = path.join(dir, 'long.txt');
+    fs.writeFileSync(f, Buffer.concat([Buffer.from('I  00001000,4\n'), Buffer.alloc(64 << 20, 0x41)]));
+    const rss = process.memoryUsage().rss;
+    const r = await replay(f);
+    expectInputError(r, /long\.txt:2: line longer than 4096 bytes/);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(256 << 20);
+  });
+
+  it('a huge access size is refused naming the line, at once', async () => {
+    const dir = tmp();
+    const f = path.join(dir, 'huge.txt');
+    fs.writeFileSync(f, 'I  00001000,4\n L 00001000,9007199254740992\n');
+    const r = await replay(f);
+    expectInputError(r, /huge\.txt:2: access size 9007199254740992 is out of range \(1 to 4096 bytes/);
+    expect(r.ms).toBeLessThan(5_000);
+    expectInputError(await replay(f, '--I1=32768,8,64'), /huge\.txt:2: access size/);
+    const w = new BinaryTraceWriter();
+    w.add({ kind: 'L', addr: 0x1000, size: 1 << 20 });
+    fs.writeFileSync(path.join(dir, 'huge.kvtr'), w.toBuffer());
+    expectInputError(await replay(path.join(dir, 'huge.kvtr')), /huge\.kvtr: record 0 at byte 8: access size 1048576 is out of range/);
+  });
+
+  it('an empty trace, or one with no references, is bad input', async () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'empty.txt'), '');
+    fs.writeFileSync(path.join(dir, 'empty.gz'), zlib.gzipSync(''));
+    fs.writeFileSync(path.join(dir, 'chatter.txt'), '==1== Lackey, an example Valgrind tool\n');
+    fs.writeFileSync(path.join(dir, 'header.kvtr'), new BinaryTraceWriter().toBuffer());
+    expectInputError(await replay(path.join(dir, 'empty.txt')), /empty\.txt: the trace is empty \(0 bytes\)/);
+    expectInputError(await replay(path.join(dir, 'empty.gz')), /empty\.gz: the trace is empty \(the gzip data decompresses to 0 bytes\)/);
+    expectInputError(await replay(path.join(dir, 'chatter.txt'), '--D1=32768,8,64'), /chatter\.txt: the trace holds no memory references/);
+    expectInputError(await replay(path.join(dir, 'header.kvtr')), /header\.kvtr: the binary trace holds no records/);
+  });
+
+  it('with a topology, trace addresses are plain cacheable memory, even where the board has devices', async () => {
+    const dir = tmp();
+    const f = path.join(dir, 'uart.txt');
+    // 0x09000000 is the virt board's PL011; a program's virtual address there is just memory.
+    fs.writeFileSync(f, 'I  09000000,4\n L 09000000,8\n S 09000ff8,16\n M 7ffffffff000,8\n');
+    for (const topology of [[], ['--topology', 'cortex-a72']]) {
+      const r = await replay(f, ...topology, '--json');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ Ir: 1, Dr: 2, Dw: 1 });
+    }
+    const beyond = path.join(dir, 'beyond.txt');
+    fs.writeFileSync(beyond, 'I  00001000,4\n L ffffffffff00,8\n L 1000000000000,8\n');
+    expectInputError(await replay(beyond), /beyond\.txt:3: access of 8 bytes at 0x1000000000000 is beyond the replayed address space \[0x0, 0x1000000000000\)/);
+  });
+});

@@ -81,3 +81,30 @@ describe('topology plugins', () => {
     ).toThrow(/slc: shared by 3 cores, which does not group whole instances/);
   });
 });
+
+describe('cache sizes are bounded', () => {
+  it('a custom topology with a 1 TiB cache exits 2 naming the level, before the machine is built', async () => {
+    const { main } = await import('kvmsim');
+    const { captureIo } = await import('../../helpers');
+    const fs = await import('fs');
+    const os = await import('os');
+    const path = await import('path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvmsim-topo-'));
+    fs.writeFileSync(
+      path.join(dir, 'huge.ts'),
+      "import { CORTEX_A72, defineTopology } from 'kvmsim';\n" +
+        "export default defineTopology({ ...CORTEX_A72, name: 'huge', shared: [{ ...CORTEX_A72.shared[0], size: 2 ** 40 }] });\n",
+    );
+    fs.writeFileSync(
+      path.join(dir, 'm.yaml'),
+      'name: huge\ntopology: { path: ./huge.ts }\nmachine: { cpus: 1 }\nplugins: [kvm-arm64]\nscenario:\n  - set_memslot: { slot: 0, gpa: 0x40000000, size: 1MiB }\n',
+    );
+    for (const cmd of ['validate', 'run']) {
+      const io = captureIo();
+      expect(await main([cmd, path.join(dir, 'm.yaml')], io)).toBe(2);
+      expect(io.stderr).toMatch(/topology 'huge' l2: cache size 1099511627776 bytes \(1 TiB\) is larger than kvmsim simulates \(at most 1 GiB per cache\)/);
+      expect(io.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(() => validateTopology({ ...TINY, l1d: { ...TINY.l1d, size: 2 ** 31 } })).toThrow(/topology 'tiny' l1d: cache size 2147483648 bytes \(2 GiB\) is larger than/);
+  });
+});
