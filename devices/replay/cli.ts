@@ -146,7 +146,10 @@ class ReplayCommand implements CliCommand {
           '  env -i valgrind --tool=lackey --trace-mem=yes --log-file=trace.txt $PWD/prog </dev/null >/dev/null\n' +
           '  env -i valgrind --tool=cachegrind --cache-sim=yes --I1=32768,8,64 --D1=16384,4,32 --LL=1048576,16,64 \\\n' +
           '      --cachegrind-out-file=cg.out $PWD/prog </dev/null >/dev/null\n' +
-          '  kvmsim replay trace.txt --I1=32768,8,64 --D1=16384,4,32 --LL=1048576,16,64\n',
+          '  kvmsim replay trace.txt --I1=32768,8,64 --D1=16384,4,32 --LL=1048576,16,64\n' +
+          '\nexamples/traces/small.kvtr.gz is such a trace, of a small C program.\nExamples:\n' +
+          '  kvmsim replay examples/traces/small.kvtr.gz --I1=32768,8,64 --D1=16384,4,32 --LL=1048576,16,64\n' +
+          '  kvmsim replay examples/traces/small.kvtr.gz --topology neoverse-n1 --json\n',
       )
       .action(async (file: string, opts: ReplayOpts) => {
         let bar: { start(total: number, v: number): void; update(v: number): void; stop(): void } | undefined;

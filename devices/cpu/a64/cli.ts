@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Option, type Command } from 'commander';
-import { InputError, type CliCommand, type CliContext } from '../../../core';
+import { InputError, writeFileAtomic, type CliCommand, type CliContext } from '../../../core';
 import { PF_X, SHF_ALLOC, SHF_EXECINSTR, isElf, readElf } from '../elf';
 import { assemble, formatListing } from './assembler';
 import { disassemble } from './decoder';
@@ -34,16 +34,6 @@ function readInput(file: string): Buffer {
 }
 
 /** Writes through a temporary file, so a failed write never leaves half an image. */
-function writeBinaryAtomic(file: string, bytes: Uint8Array): void {
-  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new InputError(`${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-}
 
 const hexAddr = (v: bigint) => v.toString(16).padStart(8, '0');
 
@@ -93,13 +83,13 @@ class AsmCommand implements CliCommand {
       .option('-o, --output <file>', 'write the image to FILE')
       .addOption(addressOption('--base <addr>', 'address of the first byte (labels and PC-relative targets use it); boot loads raw images there', DEFAULT_BASE))
       .option('--list', 'print a listing to stdout: address, encoding, line and source of each statement')
-      .addHelpText('after', '\nGive -o, --list or both.\nExamples:\n  kvmsim asm guest.S -o guest.bin\n  kvmsim asm guest.S --list\n  kvmsim asm guest.S -o guest.bin --base 0x40000000 --list\n')
+      .addHelpText('after', '\nGive -o, --list or both.\nExamples:\n  kvmsim asm examples/guest/hello.S -o hello.bin\n  kvmsim asm examples/guest/hello.S --list\n  kvmsim asm examples/guest/sieve.S -o sieve.bin --base 0x40000000 --list\n')
       .action((file: string, opts: { output?: string; base: string; list?: boolean }) => {
         if (opts.output === undefined && !opts.list) throw new InputError('asm: give -o FILE to write the image, --list to print a listing, or both');
         const base = parseAddress(opts.base);
         const source = readInput(file).toString('utf8');
         const result = assemble(source, { base, file });
-        if (opts.output !== undefined) writeBinaryAtomic(opts.output, result.bytes);
+        if (opts.output !== undefined) writeFileAtomic(opts.output, result.bytes, '-o');
         if (opts.list) {
           ctx.io.out(formatListing(result));
           const syms = [...result.symbols].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0].localeCompare(b[0])));
@@ -118,7 +108,7 @@ class DisasmCommand implements CliCommand {
       .description('disassemble an AArch64 ELF executable (its executable sections, as objdump -d) or a flat binary image (as objdump -D -b binary -m aarch64)')
       .argument('<file>', 'ELF executable or binary image')
       .addOption(addressOption('--base <addr>', 'address of the first byte of a flat image (an ELF gives its own)', DEFAULT_BASE))
-      .addHelpText('after', '\nExamples:\n  kvmsim disasm examples/guest/hello.elf\n  kvmsim disasm guest.bin --base 0x40000000\n')
+      .addHelpText('after', '\nExamples:\n  kvmsim disasm examples/guest/hello.elf\n  kvmsim disasm examples/guest/hello.bin --base 0x40080000\n')
       .action((file: string, opts: { base: string }, cmd: Command) => {
         const base = parseAddress(opts.base);
         const bytes = new Uint8Array(readInput(file));

@@ -8,6 +8,8 @@ import { BinaryTraceWriter, CACHEGRIND_EVENTS, CachegrindSim, openTrace, parseCa
 import { captureIo } from '../../helpers';
 
 const FIX = path.join(__dirname, 'fixtures');
+/** The committed trace of fixtures/small.c (examples/traces/, where replay --help's examples use it). */
+const SMALL_TRACE = path.join(__dirname, '..', '..', '..', 'examples', 'traces', 'small.kvtr.gz');
 const ctx = { modules: defaultModules(), defaults: DEFAULTS };
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kvmsim-replay-'));
 
@@ -157,16 +159,16 @@ describe("cachegrind's cache model", () => {
 
 describe('replay agrees with cachegrind', () => {
   it.each(FIXTURE)('committed small.kvtr.gz with %s, exactly', async (_name, geometry, summary) => {
-    const r = await replayTrace(path.join(FIX, 'small.kvtr.gz'), geometry, ctx);
+    const r = await replayTrace(SMALL_TRACE, geometry, ctx);
     expect(r.topology).toBe('cachegrind');
     expect(r.totals).toEqual(asTotals(summary));
   });
 
   it('refuses --topology together with cachegrind geometry flags; bad geometry exits 2 naming the flag', async () => {
-    await expect(replayTrace(path.join(FIX, 'small.kvtr.gz'), { topology: 'tiny', I1: '1024,2,64' }, ctx)).rejects.toThrow('give one or the other');
-    await expect(replayTrace(path.join(FIX, 'small.kvtr.gz'), { D1: '24576,4,64' }, ctx)).rejects.toThrow(InputError);
+    await expect(replayTrace(SMALL_TRACE, { topology: 'tiny', I1: '1024,2,64' }, ctx)).rejects.toThrow('give one or the other');
+    await expect(replayTrace(SMALL_TRACE, { D1: '24576,4,64' }, ctx)).rejects.toThrow(InputError);
     const io = captureIo();
-    expect(await main(['replay', path.join(FIX, 'small.kvtr.gz'), '--D1=16384,4,48'], io)).toBe(2);
+    expect(await main(['replay', SMALL_TRACE, '--D1=16384,4,48'], io)).toBe(2);
     expect(io.stderr).toContain('--D1=16384,4,48');
   });
 
