@@ -102,6 +102,7 @@ class RunCommand implements CliCommand {
             }
             if (!result.ok) ctx.setExitCode(1);
           },
+          { warn: (line) => ctx.io.err(line) },
         );
       });
   }

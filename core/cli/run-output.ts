@@ -33,12 +33,23 @@ export function writeRunOutputs(machine: Machine, files: RunOutputFiles): void {
   if (files.trace) writeFileAtomic(files.trace, JSON.stringify(machine.trace.toJSON()) + '\n', '--trace');
 }
 
+/** How a run command hears what happens around its run. */
+export interface RunHooks {
+  /** A line for stderr that does not change the result (a plugin failing to dispose). */
+  warn?(line: string): void;
+}
+
+/** Says what failed while the machine's plugins were disposed (the result stands). */
+export function reportDisposeErrors(machine: Machine, warn: ((line: string) => void) | undefined): void {
+  for (const e of machine.disposeErrors) warn?.(`kvmsim: warning: ${e}\n`);
+}
+
 /**
  * Runs `work` on a built machine with its outputs checked first, then prints (`print`, only when
  * the work finished) and writes the stats and trace — also when the work stopped with an error,
- * which is raised after them. Disposes the machine.
+ * which is raised after them. Disposes the machine (what fails to dispose goes to `hooks.warn`).
  */
-export async function runWithOutputs<R>(machine: Machine, files: RunOutputFiles, work: () => R | Promise<R>, print: (r: R) => void): Promise<void> {
+export async function runWithOutputs<R>(machine: Machine, files: RunOutputFiles, work: () => R | Promise<R>, print: (r: R) => void, hooks: RunHooks = {}): Promise<void> {
   let failure: unknown;
   try {
     checkRunOutputs(files);
@@ -52,6 +63,7 @@ export async function runWithOutputs<R>(machine: Machine, files: RunOutputFiles,
     writeRunOutputs(machine, files);
   } finally {
     machine.dispose();
+    reportDisposeErrors(machine, hooks.warn);
   }
   if (failure !== undefined) throw failure;
 }

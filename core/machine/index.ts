@@ -3,3 +3,4 @@ export * from './expect';
 export * from './machine';
 export * from './plugin-host';
 export * from './scenario';
+export * from './token-shape';

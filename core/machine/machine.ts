@@ -1,5 +1,5 @@
 import { Container, ContainerModule, type ContainerModuleLoadOptions, type ServiceIdentifier } from 'inversify';
-import { ConfigError, InputError, KvmsimError, PluginArgError, cut, describeError, type ConfigIssue } from '../common/errors';
+import { ConfigError, InputError, KvmsimError, PluginArgError, cut, describeError, shown, type ConfigIssue } from '../common/errors';
 import { EventBus } from '../bus/event-bus';
 import {
   ConfigDocument,
@@ -21,7 +21,9 @@ import { Clock } from '../sim/clock';
 import { Rng } from '../sim/rng';
 import { StatsRegistry } from '../sim/stats';
 import { TraceRecorder } from '../sim/trace';
-import { PluginHost, type SummarySection } from './plugin-host';
+import { PluginHost, isThenable, type SummarySection } from './plugin-host';
+import { callbackSite, guardProcessExit, inCallback } from '../plugin/callback-marker';
+import { checkBoundShapes, type RebindRecord } from './token-shape';
 import { MachineContribution } from './contribution';
 import { ScenarioStep, type StepContext, type StepLocation } from './scenario';
 import { Disposable } from '../common/disposable';
@@ -100,6 +102,8 @@ export class Machine implements Disposable {
   private readonly host: PluginHost;
   private readonly pluginErrors: string[] = [];
   private readonly errorSub: Disposable;
+  /** @internal process.exit guarded while plugin code runs, until disposal. */
+  exitGuard: Disposable = Disposable.NONE;
   /** Instruction budget of each `run` step that sets none. */
   readonly maxInsnsPerRun: number;
 
@@ -154,14 +158,25 @@ export class Machine implements Disposable {
   installPlugins(): void {
     for (const p of this.plugins) {
       if (p.module.install === undefined) continue;
-      let d: Disposable | void;
+      let d: unknown;
       try {
-        d = p.module.install(this.host.apiFor(p.name), p.args);
+        d = inCallback(callbackSite(p.name, 'install'), () => p.module.install!(this.host.apiFor(p.name), p.args) as unknown);
       } catch (e) {
         if (e instanceof KvmsimError) throw attribute(e, p);
         throw new InputError(`${p.from}: plugin '${p.name}' failed to install: ${describeError(e)}`);
       }
-      if (d) this.host.adopt(d);
+      if (d === undefined) continue;
+      if (Disposable.is(d)) {
+        this.host.adopt(p.name, d);
+        continue;
+      }
+      if (isThenable(d)) {
+        Promise.resolve(d).catch(() => undefined); // refused below; its rejection is not news
+        throw new InputError(
+          `${p.from}: plugin '${p.name}': install() returned a Promise (is it async?); install must register its callbacks synchronously and return a Disposable or nothing`,
+        );
+      }
+      throw new InputError(`${p.from}: plugin '${p.name}': install() returned ${describeReturned(d)}; expected a Disposable (an object with a dispose() method) or nothing`);
     }
   }
 
@@ -236,12 +251,34 @@ export class Machine implements Disposable {
     this.onLog?.(line);
   }
 
+  /**
+   * Disposes everything plugins registered, each handle on its own: one that throws is recorded
+   * in `disposeErrors` (and the log) as its plugin's failure, and the others are still disposed.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.host.dispose();
-    this.errorSub.dispose();
+    try {
+      this.host.dispose();
+      for (const e of this.host.disposeErrors) this.addLog('machine', e);
+    } finally {
+      this.errorSub.dispose();
+      this.exitGuard.dispose();
+    }
   }
+
+  /** Plugins' handles that failed to dispose (a throwing dispose()), one line each. */
+  get disposeErrors(): readonly string[] {
+    return this.host.disposeErrors;
+  }
+}
+
+/** What a plugin returned, for a message: `42`, `{"dispose":"x"}`, `a function`. */
+function describeReturned(v: unknown): string {
+  if (typeof v === 'function') return 'a function';
+  if (v === null) return 'null';
+  if (typeof v === 'object' && 'dispose' in (v as object)) return `${shown(v)} (its dispose is ${typeof (v as { dispose: unknown }).dispose}, not a function)`;
+  return `${typeof v === 'object' ? 'an object ' : `a ${typeof v} `}${shown(v)}`;
 }
 
 /**
@@ -284,7 +321,7 @@ const GUARDED = new Set<PropertyKey>(['toDynamicValue', 'toResolvedValue', 'toFa
  * resolved lazily (at install, at a step, from another plugin), and an error one raises must
  * still say which plugin's config it comes from.
  */
-function guardedModule(module: ContainerModule, guard: Guard): ContainerModule {
+function guardedModule(module: ContainerModule, guard: Guard, bound: (id: ServiceIdentifier) => void): ContainerModule {
   const wrap = <B extends object>(builder: B): B =>
     new Proxy(builder, {
       get(target, prop) {
@@ -298,9 +335,9 @@ function guardedModule(module: ContainerModule, guard: Guard): ContainerModule {
   return new ContainerModule((options: ContainerModuleLoadOptions) =>
     module.load({
       ...options,
-      bind: ((id: ServiceIdentifier) => wrap(options.bind(id))) as ContainerModuleLoadOptions['bind'],
-      rebindSync: ((id: ServiceIdentifier) => wrap(options.rebindSync(id))) as ContainerModuleLoadOptions['rebindSync'],
-      rebind: (async (id: ServiceIdentifier) => wrap(await options.rebind(id))) as ContainerModuleLoadOptions['rebind'],
+      bind: ((id: ServiceIdentifier) => (bound(id), wrap(options.bind(id)))) as ContainerModuleLoadOptions['bind'],
+      rebindSync: ((id: ServiceIdentifier) => (bound(id), wrap(options.rebindSync(id)))) as ContainerModuleLoadOptions['rebindSync'],
+      rebind: (async (id: ServiceIdentifier) => (bound(id), wrap(await options.rebind(id)))) as ContainerModuleLoadOptions['rebind'],
     }),
   );
 }
@@ -327,6 +364,20 @@ export function pluginCatalogue(container: Container): Map<string, PluginModule<
 
 /** Builds a machine from a config file path, a config object, or a parsed document. */
 export function buildMachine(input: string | ConfigDocument | Record<string, unknown>, options: MachineOptions = {}): Machine {
+  // process.exit from plugin code (a containerModule factory, install, a callback) is refused
+  // from here until the machine is disposed.
+  const exitGuard = guardProcessExit();
+  try {
+    const machine = build(input, options);
+    machine.exitGuard = exitGuard;
+    return machine;
+  } catch (e) {
+    exitGuard.dispose();
+    throw e;
+  }
+}
+
+function build(input: string | ConfigDocument | Record<string, unknown>, options: MachineOptions): Machine {
   const doc: ConfigDocument =
     typeof input === 'string' ? readConfigDocument(input) : isConfigDocument(input) ? input : objectConfigDocument(input);
   const parsed = parseWith(doc, MachineConfigSchema);
@@ -411,23 +462,33 @@ export function buildMachine(input: string | ConfigDocument | Record<string, unk
   const ensure = [...(options.ensure ?? []), ...(tracing && catalogue.has('trace') ? ['trace'] : [])];
   for (const name of ensure) if (!chosen.some((c) => c.name === name)) choose(name, `--${name}`, null, catalogue.get(name)?.kind ?? 'plugin', false);
 
+  const rebinds: RebindRecord[] = [];
   for (const p of chosen) {
     if (p.module.containerModule === undefined) continue;
+    const site = callbackSite(p.name, 'containerModule');
     const guard: Guard = (fn) => {
       try {
-        return fn();
+        return inCallback(site, fn);
       } catch (e) {
         throw attribute(e, p);
       }
     };
     try {
-      container.loadSync(guardedModule(p.module.containerModule(p.args), guard));
+      const module = inCallback(site, () => p.module.containerModule!(p.args) as unknown);
+      if (module === null || typeof module !== 'object' || typeof (module as ContainerModule).load !== 'function') {
+        throw new InputError(`${p.from}: plugin '${p.name}': containerModule() returned ${describeReturned(module)}; expected a ContainerModule (import it from 'kvmsim')`);
+      }
+      container.loadSync(guardedModule(module as ContainerModule, guard, (id) => rebinds.push({ id, plugin: p })));
     } catch (e) {
       // A plugin rejecting its args says what is wrong; anything else is the plugin's failure.
       if (e instanceof InputError) throw attribute(e, p);
       throw new InputError(`${p.from}: plugin '${p.name}' failed to load its container module: ${describeError(e)}`);
     }
   }
+
+  // A core token rebound to something that is not one (a CacheTopology rebound to 42) is the
+  // rebinding plugin's fault, said now rather than deep inside a device later.
+  checkBoundShapes(container, rebinds, (e, p) => attribute(e, p as InstalledPlugin));
 
   const steps = parseSteps(doc, config, container);
   const machine = new Machine(container, config, chosen, steps, options.onLog, options.maxInsns);

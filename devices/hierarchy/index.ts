@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { Clock, EventBus, Instrumentation, MachineConfig, Rng, StatsRegistry } from '../../core';
+import { Clock, EventBus, Instrumentation, MachineConfig, Rng, StatsRegistry, TokenShape } from '../../core';
 import { ReplacementPolicyFactory } from '../cache/replacement';
 import { MmioBus } from '../memory/mmio';
 import { PhysicalMemory } from '../memory/physical-memory';
@@ -18,6 +18,17 @@ export * from './topology-plugin';
  */
 export const hierarchyModule = new ContainerModule(({ bind }) => {
   bind(CacheTopology).toConstantValue(CORTEX_A72);
+  // What a topology plugin (or any plugin) must bind these tokens to.
+  bind(TokenShape).toConstantValue({
+    token: CacheTopology,
+    name: 'CacheTopology',
+    fields: ['name', 'l1i', 'l1d', 'shared', 'pou', 'poc', 'replacement', 'cost', 'idc', 'dic', 'fwb', 'icachePolicy'],
+  } satisfies TokenShape);
+  bind(TokenShape).toConstantValue({
+    token: MemorySystem,
+    name: 'MemorySystem',
+    methods: ['read', 'write', 'fetch', 'readBytes', 'writeBytes', 'dc', 'dcRange', 'dcZva', 'ic', 'dcSetWay', 'dcSetWayAll', 'peekBytes', 'residentCopies', 'cacheShape'],
+  } satisfies TokenShape);
   bind(MemorySystem)
     .toDynamicValue(
       (ctx) =>

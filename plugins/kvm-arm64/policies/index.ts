@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { definePlugin, PluginModule } from '../../../core';
+import { definePlugin, PluginModule, TokenShape } from '../../../core';
 import { KvmPolicy } from '../policy';
 import { DcacheOnlyPolicy, EagerAtResetPolicy, SeedPolicy, SeedV5Policy, UpstreamPolicy } from './policies';
 
@@ -31,4 +31,11 @@ export const policyPlugins = [
 
 export const policiesModule = new ContainerModule(({ bind }) => {
   for (const p of policyPlugins) bind(PluginModule).toConstantValue(p);
+  // What a policy plugin must rebind KvmPolicy to.
+  bind(TokenShape).toConstantValue({
+    token: KvmPolicy,
+    name: 'KvmPolicy',
+    methods: ['onVcpuReinit', 'onVcpuRun', 'onLock', 'onUnlock'],
+    fields: ['name', 'supportsLocking', 'lockAfterRun', 'unlockUnlockedIsError'],
+  } satisfies TokenShape);
 });

@@ -1,0 +1,95 @@
+import * as path from 'path';
+import { main } from 'kvmsim';
+import { captureIo } from '../helpers';
+
+/** Plugins that misbehave: each is refused or reported naming the plugin, never a crash. */
+
+const CONFIGS = path.join(__dirname, '..', 'fixtures', 'configs');
+const MISBEHAVES = path.join(__dirname, '..', 'fixtures', 'plugins', 'misbehaves.ts');
+const RANDOM = path.join(CONFIGS, 'random.yaml');
+
+async function cli(...argv: string[]) {
+  const io = captureIo();
+  const code = await main(argv, io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+const run = (mode: string, ...more: string[]) => cli('run', RANDOM, '--plugin', `${MISBEHAVES},mode=${mode}`, ...more);
+
+function refused(r: { code: number; out: string; err: string }, ...patterns: RegExp[]): void {
+  expect(r.err).not.toMatch(/\n\s+at /);
+  expect(r.err).not.toContain('internal error');
+  expect(r.out).not.toContain('result:');
+  for (const p of patterns) expect(r.err).toMatch(p);
+  expect(r.code).toBe(2);
+}
+
+describe('what a plugin returns from install', () => {
+  it('a number, or an object whose dispose is not a function, is refused naming the plugin', async () => {
+    refused(await run('return-number'), /^kvmsim: error: --plugin .*misbehaves\.ts,mode=return-number: plugin 'misbehaves': install\(\) returned a number 42; expected a Disposable/);
+    refused(await run('return-bad-dispose'), /plugin 'misbehaves': install\(\) returned \{"dispose":"x"\} \(its dispose is string, not a function\); expected a Disposable/);
+  });
+
+  it('a Promise (an async install) is refused at once, and its later rejection goes nowhere', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => rejections.push(e);
+    process.on('unhandledRejection', onRejection);
+    try {
+      refused(await run('async-install'), /plugin 'misbehaves': install\(\) returned a Promise \(is it async\?\)/);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+});
+
+describe('disposal', () => {
+  it('a throwing dispose is reported as that plugin\'s, the result stands, and the other handles are disposed', async () => {
+    const r = await run('throwing-dispose');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('result: ok');
+    expect(r.err).toMatch(/^kvmsim: warning: plugin 'misbehaves' failed while disposing: cannot let go$/m);
+    expect(r.err).not.toContain('internal error');
+    // The result comes before the warning, which comes after the run.
+  });
+});
+
+describe('what a plugin binds', () => {
+  it('a core token rebound to a value without its methods is refused naming the plugin and the token', async () => {
+    refused(await run('rebind-topology-number'), /misbehaves\.ts,mode=rebind-topology-number: plugin 'misbehaves' binds CacheTopology to 42, which is not a CacheTopology: it is not an object/);
+    refused(await run('rebind-topology-empty'), /plugin 'misbehaves' binds CacheTopology to \{\}, which is not a CacheTopology: it has no name, l1i, l1d/);
+    refused(await run('rebind-memory'), /plugin 'misbehaves' binds MemorySystem to \{\}, which is not a MemorySystem: it has no write\(\), fetch\(\)/);
+    refused(await run('rebind-policy'), /plugin 'misbehaves' binds KvmPolicy to 42, which is not a KvmPolicy/);
+    refused(await run('rebind-bus'), /plugin 'misbehaves' binds EventBus to \{\}, which is not a EventBus: it has no on\(\), subscribe\(\)/);
+  });
+});
+
+describe('process.exit in plugin code', () => {
+  it('in a callback it is reported as the plugin\'s error and the run goes on; --strict stops the run', async () => {
+    const exit = process.exit;
+    const r = await run('exit-in-callback');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/plugin 'misbehaves' failed while handling 'cmo': called process\.exit\(0\) in its onCmo callback; a plugin must not end the process/);
+    expect(r.out).toContain('result: ok');
+    const s = await run('exit-in-callback', '--strict');
+    expect(s.code).toBe(1);
+    expect(s.err).toMatch(/^kvmsim: error: .*random\.yaml:7:5: scenario\[0\] \(random_cmos\): plugin 'misbehaves' failed while handling 'cmo': called process\.exit\(0\) in its onCmo callback/);
+    expect(process.exit).toBe(exit);
+  });
+
+  it('in install it is refused as the plugin failing to install', async () => {
+    refused(await run('exit-in-install'), /plugin 'misbehaves' failed to install: called process\.exit\(3\) in its install callback/);
+  });
+});
+
+describe('async callbacks', () => {
+  it('a callback returning a Promise is reported at once, naming the plugin', async () => {
+    const r = await run('async-callback');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/plugin 'misbehaves' failed while handling 'cmo': returned a Promise: plugin callbacks must be synchronous/);
+    const s = await run('async-callback', '--strict');
+    expect(s.code).toBe(1);
+    expect(s.out).not.toContain('result:');
+  });
+});
