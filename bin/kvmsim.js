@@ -17,11 +17,21 @@ for (const stream of [process.stdout, process.stderr]) {
     throw e;
   });
 }
+// A plugin callback that never returns is stopped after --plugin-timeout (or $KVMSIM_PLUGIN_TIMEOUT).
+let watchdog;
+try {
+  watchdog = lib.startWatchdog();
+} catch (e) {
+  process.stderr.write(`kvmsim: error: ${e && e.message ? e.message : e}\n`);
+  process.exit(e && e.exitCode ? e.exitCode : 2);
+}
 lib.main(process.argv.slice(2)).then(
   (code) => {
+    watchdog.dispose();
     process.exitCode = code;
   },
   (e) => {
+    watchdog.dispose();
     process.stderr.write(`kvmsim: internal error: ${e && e.stack ? e.stack : e}\n`);
     process.exitCode = 70;
   },

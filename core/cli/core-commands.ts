@@ -11,6 +11,7 @@ import { describeArgs, formatArgs } from '../plugin/args';
 import type { PluginKind, PluginModule } from '../plugin/plugin';
 import { CliCommand, defaultConfig, type CliContext } from './cli';
 import { machineOutputs, runWithOutputs } from './run-output';
+import { DEFAULT_PLUGIN_TIMEOUT_MS, PLUGIN_TIMEOUT_ENV, parsePluginTimeout, setPluginTimeout } from './watchdog';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -36,6 +37,7 @@ interface RunOpts {
   json?: boolean;
   strict?: boolean;
   verbose?: boolean;
+  pluginTimeout?: string;
 }
 
 /** `--max-insns N`: a positive integer (hex allowed). */
@@ -46,6 +48,7 @@ export function parseMaxInsns(v: string): number {
 }
 
 export function runMachineCommand(configPath: string, opts: RunOpts, ctx: CliContext): Machine {
+  if (opts.pluginTimeout !== undefined) setPluginTimeout(parsePluginTimeout(opts.pluginTimeout));
   const machine = buildMachine(configPath, {
     modules: [...ctx.modules],
     defaults: ctx.defaults,
@@ -78,6 +81,7 @@ class RunCommand implements CliCommand {
       .option('--json', 'print the result as one JSON object instead of the summary')
       .option('--strict', 'stop at the first plugin error instead of reporting it and going on')
       .option('-v, --verbose', 'print the run log to stderr as it happens')
+      .option('--plugin-timeout <ms>', `stop the run when one plugin callback runs longer than MS (default ${DEFAULT_PLUGIN_TIMEOUT_MS}, or $${PLUGIN_TIMEOUT_ENV})`)
       .addHelpText(
         'after',
         '\nExamples:\n' +
@@ -102,7 +106,13 @@ class RunCommand implements CliCommand {
             }
             if (!result.ok) ctx.setExitCode(1);
           },
-          { warn: (line) => ctx.io.err(line) },
+          {
+            warn: (line) => ctx.io.err(line),
+            stopped: (message) => {
+              if (opts.json) ctx.io.out(JSON.stringify({ ok: false, stopped: message, cycles: machine.clock.now, events: machine.bus.emitted, summary: machine.summary(), stats: machine.stats.toJSON() }, null, 2) + '\n');
+              else ctx.io.out(formatSummary(machine.summary()) + `result: stopped — ${message}\n`);
+            },
+          },
         );
       });
   }

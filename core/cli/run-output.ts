@@ -1,6 +1,7 @@
 import * as path from 'path';
 import type { Machine } from '../machine/machine';
 import { OutputFiles, writeFileAtomic } from './output-file';
+import { setEmergencyStop } from './watchdog';
 
 /** What `run`, `boot` and friends write after a run: `--stats FILE` and `--trace FILE`. */
 export interface RunOutputFiles {
@@ -33,10 +34,21 @@ export function writeRunOutputs(machine: Machine, files: RunOutputFiles): void {
   if (files.trace) writeFileAtomic(files.trace, JSON.stringify(machine.trace.toJSON()) + '\n', '--trace');
 }
 
+/** Says in the stats and the trace that the run was stopped before its end. */
+export function markStopped(machine: Machine, message: string): void {
+  machine.stats.counter('watchdog.stopped', 'the run was stopped: a plugin callback ran past --plugin-timeout').inc();
+  machine.trace.instant('kvmsim', 'stopped', machine.clock.now, { reason: message });
+}
+
 /** How a run command hears what happens around its run. */
 export interface RunHooks {
   /** A line for stderr that does not change the result (a plugin failing to dispose). */
   warn?(line: string): void;
+  /**
+   * The watchdog stopped the run (a plugin callback ran past --plugin-timeout; `message` says
+   * which): print the summary now, synchronously. The outputs are written after it.
+   */
+  stopped?(message: string): void;
 }
 
 /** Says what failed while the machine's plugins were disposed (the result stands). */
@@ -54,10 +66,18 @@ export async function runWithOutputs<R>(machine: Machine, files: RunOutputFiles,
   try {
     checkRunOutputs(files);
     let result: R | undefined;
+    const emergency = setEmergencyStop((message) => {
+      markStopped(machine, message);
+      hooks.stopped?.(message);
+      writeRunOutputs(machine, files);
+      return 1;
+    });
     try {
       result = await work();
     } catch (e) {
       failure = e;
+    } finally {
+      emergency.dispose();
     }
     if (failure === undefined) print(result as R);
     writeRunOutputs(machine, files);

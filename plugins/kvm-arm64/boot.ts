@@ -17,6 +17,13 @@ import {
   parseSize,
   checkRunOutputs,
   writeRunOutputs,
+  DEFAULT_PLUGIN_TIMEOUT_MS,
+  PLUGIN_TIMEOUT_ENV,
+  markStopped,
+  parsePluginTimeout,
+  reportDisposeErrors,
+  setEmergencyStop,
+  setPluginTimeout,
   type CliContext,
   type Disposable,
   type Machine,
@@ -42,6 +49,8 @@ export interface BootOptions {
   stats?: string;
   trace?: string;
   summary?: boolean;
+  /** Stop when one plugin callback runs longer than this many ms (the watchdog; CLI only). */
+  pluginTimeout?: string;
 }
 
 export interface BootResult {
@@ -188,6 +197,7 @@ class BootCommand implements CliCommand {
       .option('--trace <file>', 'write a Chrome trace (open it in Perfetto) to FILE')
       .option('--summary', "print the whole run summary (KVM's section and the plugins') to stderr; --plugin prints its plugins' sections")
       .option('--json', 'print the result as one JSON object (console output and summary included)')
+      .option('--plugin-timeout <ms>', `stop when one plugin callback runs longer than MS (default ${DEFAULT_PLUGIN_TIMEOUT_MS}, or $${PLUGIN_TIMEOUT_ENV})`)
       .addHelpText(
         'after',
         '\nEnds at PSCI SYSTEM_OFF (exit 0), or says why it stopped (undefined instruction, fault, --max-insns: exit 1).\n' +
@@ -199,6 +209,7 @@ class BootCommand implements CliCommand {
       )
       .action(async (file: string, opts: BootOptions) => {
         checkRunOutputs(opts);
+        if (opts.pluginTimeout !== undefined) setPluginTimeout(parsePluginTimeout(opts.pluginTimeout));
         // The status line goes to stderr: only when both it and stdout (io.isTty) are a terminal.
         const status = new StatusLine((s) => ctx.io.err(s), ctx.io.isTty && Boolean(process.stderr.isTTY) && !opts.json);
         let atLineStart = true;
@@ -216,6 +227,16 @@ class BootCommand implements CliCommand {
         );
         const interrupt = new Interrupt();
         const sigint = handleSigint(interrupt, { onFirst: () => status.clear() });
+        // A plugin callback stuck past --plugin-timeout: the summary and outputs, as for Ctrl-C.
+        const emergency = setEmergencyStop((message) => {
+          status.clear();
+          markStopped(session.machine, message);
+          const sections = session.machine.summary().slice(1);
+          if (opts.json) ctx.io.out(JSON.stringify({ ok: false, stopped: message, cycles: session.machine.clock.now, summary: sections }, null, 2) + '\n');
+          else if (sections.length > 0) ctx.io.err(formatSummary(sections));
+          writeRunOutputs(session.machine, opts);
+          return 1;
+        });
         try {
           let r: BootResult;
           try {
@@ -229,6 +250,7 @@ class BootCommand implements CliCommand {
           } finally {
             status.clear();
             sigint.dispose();
+            emergency.dispose();
             // Whatever ran is worth keeping, even when the run failed.
             writeRunOutputs(session.machine, opts);
           }
@@ -250,6 +272,7 @@ class BootCommand implements CliCommand {
           else if (!r.ok) ctx.setExitCode(1);
         } finally {
           session.dispose();
+          reportDisposeErrors(session.machine, (line) => ctx.io.err(line));
         }
       });
   }
