@@ -25,14 +25,23 @@ const EMERGENCY_KEY = '__kvmsimWatchdogFired';
 /** What the run command does when the watchdog stops it: print, write, and say the exit code. */
 export type EmergencyStop = (message: string) => number | void;
 
-const stops: EmergencyStop[] = [];
+interface Registered {
+  stop: EmergencyStop;
+  before?: () => void;
+}
+const stops: Registered[] = [];
 
-/** Registers what to do if the watchdog stops the run (the innermost registration wins). */
-export function setEmergencyStop(fn: EmergencyStop): Disposable {
-  stops.push(fn);
+/**
+ * Registers what to do if the watchdog stops the run (the innermost registration wins):
+ * `before` runs before the error line goes to stderr (end a console line, clear a status line),
+ * `stop` after it.
+ */
+export function setEmergencyStop(stop: EmergencyStop, before?: () => void): Disposable {
+  const r: Registered = { stop, before };
+  stops.push(r);
   return {
     dispose() {
-      const i = stops.lastIndexOf(fn);
+      const i = stops.lastIndexOf(r);
       if (i >= 0) stops.splice(i, 1);
     },
   };
@@ -68,15 +77,20 @@ function fired(): boolean {
   const limit = callbackMarker[MARKER_LIMIT] || defaultLimit;
   const message = `plugin '${site.plugin}': callback ${site.callback} ran for more than ${formatLimit(limit)}; stopped`;
   let code = EXIT_WATCHDOG;
+  const stop = stops[stops.length - 1];
+  try {
+    stop?.before?.();
+  } catch {
+    // the error line matters more
+  }
   try {
     fs.writeSync(2, `kvmsim: error: ${message}\n`);
   } catch {
     // stderr closed: the exit code still says it
   }
-  const stop = stops[stops.length - 1];
   if (stop !== undefined) {
     try {
-      code = stop(message) ?? code;
+      code = stop.stop(message) ?? code;
     } catch (e) {
       try {
         fs.writeSync(2, `kvmsim: error: while stopping the run: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -108,12 +122,12 @@ session.on('Debugger.paused', (m) => {
   if (frame === undefined) { session.post('Debugger.resume'); pausing = false; return; }
   session.post('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: 'globalThis.' + key + '()' }, () => {
     // Only reached when the callback had already returned: go on watching.
-    session.post('Debugger.resume', () => { pausing = false; since = Date.now(); });
+    session.post('Debugger.resume', () => { session.post('Debugger.disable'); pausing = false; since = Date.now(); });
   });
 });
-// Not waiting for the answer: the main thread may already be busy, and the inspector serves
-// this session's messages in order when the pause below interrupts it.
-session.post('Debugger.enable');
+// The debugger is enabled only when a callback overstays (an enabled debugger slows the run a
+// little), just before the pause; the inspector serves both in order when it interrupts the
+// busy main thread.
 {
   setInterval(() => {
     if (pausing) return;
@@ -122,7 +136,7 @@ session.post('Debugger.enable');
     const now = Date.now();
     if (site === 0 || gen !== seenGen) { seenGen = gen; since = now; return; }
     const limit = Atomics.load(marker, LIMIT) || defaultLimit;
-    if (now - since > limit) { pausing = true; session.post('Debugger.pause'); }
+    if (now - since > limit) { pausing = true; session.post('Debugger.enable'); session.post('Debugger.pause'); }
   }, sampleMs);
 }
 `;

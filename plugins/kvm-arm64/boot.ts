@@ -228,15 +228,20 @@ class BootCommand implements CliCommand {
         const interrupt = new Interrupt();
         const sigint = handleSigint(interrupt, { onFirst: () => status.clear() });
         // A plugin callback stuck past --plugin-timeout: the summary and outputs, as for Ctrl-C.
-        const emergency = setEmergencyStop((message) => {
-          status.clear();
-          markStopped(session.machine, message);
-          const sections = session.machine.summary().slice(1);
-          if (opts.json) ctx.io.out(JSON.stringify({ ok: false, stopped: message, cycles: session.machine.clock.now, summary: sections }, null, 2) + '\n');
-          else if (sections.length > 0) ctx.io.err(formatSummary(sections));
-          writeRunOutputs(session.machine, opts);
-          return 1;
-        });
+        const emergency = setEmergencyStop(
+          (message) => {
+            markStopped(session.machine, message);
+            const sections = session.machine.summary().slice(1);
+            if (opts.json) ctx.io.out(JSON.stringify({ ok: false, stopped: message, cycles: session.machine.clock.now, summary: sections }, null, 2) + '\n');
+            else if (sections.length > 0) ctx.io.err(formatSummary(sections));
+            writeRunOutputs(session.machine, opts);
+            return 1;
+          },
+          () => {
+            status.clear();
+            if (!atLineStart) ctx.io.out('\n');
+          },
+        );
         try {
           let r: BootResult;
           try {

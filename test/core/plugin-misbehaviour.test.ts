@@ -1,5 +1,7 @@
 import * as path from 'path';
-import { main } from 'kvmsim';
+import { ContainerModule } from 'inversify';
+import { createMachine, main } from 'kvmsim';
+import { InputError, Instrumentation, PluginModule, definePlugin } from '../../core';
 import { captureIo } from '../helpers';
 
 /** Plugins that misbehave: each is refused or reported naming the plugin, never a crash. */
@@ -91,5 +93,43 @@ describe('async callbacks', () => {
     const s = await run('async-callback', '--strict');
     expect(s.code).toBe(1);
     expect(s.out).not.toContain('result:');
+  });
+});
+
+describe('in the library', () => {
+  const pluginModule = (p: PluginModule<never>) => new ContainerModule(({ bind }) => void bind(PluginModule).toConstantValue(p));
+
+  it('one throwing dispose does not keep the other plugins\' handles, or its own other ones, from being disposed', () => {
+    const holds = definePlugin({
+      name: 'holds',
+      apiVersion: 1,
+      description: 'two subscriptions, one handle that throws',
+      install(api) {
+        api.onCmo(() => undefined);
+        api.onMemoryAccess(() => undefined);
+        return { dispose: () => { throw new Error('no'); } };
+      },
+    });
+    const m = createMachine({}, { modules: [pluginModule(holds as PluginModule<never>)], plugins: ['holds', `${MISBEHAVES},mode=throwing-dispose`] });
+    expect(m.bus.subscriberCount('cmo')).toBe(2);
+    m.dispose();
+    expect(m.bus.subscriberCount('cmo')).toBe(0);
+    expect(m.get<Instrumentation>(Instrumentation).memHooks).toBeNull();
+    expect(m.disposeErrors).toEqual(["plugin 'misbehaves' failed while disposing: cannot let go", "plugin 'holds' failed while disposing: no"]);
+  });
+
+  it('a containerModule() that returns something else than a ContainerModule is refused naming the plugin', () => {
+    const odd = definePlugin({ name: 'odd', apiVersion: 1, description: 'returns 7 for a module', containerModule: () => 7 as unknown as ContainerModule });
+    expect(() => createMachine({}, { modules: [pluginModule(odd as PluginModule<never>)], plugins: ['odd'] })).toThrow(
+      new InputError("--plugin odd: plugin 'odd': containerModule() returned a number 7; expected a ContainerModule (import it from 'kvmsim')"),
+    );
+  });
+
+  it('process.exit is guarded only while a machine lives, and only inside plugin code', () => {
+    const exit = process.exit;
+    const m = createMachine({});
+    expect(process.exit).not.toBe(exit);
+    m.dispose();
+    expect(process.exit).toBe(exit);
   });
 });

@@ -64,3 +64,16 @@ describe('the plugin watchdog', () => {
     expect(r.status).toBe(0);
   }, 60_000);
 });
+
+describe('the plugin watchdog under boot', () => {
+  it('stops the boot, ends the console line, prints the sections and writes --stats; exit 1', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvmsim-watchdog-'));
+    const stats = path.join(dir, 'stats.json');
+    const hello = path.join(ROOT, 'examples', 'guest', 'hello.elf');
+    const r = spawnSync(process.execPath, [CLI, 'boot', hello, '--plugin', LOOPS, '--plugin-timeout', '300', '--stats', stats], { cwd: ROOT, env, encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toMatch(/^kvmsim: error: plugin 'loops-on-cmo': callback onCmo ran for more than 300 ms; stopped\n== kvm\n/);
+    expect(r.stdout === '' || r.stdout.endsWith('\n')).toBe(true);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(fs.readFileSync(stats, 'utf8'))['watchdog.stopped']).toBe(1);
+  }, 60_000);
+});
