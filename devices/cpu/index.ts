@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { Clock, EventBus, InputError, Instrumentation, StatsRegistry } from '../../core';
+import { Clock, EventBus, InputError, Instrumentation, StatsRegistry, TokenShape } from '../../core';
 import { MemorySystem } from '../hierarchy/memory-system';
 import { CacheTopology } from '../hierarchy/topology';
 import { Stage2Mmu } from '../stage2/stage2-mmu';
@@ -29,6 +29,7 @@ export class A64CoreFactory implements GuestCoreFactory {
  * or a test's) is looked up when a core is created, so it may be bound after this module.
  */
 export const cpuModule = new ContainerModule(({ bind }) => {
+  bind(TokenShape).toConstantValue({ token: GuestCoreFactory, name: 'GuestCoreFactory', methods: ['create'] } satisfies TokenShape);
   bind<GuestCoreFactory>(GuestCoreFactory)
     .toDynamicValue(
       (ctx) =>

@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { MachineConfig, StatsRegistry } from '../../core';
+import { MachineConfig, StatsRegistry, TokenShape } from '../../core';
 import { MmioBus, SimMmioBus } from './mmio';
 import { PhysicalMemory, SparseMemory } from './physical-memory';
 
@@ -18,4 +18,5 @@ export const memoryModule = new ContainerModule(({ bind }) => {
     })
     .inSingletonScope();
   bind(MmioBus).toConstantValue(new SimMmioBus());
+  bind(TokenShape).toConstantValue({ token: MmioBus, name: 'MmioBus', methods: ['register', 'find', 'overlapping', 'read', 'write'], fields: ['regions'] } satisfies TokenShape);
 });

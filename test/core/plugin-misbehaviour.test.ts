@@ -63,6 +63,7 @@ describe('what a plugin binds', () => {
     refused(await run('rebind-topology-empty'), /plugin 'misbehaves' binds CacheTopology to \{\}, which is not a CacheTopology: it has no name, l1i, l1d/);
     refused(await run('rebind-memory'), /plugin 'misbehaves' binds MemorySystem to \{\}, which is not a MemorySystem: it has no write\(\), fetch\(\)/);
     refused(await run('rebind-policy'), /plugin 'misbehaves' binds KvmPolicy to 42, which is not a KvmPolicy/);
+    refused(await run('rebind-cores'), /plugin 'misbehaves' binds GuestCoreFactory to "an interpreter", which is not a GuestCoreFactory: it is not an object/);
     refused(await run('rebind-bus'), /plugin 'misbehaves' binds EventBus to \{\}, which is not a EventBus: it has no on\(\), subscribe\(\)/);
   });
 });
