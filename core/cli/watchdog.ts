@@ -147,7 +147,7 @@ export interface WatchdogOptions {
   /** How often the worker samples the marker (default 100 ms, less for short limits). */
   sampleMs?: number;
   /** The environment to read the limit from (default process.env). */
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
 }
 
 /**
