@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { cut, describeError } from '../common/errors';
 import type { Machine } from '../machine/machine';
 import { OutputFiles, writeFileAtomic } from './output-file';
 
@@ -29,8 +30,20 @@ export function checkRunOutputs(files: RunOutputFiles): void {
  * trace to the files asked for. Call it in a `finally`: whatever ran is worth keeping.
  */
 export function writeRunOutputs(machine: Machine, files: RunOutputFiles): void {
-  if (files.stats) writeFileAtomic(files.stats, files.stats.endsWith('.json') ? JSON.stringify(machine.stats.toJSON(), null, 2) + '\n' : machine.stats.toText(), '--stats');
-  if (files.trace) writeFileAtomic(files.trace, JSON.stringify(machine.trace.toJSON()) + '\n', '--trace');
+  // A run that stopped early still writes whole files, which say so: `sim.complete` is 0, the
+  // text stats start with a line saying why, the trace's otherData has it.
+  const early = machine.incomplete;
+  if (files.stats) {
+    const text = files.stats.endsWith('.json')
+      ? JSON.stringify(machine.stats.toJSON(), null, 2) + '\n'
+      : (early !== undefined ? `# kvmsim: this run stopped early: ${cut(early.split('\n')[0])}; the stats are what it did until then\n` : '') + machine.stats.toText();
+    writeFileAtomic(files.stats, text, '--stats');
+  }
+  if (files.trace) {
+    const trace = machine.trace.toJSON();
+    const json = { ...trace, otherData: { ...trace.otherData, run: early === undefined ? 'complete' : `stopped early: ${cut(early.split('\n')[0])}` } };
+    writeFileAtomic(files.trace, JSON.stringify(json) + '\n', '--trace');
+  }
 }
 
 /**
@@ -49,6 +62,7 @@ export async function runWithOutputs<R>(machine: Machine, files: RunOutputFiles,
       failure = e;
     }
     if (failure === undefined) print(result as R);
+    else machine.markIncomplete(describeError(failure));
     writeRunOutputs(machine, files);
   } finally {
     machine.dispose();
