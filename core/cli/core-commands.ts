@@ -82,7 +82,9 @@ class RunCommand implements CliCommand {
       .option('-v, --verbose', 'print the run log to stderr as it happens')
       .addHelpText(
         'after',
-        '\nExamples:\n' +
+        '\nCtrl-C stops the run at the next slice of instructions, prints the summary and writes the outputs\n' +
+          '(marked as stopped early: sim.complete 0), exit 130; a second Ctrl-C exits at once.\n' +
+          '\nExamples:\n' +
           '  kvmsim run examples/machines/reboot-locked.yaml\n' +
           '  kvmsim run examples/machines/reboot-locked.yaml --plugin trace,events=cmo+stale --trace out/trace.json\n' +
           '  kvmsim run examples/machines/reboot-locked.yaml --policy examples/custom-policy.ts --stats out/stats.txt\n' +
