@@ -260,46 +260,50 @@ export class Vmm {
     let exitCount = 0;
     let last: CoreExit;
     let yielded = start;
-    for (;;) {
-      const budget = maxInsns - (core.retired - start);
-      if (budget <= 0) {
-        last = { reason: 'insn_budget', pc: core.pc };
-        break;
-      }
-      if (interrupt?.requested) {
-        last = { reason: 'interrupted', pc: core.pc };
-        break;
-      }
-      const rec = this.ioctls.get('KVM_RUN') ?? { calls: 0, failed: 0 };
-      this.ioctls.set('KVM_RUN', rec);
-      rec.calls++;
-      const run = v.runSliced(budget, slice, interrupt);
-      try {
-        for (;;) {
-          const r = run.next();
-          if (r.done) {
-            last = r.value;
-            break;
+    try {
+      for (;;) {
+        const budget = maxInsns - (core.retired - start);
+        if (budget <= 0) {
+          last = { reason: 'insn_budget', pc: core.pc };
+          break;
+        }
+        if (interrupt?.requested) {
+          last = { reason: 'interrupted', pc: core.pc };
+          break;
+        }
+        const rec = this.ioctls.get('KVM_RUN') ?? { calls: 0, failed: 0 };
+        this.ioctls.set('KVM_RUN', rec);
+        rec.calls++;
+        const run = v.runSliced(budget, slice, interrupt);
+        try {
+          for (;;) {
+            const r = run.next();
+            if (r.done) {
+              last = r.value;
+              break;
+            }
+            yielded = core.retired;
+            yield yielded - start;
           }
+        } catch (e) {
+          if (e instanceof KvmIoctlError) rec.failed++;
+          throw e;
+        }
+        recent[exitCount % RUN_EXITS_KEPT] = last;
+        exitCount++;
+        exitsByReason[last.reason] = (exitsByReason[last.reason] ?? 0) + 1;
+        if (last.reason !== 'mmio') break;
+        this.emulateMmio(v, last);
+        // A guest that exits often (a console) still gives the driver a turn every slice.
+        if (core.retired - yielded >= slice) {
           yielded = core.retired;
           yield yielded - start;
         }
-      } catch (e) {
-        if (e instanceof KvmIoctlError) rec.failed++;
-        throw e;
       }
-      recent[exitCount % RUN_EXITS_KEPT] = last;
-      exitCount++;
-      exitsByReason[last.reason] = (exitsByReason[last.reason] ?? 0) + 1;
-      if (last.reason !== 'mmio') break;
-      this.emulateMmio(v, last);
-      // A guest that exits often (a console) still gives the driver a turn every slice.
-      if (core.retired - yielded >= slice) {
-        yielded = core.retired;
-        yield yielded - start;
-      }
+    } finally {
+      // Also when KVM_RUN failed or the run was dropped: the repeats seen so far are told.
+      this.logUnhandledRepeats(v);
     }
-    this.logUnhandledRepeats(v);
     const at = exitCount % RUN_EXITS_KEPT;
     const exits = exitCount <= RUN_EXITS_KEPT ? recent : [...recent.slice(at), ...recent.slice(0, at)];
     const rec: RunRecord = { vcpu: index, exits, exitCount, exitsByReason, retired: core.retired - start, last };
