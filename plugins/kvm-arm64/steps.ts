@@ -363,8 +363,7 @@ export class ExitExpectation implements Expectation<z.infer<typeof ExitCheck>> {
   constructor(private readonly vmm: () => Vmm) {}
   check(arg: z.infer<typeof ExitCheck>): string | null {
     const c = typeof arg === 'string' ? { reason: arg } : arg;
-    const runs = this.vmm().runs.filter((r) => c.vcpu === undefined || r.vcpu === c.vcpu);
-    const last = runs[runs.length - 1];
+    const last = this.vmm().lastRun(c.vcpu);
     if (last === undefined) return 'no run step has happened';
     const e = last.last;
     if (e.reason !== c.reason) return `vcpu${last.vcpu} exited with ${e.reason} (${describeExit(e)}), expected ${c.reason}`;
