@@ -108,3 +108,17 @@ describe('plugin args on the command line', () => {
     expect((await cli('run', DEFAULT, '--max-insns', '0')).code).toBe(2);
   });
 });
+
+describe('the trace plugin', () => {
+  it('records at most max_events, then says the trace was truncated', async () => {
+    const d = tmp();
+    const file = path.join(d, 't.json');
+    expect((await cli('run', DEFAULT, '--plugin', 'trace,max_events=10', '--trace', file)).code).toBe(0);
+    const events = JSON.parse(fs.readFileSync(file, 'utf8')).traceEvents.filter((e: { ph: string }) => e.ph !== 'M');
+    expect(events.length).toBeLessThanOrEqual(10 + 2); // the instants and their KVM_RUN slices
+    expect(events[events.length - 1]).toMatchObject({ name: 'trace truncated', args: { max_events: 10 } });
+    const full = path.join(d, 'full.json');
+    expect((await cli('run', DEFAULT, '--trace', full)).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(full, 'utf8')).traceEvents.some((e: { name: string }) => e.name === 'trace truncated')).toBe(false);
+  });
+});
