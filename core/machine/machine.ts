@@ -50,6 +50,9 @@ export interface MachineOptions {
   maxInsns?: number;
 }
 
+/** Lines `Machine.log` keeps. */
+export const LOG_KEPT = 10_000;
+
 /** Instructions a `run` step executes at most when neither it nor the command line says. */
 export const DEFAULT_MAX_INSNS = 10_000_000;
 
@@ -314,7 +317,9 @@ export class Machine implements Disposable {
 
   private addLog(source: string, message: string): void {
     const line = `[${this.clock.now}] ${source}: ${message}`;
-    this.log.push(line);
+    // A long run's memory stays flat: the log keeps its first lines (--verbose prints every one).
+    if (this.log.length < LOG_KEPT) this.log.push(line);
+    else if (this.log.length === LOG_KEPT) this.log.push(`… later lines are not kept (the log keeps ${LOG_KEPT}; --verbose prints them all)`);
     this.onLog?.(line);
   }
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from 'kvmsim';
+import { LOG_KEPT, createMachine, main } from 'kvmsim';
 import { captureIo } from '../helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -120,5 +120,17 @@ describe('the trace plugin', () => {
     const full = path.join(d, 'full.json');
     expect((await cli('run', DEFAULT, '--trace', full)).code).toBe(0);
     expect(JSON.parse(fs.readFileSync(full, 'utf8')).traceEvents.some((e: { name: string }) => e.name === 'trace truncated')).toBe(false);
+  });
+});
+
+describe('the run log', () => {
+  it('keeps its first LOG_KEPT lines and says the rest are not kept; --verbose sees them all', () => {
+    const lines: string[] = [];
+    const m = createMachine({ plugins: ['kvm-arm64'], scenario: [{ set_memslot: { slot: 0, gpa: 0x40000000, size: 4096 } }, ...Array.from({ length: LOG_KEPT + 50 }, () => ({ write: { gpa: 0x40000000, string: 'x' } }))] }, { onLog: (l) => lines.push(l) });
+    m.run();
+    expect(m.log.length).toBe(LOG_KEPT + 1);
+    expect(m.log[LOG_KEPT]).toContain('later lines are not kept');
+    expect(lines.length).toBeGreaterThan(LOG_KEPT + 40);
+    m.dispose();
   });
 });
