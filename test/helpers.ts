@@ -1,3 +1,6 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { ContainerModule } from 'inversify';
 import { z } from 'zod';
 import { EventBus, Rng, ScenarioStep, StatsRegistry, type CliIo, type StepContext } from '../core';
@@ -43,4 +46,25 @@ export function captureIo(): CliIo & { stdout: string; stderr: string } {
     },
   };
   return io;
+}
+
+const ROOT = path.join(__dirname, '..');
+
+/** Newest modification time of the sources dist/ is built from. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === 'dist' || e.name === 'test' || e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** bin/kvmsim.js runs dist/: build it when it is missing or older than the sources (for tests that spawn the CLI). */
+export function ensureDistBuilt(): void {
+  const dist = path.join(ROOT, 'dist', 'index.js');
+  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newestSource(ROOT)) return;
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
 }

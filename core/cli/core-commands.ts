@@ -12,6 +12,8 @@ import type { PluginKind, PluginModule } from '../plugin/plugin';
 import { CliCommand, defaultConfig, type CliContext } from './cli';
 import { machineOutputs, runWithOutputs } from './run-output';
 import { DEFAULT_PLUGIN_TIMEOUT_MS, PLUGIN_TIMEOUT_ENV, parsePluginTimeout, setPluginTimeout } from './watchdog';
+import { StatusLine, formatProgress } from './status-line';
+import { EXIT_INTERRUPTED, Interrupt, handleSigint } from '../sim/interrupt';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -84,7 +86,9 @@ class RunCommand implements CliCommand {
       .option('--plugin-timeout <ms>', `stop the run when one plugin callback runs longer than MS (default ${DEFAULT_PLUGIN_TIMEOUT_MS}, or $${PLUGIN_TIMEOUT_ENV})`)
       .addHelpText(
         'after',
-        '\nExamples:\n' +
+        '\nCtrl-C stops the run at the next slice of instructions, prints the summary and writes the outputs\n' +
+          '(marked as stopped early: sim.complete 0), exit 130; a second Ctrl-C exits at once.\n' +
+          '\nExamples:\n' +
           '  kvmsim run examples/machines/reboot-locked.yaml\n' +
           '  kvmsim run examples/machines/reboot-locked.yaml --plugin trace,events=cmo+stale --trace out/trace.json\n' +
           '  kvmsim run examples/machines/reboot-locked.yaml --policy examples/custom-policy.ts --stats out/stats.txt\n' +
@@ -92,19 +96,32 @@ class RunCommand implements CliCommand {
       )
       .action(async (config: string, opts: RunOpts) => {
         const machine = runMachineCommand(config, opts, ctx);
+        // The status line goes to stderr: only when both it and stdout are a terminal.
+        const status = new StatusLine((s) => ctx.io.err(s), ctx.io.isTty && Boolean(process.stderr.isTTY) && !opts.json);
+        const interrupt = new Interrupt();
         await runWithOutputs(
           machine,
           machineOutputs(machine, opts),
-          () => machine.run(),
+          async () => {
+            const sigint = handleSigint(interrupt, { onFirst: () => status.clear() });
+            try {
+              return await machine.runAsync({ interrupt, onProgress: (p) => status.update(() => formatProgress(p.instructions, p.boots, status.elapsedMs)) });
+            } finally {
+              status.clear();
+              sigint.dispose();
+            }
+          },
           (result) => {
             if (opts.json) {
               ctx.io.out(JSON.stringify({ ...result, summary: machine.summary(), stats: machine.stats.toJSON() }, null, 2) + '\n');
             } else {
               ctx.io.out(formatSummary(machine.summary()));
-              if (result.ok) ctx.io.out(`result: ok — ${result.steps} steps, ${result.cycles} cycles\n`);
+              if (result.interrupted) ctx.io.out(`result: interrupted (Ctrl-C) — ${result.steps} steps begun, ${result.cycles} cycles\n`);
+              else if (result.ok) ctx.io.out(`result: ok — ${result.steps} steps, ${result.cycles} cycles\n`);
               else ctx.io.out(`result: FAILED — ${result.failures.length} expectation(s) did not hold:\n${result.failures.map((f) => `  - ${f}`).join('\n')}\n`);
             }
-            if (!result.ok) ctx.setExitCode(1);
+            if (result.interrupted) ctx.setExitCode(EXIT_INTERRUPTED);
+            else if (!result.ok) ctx.setExitCode(1);
           },
           {
             warn: (line) => ctx.io.err(line),

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { cut, describeError } from '../common/errors';
 import type { Machine } from '../machine/machine';
 import { OutputFiles, writeFileAtomic } from './output-file';
 import { setEmergencyStop } from './watchdog';
@@ -30,14 +31,25 @@ export function checkRunOutputs(files: RunOutputFiles): void {
  * trace to the files asked for. Call it in a `finally`: whatever ran is worth keeping.
  */
 export function writeRunOutputs(machine: Machine, files: RunOutputFiles): void {
-  if (files.stats) writeFileAtomic(files.stats, files.stats.endsWith('.json') ? JSON.stringify(machine.stats.toJSON(), null, 2) + '\n' : machine.stats.toText(), '--stats');
-  if (files.trace) writeFileAtomic(files.trace, JSON.stringify(machine.trace.toJSON()) + '\n', '--trace');
+  // A run that stopped early still writes whole files, which say so: `sim.complete` is 0, the
+  // text stats start with a line saying why, the trace's otherData has it.
+  const early = machine.incomplete;
+  if (files.stats) {
+    const text = files.stats.endsWith('.json')
+      ? JSON.stringify(machine.stats.toJSON(), null, 2) + '\n'
+      : (early !== undefined ? `# kvmsim: this run stopped early: ${cut(early.split('\n')[0])}; the stats are what it did until then\n` : '') + machine.stats.toText();
+    writeFileAtomic(files.stats, text, '--stats');
+  }
+  if (files.trace) {
+    const trace = machine.trace.toJSON();
+    const json = { ...trace, otherData: { ...trace.otherData, run: early === undefined ? 'complete' : `stopped early: ${cut(early.split('\n')[0])}` } };
+    writeFileAtomic(files.trace, JSON.stringify(json) + '\n', '--trace');
+  }
 }
 
-/** Says in the stats and the trace that the run was stopped before its end. */
+/** Says in the outputs that the watchdog stopped the run before its end (`sim.complete` 0, and why). */
 export function markStopped(machine: Machine, message: string): void {
-  machine.stats.counter('watchdog.stopped', 'the run was stopped: a plugin callback ran past --plugin-timeout').inc();
-  machine.trace.instant('kvmsim', 'stopped', machine.clock.now, { reason: message });
+  machine.markIncomplete(message);
 }
 
 /** How a run command hears what happens around its run. */
@@ -80,6 +92,7 @@ export async function runWithOutputs<R>(machine: Machine, files: RunOutputFiles,
       emergency.dispose();
     }
     if (failure === undefined) print(result as R);
+    else machine.markIncomplete(describeError(failure));
     writeRunOutputs(machine, files);
   } finally {
     machine.dispose();

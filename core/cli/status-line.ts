@@ -45,3 +45,9 @@ export function formatCount(n: number): string {
   if (n < 1e9) return `${(n / 1e6).toFixed(2)} M`;
   return `${(n / 1e9).toFixed(2)} G`;
 }
+
+/** What a run's status line says: instructions so far, their rate, the boot it is in, the time. */
+export function formatProgress(instructions: number, boots: number, elapsedMs: number): string {
+  const s = elapsedMs / 1000;
+  return `kvmsim: ${formatCount(instructions)} instructions, ${(instructions / Math.max(s, 1e-3) / 1e6).toFixed(1)} MIPS, boot ${boots}, ${s.toFixed(0)} s`;
+}

@@ -18,6 +18,7 @@ import { Instrumentation } from '../plugin/instrumentation';
 import { isPluginPath, loadPluginFromPath } from '../plugin/loader';
 import { PluginModule, type PluginKind } from '../plugin/plugin';
 import { Clock } from '../sim/clock';
+import { drainSlices, driveSlices, type Interrupt } from '../sim/interrupt';
 import { Rng } from '../sim/rng';
 import { StatsRegistry } from '../sim/stats';
 import { TraceRecorder } from '../sim/trace';
@@ -51,6 +52,9 @@ export interface MachineOptions {
   maxInsns?: number;
 }
 
+/** Lines `Machine.log` keeps. */
+export const LOG_KEPT = 10_000;
+
 /** Instructions a `run` step executes at most when neither it nor the command line says. */
 export const DEFAULT_MAX_INSNS = 10_000_000;
 
@@ -75,6 +79,16 @@ export interface RunResult {
   steps: number;
   /** Plugin errors reported (and survived) during the run. */
   pluginErrors: string[];
+  /** True when a stop was asked for (Ctrl-C) and the scenario did not run to its end. */
+  interrupted: boolean;
+}
+
+/** What a sliced run tells its driver between slices. */
+export interface RunProgress {
+  /** Guest instructions retired by the run's steps so far. */
+  instructions: number;
+  /** VCPU inits (boots and reboots) so far. */
+  boots: number;
 }
 
 interface ParsedStep {
@@ -99,6 +113,8 @@ export class Machine implements Disposable {
   private ended = false;
   private disposed = false;
   private stepsRun = 0;
+  private interrupted = false;
+  private stoppedEarly: string | undefined;
   private readonly host: PluginHost;
   private readonly pluginErrors: string[] = [];
   private readonly errorSub: Disposable;
@@ -132,6 +148,7 @@ export class Machine implements Disposable {
       rng: this.rng,
       log: (source, message) => this.addLog(source, message),
     });
+    this.stats.formula('sim.complete', 'whether the run went to its end (0: stopped early by an error, Ctrl-C or the watchdog)', () => (this.stoppedEarly === undefined ? 1 : 0));
     this.errorSub = this.bus.subscribe(
       'plugin.error',
       (e) => {
@@ -182,8 +199,76 @@ export class Machine implements Disposable {
 
   /** Runs every scenario step in order, then ends the run. */
   run(): RunResult {
-    for (let i = this.stepsRun; i < this.steps.length; i++) this.runParsedStep(this.steps[i]);
-    return this.end('scenario complete');
+    return drainSlices(this.runSliced());
+  }
+
+  /**
+   * `run`, giving the event loop a turn between slices of work (Ctrl-C, timers) and telling
+   * `onProgress`; with `interrupt` requested the current step ends at its next slice and the
+   * rest of the scenario is skipped.
+   */
+  runAsync(opts: { interrupt?: Interrupt; onProgress?: (p: RunProgress) => void } = {}): Promise<RunResult> {
+    return driveSlices(this.runSliced(opts.interrupt), opts.onProgress);
+  }
+
+  /** The scenario as a sliced run: yields progress between slices of its long steps. */
+  *runSliced(interrupt?: Interrupt): Generator<RunProgress, RunResult, void> {
+    try {
+      return yield* this.runSteps(interrupt);
+    } catch (e) {
+      this.markIncomplete(describeError(e));
+      throw e;
+    }
+  }
+
+  /**
+   * Says that the run stopped before its end (an error, Ctrl-C, the watchdog): `sim.complete`
+   * reads 0 and the outputs written after say why. The first reason given stays.
+   */
+  markIncomplete(reason: string): void {
+    this.stoppedEarly ??= reason;
+  }
+
+  /** Why the run stopped before its end, or undefined when it has not. */
+  get incomplete(): string | undefined {
+    return this.stoppedEarly;
+  }
+
+  private *runSteps(interrupt?: Interrupt): Generator<RunProgress, RunResult, void> {
+    let done = 0;
+    let boots = 0;
+    const inits = this.bus.subscribe('vcpu.init', () => boots++, 'machine');
+    try {
+      for (let i = this.stepsRun; i < this.steps.length; i++) {
+        if (interrupt?.requested) break;
+        const s = this.steps[i];
+        const ctx = this.stepContext(s, interrupt);
+        this.stepsRun++;
+        if (s.step.runSliced === undefined) {
+          located(s.location, this.config.source, () => s.step.run(s.args, ctx));
+          continue;
+        }
+        const gen = s.step.runSliced(s.args, ctx);
+        let inStep = 0;
+        for (;;) {
+          let r: IteratorResult<number, void>;
+          try {
+            r = gen.next();
+          } catch (e) {
+            throw locate(e, s.location, this.config.source);
+          }
+          if (r.done) break;
+          inStep = r.value;
+          yield { instructions: done + inStep, boots };
+        }
+        done += inStep;
+      }
+    } finally {
+      inits.dispose();
+    }
+    this.interrupted = interrupt?.requested === true;
+    if (this.interrupted) this.markIncomplete(`interrupted (${interrupt!.reason})`);
+    return this.end(this.interrupted ? `interrupted (${interrupt!.reason})` : 'scenario complete');
   }
 
   /** @internal checks every step's inputs (files, assembly, images) before anything runs. */
@@ -194,8 +279,8 @@ export class Machine implements Disposable {
     }
   }
 
-  private runParsedStep(s: ParsedStep): void {
-    const ctx: StepContext = {
+  private stepContext(s: ParsedStep, interrupt: Interrupt | undefined): StepContext {
+    return {
       machine: this,
       location: s.location,
       baseDir: this.config.baseDir,
@@ -204,9 +289,8 @@ export class Machine implements Disposable {
         this.addLog(s.location.kind, `FAILED ${message}`);
       },
       log: (message) => this.addLog(s.location.kind, message),
+      interrupt,
     };
-    this.stepsRun++;
-    located(s.location, this.config.source, () => s.step.run(s.args, ctx));
   }
 
   /** Ends the run: emits `sim.end`, runs at-exit callbacks. Idempotent. */
@@ -223,6 +307,7 @@ export class Machine implements Disposable {
       events: this.bus.emitted,
       steps: this.stepsRun,
       pluginErrors: [...this.pluginErrors],
+      interrupted: this.interrupted,
     };
   }
 
@@ -247,7 +332,9 @@ export class Machine implements Disposable {
 
   private addLog(source: string, message: string): void {
     const line = `[${this.clock.now}] ${source}: ${message}`;
-    this.log.push(line);
+    // A long run's memory stays flat: the log keeps its first lines (--verbose prints every one).
+    if (this.log.length < LOG_KEPT) this.log.push(line);
+    else if (this.log.length === LOG_KEPT) this.log.push(`… later lines are not kept (the log keeps ${LOG_KEPT}; --verbose prints them all)`);
     this.onLog?.(line);
   }
 
@@ -290,11 +377,16 @@ function located(location: StepLocation, source: string, fn: () => void): void {
   try {
     fn();
   } catch (e) {
-    if (e instanceof KvmsimError && !attributed.has(e) && !e.message.startsWith(location.where) && !e.message.startsWith(`${source}:`)) {
-      e.message = `${location.where}: ${e.message}`;
-    }
-    throw e;
+    throw locate(e, location, source);
   }
+}
+
+/** Prefixes a step's error with where the step is, unless it already says where it comes from. */
+function locate(e: unknown, location: StepLocation, source: string): unknown {
+  if (e instanceof KvmsimError && !attributed.has(e) && !e.message.startsWith(location.where) && !e.message.startsWith(`${source}:`)) {
+    e.message = `${location.where}: ${e.message}`;
+  }
+  return e;
 }
 
 /** Errors already prefixed with the place in the config (or command line) they come from. */

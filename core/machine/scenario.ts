@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Interrupt } from '../sim/interrupt';
 import type { Machine } from './machine';
 
 /** Where a step sits, for messages: `reboot.yaml: scenario[4] (run)`. */
@@ -23,6 +24,8 @@ export interface StepContext {
   /** Records a failed expectation; the run goes on and ends with exit code 1. */
   fail(message: string): void;
   log(message: string): void;
+  /** A stop asked for (Ctrl-C): a long step ends early at its next slice. */
+  readonly interrupt?: Interrupt;
 }
 
 /** What `ScenarioStep.check` gets: where the step is, and where its paths resolve. */
@@ -38,6 +41,12 @@ export interface ScenarioStep<A = unknown> {
   readonly description: string;
   readonly schema: z.ZodType<A>;
   run(args: A, ctx: StepContext): void;
+  /**
+   * `run` for a step that can take long (a guest running): yields the instructions retired so
+   * far in the step every slice of work, so that the driver can show progress and take Ctrl-C
+   * (`ctx.interrupt`). Steps without it are run whole.
+   */
+  runSliced?(args: A, ctx: StepContext): Generator<number, void, void>;
   /**
    * Loads and checks what `run` will load (files, assembly, images) without touching the
    * machine: a machine is built only when every step's inputs are good, so `validate` and the

@@ -95,7 +95,11 @@ export type CoreExit =
   | { reason: 'insn_budget'; pc: number }
   /** The VMM stopped the run between slices (Ctrl-C), as a signal makes KVM_RUN return -EINTR. */
   | { reason: 'interrupted'; pc: number }
-  | { reason: 'wfi'; pc: number }
+  /**
+   * WFI, or a VCPU that is stopped (powered off) and so does not run: `stopped` says why
+   * (KVM_ARM_VCPU_POWER_OFF at init, or a PSCI SYSTEM_OFF / SYSTEM_RESET that stopped every VCPU).
+   */
+  | { reason: 'wfi'; pc: number; stopped?: 'power_off' | 'shutdown' | 'reset' }
   | { reason: 'undefined_instruction'; pc: number; word: number; detail: string }
   | { reason: 'guest_fault'; pc: number; detail: string }
   | { reason: 'internal_error'; pc: number; detail: string };

@@ -22,6 +22,8 @@ const DMACR = 0x048;
 /** UARTFR: transmit FIFO empty, receive FIFO empty (nothing is ever received). */
 const FR_TXFE = 1 << 7;
 const FR_RXFE = 1 << 4;
+/** Characters gathered before they become one flat string of the output. */
+const CHUNK = 4096;
 /** UARTPeriphID0-3 and UARTPCellID0-3 of an Arm PL011. */
 const ID = [0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1];
 
@@ -43,7 +45,14 @@ export const Uart = Symbol.for('kvmsim.Uart');
 export class Pl011 implements Uart, MmioRegion, MachineContribution {
   readonly name = 'pl011';
   readonly size = PL011_SIZE;
-  private out = '';
+  /**
+   * What was transmitted: whole chunks, then the characters of the chunk being filled. A string
+   * grown a character at a time is a rope of one node per character in V8 (some 32 bytes
+   * each), so a guest printing for a long run kept many times its output in memory.
+   */
+  private readonly chunks: string[] = [];
+  private pending: number[] = [];
+  private joined: string | null = '';
   private readonly listeners: ((text: string) => void)[] = [];
   private readonly regs = new Map<number, number>([
     [CR, 0x300],
@@ -61,7 +70,17 @@ export class Pl011 implements Uart, MmioRegion, MachineContribution {
   }
 
   get output(): string {
-    return this.out;
+    if (this.joined === null) {
+      if (this.pending.length > 0) {
+        this.chunks.push(String.fromCharCode(...this.pending));
+        this.pending = [];
+      }
+      // One flat string; kept as the only chunk so the next read joins only what came since.
+      this.joined = this.chunks.join('');
+      this.chunks.length = 0;
+      this.chunks.push(this.joined);
+    }
+    return this.joined;
   }
 
   onOutput(listener: (text: string) => void): Disposable {
@@ -99,8 +118,15 @@ export class Pl011 implements Uart, MmioRegion, MachineContribution {
 
   write(offset: number, _size: number, value: number): void {
     if (offset === DR) {
-      const ch = String.fromCharCode(value & 0xff);
-      this.out += ch;
+      const code = value & 0xff;
+      this.pending.push(code);
+      if (this.pending.length === CHUNK) {
+        this.chunks.push(String.fromCharCode(...this.pending));
+        this.pending = [];
+      }
+      this.joined = null;
+      if (this.listeners.length === 0) return;
+      const ch = String.fromCharCode(code);
       for (const l of [...this.listeners]) l(ch);
       return;
     }

@@ -8,9 +8,10 @@ import {
   Interrupt,
   StatusLine,
   buildMachine,
+  describeError,
   drainSlices,
   driveSlices,
-  formatCount,
+  formatProgress,
   formatSize,
   formatSummary,
   handleSigint,
@@ -247,15 +248,16 @@ class BootCommand implements CliCommand {
           try {
             r = await driveSlices(session.run(BOOT_SLICE, interrupt), (n) => {
               if (!atLineStart) return;
-              status.update(() => {
-                const s = status.elapsedMs / 1000;
-                return `kvmsim: ${formatCount(n)} instructions, ${(n / s / 1e6).toFixed(1)} MIPS, boot ${session.boots}, ${s.toFixed(0)} s`;
-              });
+              status.update(() => formatProgress(n, session.boots, status.elapsedMs));
             });
+          } catch (e) {
+            session.machine.markIncomplete(describeError(e));
+            throw e;
           } finally {
             status.clear();
             sigint.dispose();
             emergency.dispose();
+            if (interrupt.requested) session.machine.markIncomplete(`interrupted (${interrupt.reason})`);
             // Whatever ran is worth keeping, even when the run failed.
             writeRunOutputs(session.machine, opts);
           }

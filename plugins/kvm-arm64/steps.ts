@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { z } from 'zod';
-import { Address, InputError, Size, cut, formatSize, hex, shown, type Expectation, type ScenarioStep, type StepCheckContext, type StepContext } from '../../core';
+import { Address, InputError, Size, drainSlices, cut, formatSize, hex, shown, type Expectation, type ScenarioStep, type StepCheckContext, type StepContext } from '../../core';
 import { ERRNO, KvmIoctlError, type ErrnoName } from './errno';
 import type { Vmm } from './vmm';
 import { describeExit } from './vcpu';
@@ -11,12 +11,24 @@ import { AsmError, assemble } from '../../devices/cpu/a64';
 import { formatGuestException } from '../../devices/cpu/fault-report';
 import { loadGuestImage } from './elf';
 
+/** Instructions a `run` step executes between turns of the event loop (Ctrl-C, progress). */
+const RUN_SLICE = 200_000;
+
 const Errno = z.enum(Object.keys(ERRNO) as [ErrnoName, ...ErrnoName[]]).describe('the errno the ioctl must fail with');
 
 /** Runs an ioctl step: a failure is a scenario failure unless `expectErrno` names it. */
 function ioctlStep(ctx: StepContext, expectErrno: ErrnoName | undefined, what: string, fn: () => void): boolean {
+  return drainSlices(
+    ioctlStepSliced(ctx, expectErrno, what, function* () {
+      fn();
+    }),
+  );
+}
+
+/** `ioctlStep` for an ioctl that runs in slices (KVM_RUN), passing its progress on. */
+function* ioctlStepSliced<Y>(ctx: StepContext, expectErrno: ErrnoName | undefined, what: string, fn: () => Generator<Y, void, void>): Generator<Y, boolean, void> {
   try {
-    fn();
+    yield* fn();
   } catch (e) {
     if (!(e instanceof KvmIoctlError)) throw e;
     if (expectErrno === e.errno) {
@@ -303,10 +315,14 @@ export class RunStep implements ScenarioStep<z.infer<typeof RunArgs>> {
   readonly schema = RunArgs;
   constructor(private readonly vmm: () => Vmm) {}
   run(a: z.infer<typeof RunArgs>, ctx: StepContext): void {
+    drainSlices(this.runSliced(a, ctx));
+  }
+
+  *runSliced(a: z.infer<typeof RunArgs>, ctx: StepContext): Generator<number, void, void> {
     const vmm = this.vmm();
     if (a.expect_errno !== undefined) vmm.vcpu(a.vcpu); // KVM_CREATE_VCPU, so KVM_RUN itself can fail
-    ioctlStep(ctx, a.expect_errno, `KVM_RUN vcpu ${a.vcpu}`, () => {
-      const r = vmm.run(a.vcpu, a.max_insns ?? ctx.machine.maxInsnsPerRun);
+    yield* ioctlStepSliced(ctx, a.expect_errno, `KVM_RUN vcpu ${a.vcpu}`, function* () {
+      const r = yield* vmm.runSliced(a.vcpu, a.max_insns ?? ctx.machine.maxInsnsPerRun, RUN_SLICE, ctx.interrupt);
       ctx.log(`vcpu${a.vcpu}: ${r.retired} instructions, exit ${r.last.reason} (${describeExit(r.last)}) at PC 0x${r.last.pc.toString(16)}`);
       const first = vmm.vcpu(a.vcpu).core.firstFault;
       if (first && (r.last.reason === 'guest_fault' || r.last.reason === 'undefined_instruction')) {
@@ -347,8 +363,7 @@ export class ExitExpectation implements Expectation<z.infer<typeof ExitCheck>> {
   constructor(private readonly vmm: () => Vmm) {}
   check(arg: z.infer<typeof ExitCheck>): string | null {
     const c = typeof arg === 'string' ? { reason: arg } : arg;
-    const runs = this.vmm().runs.filter((r) => c.vcpu === undefined || r.vcpu === c.vcpu);
-    const last = runs[runs.length - 1];
+    const last = this.vmm().lastRun(c.vcpu);
     if (last === undefined) return 'no run step has happened';
     const e = last.last;
     if (e.reason !== c.reason) return `vcpu${last.vcpu} exited with ${e.reason} (${describeExit(e)}), expected ${c.reason}`;

@@ -19,7 +19,10 @@ export class KvmVcpu {
   hasRunOnce = false;
   /** HCR_EL2.TVM: trap guest writes to VM registers (set at reset without FWB). */
   hcrTvm = false;
+  /** Stopped (mp_state KVM_MP_STATE_STOPPED): KVM_RUN does not enter the guest. */
   poweredOff = false;
+  /** Why it is stopped: KVM_ARM_VCPU_POWER_OFF, or a PSCI SYSTEM_OFF / SYSTEM_RESET of some VCPU. */
+  stoppedBy: 'power_off' | 'shutdown' | 'reset' | null = null;
   /** Inside KVM_RUN (holds vcpu->mutex). */
   inRun = false;
   /** Modelled cycles spent inside KVM_RUN for this VCPU (guest and KVM work), `kvm.vcpuN.cycles`. */
@@ -46,6 +49,7 @@ export class KvmVcpu {
     this.core.reset(entry, x0);
     this.initialised = true;
     this.poweredOff = features.powerOff ?? false;
+    this.stoppedBy = this.poweredOff ? 'power_off' : null;
     const bus = this.vm.d.bus;
     bus.emit({ type: 'vcpu.init', vcpu: this.index, hadRun });
     if (hadRun) {
@@ -80,8 +84,13 @@ export class KvmVcpu {
     const retired0 = this.core.retired;
     try {
       for (;;) {
-        if (this.poweredOff) exit = { reason: 'wfi', pc: this.core.pc };
-        else {
+        if (this.poweredOff) {
+          // A stopped VCPU's KVM_RUN sleeps in kvm_vcpu_sleep (KVM_REQ_SLEEP) until a CPU_ON or a
+          // KVM_ARM_VCPU_INIT makes it runnable, or a signal makes the ioctl return -EINTR. In a
+          // run here nothing else executes meanwhile, so it would sleep for ever: the model
+          // returns at once, without entering the guest, with the exit that says it is stopped.
+          exit = { reason: 'wfi', pc: this.core.pc, stopped: this.stoppedBy ?? 'power_off' };
+        } else {
           const left = budget - (this.core.retired - retired0);
           const n = left > slice ? slice : left;
           exit = this.core.run(n);
@@ -103,6 +112,15 @@ export class KvmVcpu {
       }
     } finally {
       this.inRun = false;
+    }
+    if (exit.reason === 'system_event') {
+      // kvm_prepare_system_event: every VCPU of the VM is stopped (mp_state STOPPED, with
+      // KVM_REQ_SLEEP), so that none runs again before the VMM re-initialises it: "a caller of
+      // PSCI reboot and shutdown expects that the system shuts down or reboots immediately".
+      for (const v of this.vm.vcpus) {
+        v.poweredOff = true;
+        v.stoppedBy = exit.event;
+      }
     }
     this.cyclesStat.value += clock.now - start;
     const err = this.vm.runError;
@@ -133,6 +151,7 @@ export class KvmVcpu {
     else {
       target.core.reset(arg(2), arg(3));
       target.poweredOff = false;
+      target.stoppedBy = null;
       status = PSCI_SUCCESS;
     }
     this.core.setX(0, status >>> 0, status < 0 ? 0xffff_ffff : 0);
@@ -157,7 +176,8 @@ export function describeExit(e: CoreExit): string {
     case 'interrupted':
       return 'interrupted (Ctrl-C)';
     case 'wfi':
-      return 'WFI (or powered off)';
+      if (e.stopped === undefined) return 'WFI';
+      return `VCPU stopped (${e.stopped === 'power_off' ? 'KVM_ARM_VCPU_POWER_OFF' : e.stopped === 'shutdown' ? 'by PSCI SYSTEM_OFF' : 'by PSCI SYSTEM_RESET'}): KVM_RUN does not enter the guest until KVM_ARM_VCPU_INIT or a PSCI CPU_ON`;
     case 'undefined_instruction':
     case 'guest_fault':
     case 'internal_error':

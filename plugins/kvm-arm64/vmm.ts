@@ -10,10 +10,27 @@ import { KvmVcpu, describeExit, type VcpuInitFeatures } from './vcpu';
 import type { KvmVm } from './vm';
 import { KVM_ARM_LOCK_MEM_READ, KVM_ARM_LOCK_MEM_WRITE } from './vm';
 
-/** What one `run` step saw: every exit, in order, and the instructions retired. */
+/** Exits a RunRecord keeps (the most recent ones); older ones are only counted. */
+export const RUN_EXITS_KEPT = 32;
+/** Distinct unhandled MMIO accesses (access and PC) a run logs; more are only counted. */
+const UNHANDLED_MMIO_LOGGED = 64;
+/** Run records the VMM keeps (the most recent ones), besides the last of each VCPU. */
+export const RUNS_KEPT = 64;
+
+/**
+ * What one `run` step saw: how many times KVM_RUN returned (by exit reason), the last
+ * RUN_EXITS_KEPT exits in order, the last one, and the instructions retired. Only the most
+ * recent exits are kept: a guest polling a device exits millions of times in a long run, and
+ * keeping each would grow memory without bound.
+ */
 export interface RunRecord {
   vcpu: number;
+  /** The last RUN_EXITS_KEPT exits, oldest first (all of them when there were fewer). */
   exits: CoreExit[];
+  /** How many exits there were in all (KVM_RUN returns). */
+  exitCount: number;
+  /** Exits by reason. */
+  exitsByReason: Partial<Record<CoreExit['reason'], number>>;
   retired: number;
   last: CoreExit;
 }
@@ -27,7 +44,9 @@ export interface RunRecord {
 export class Vmm {
   /** The mapping the VMM made for each slot id (reused on move and flag changes). */
   private readonly slotVmas = new Map<number, Vma>();
+  /** The most recent run records (at most RUNS_KEPT), oldest first. */
   readonly runs: RunRecord[] = [];
+  private readonly lastRuns = new Map<number, RunRecord>();
   /** Ioctls issued, by name, and how many failed. */
   readonly ioctls = new Map<string, { calls: number; failed: number }>();
 
@@ -234,56 +253,111 @@ export class Vmm {
     const v = this.vcpu(index);
     const core = v.core;
     const start = core.retired;
-    const exits: CoreExit[] = [];
+    const recent: CoreExit[] = []; // a ring of the last RUN_EXITS_KEPT exits
+    const exitsByReason: Partial<Record<CoreExit['reason'], number>> = {};
+    this.unhandledRepeats.clear();
+    this.lastUnhandled = null;
+    let exitCount = 0;
     let last: CoreExit;
     let yielded = start;
-    for (;;) {
-      const budget = maxInsns - (core.retired - start);
-      if (budget <= 0) {
-        last = { reason: 'insn_budget', pc: core.pc };
-        break;
-      }
-      if (interrupt?.requested) {
-        last = { reason: 'interrupted', pc: core.pc };
-        break;
-      }
-      const rec = this.ioctls.get('KVM_RUN') ?? { calls: 0, failed: 0 };
-      this.ioctls.set('KVM_RUN', rec);
-      rec.calls++;
-      const run = v.runSliced(budget, slice, interrupt);
-      try {
-        for (;;) {
-          const r = run.next();
-          if (r.done) {
-            last = r.value;
-            break;
+    try {
+      for (;;) {
+        const budget = maxInsns - (core.retired - start);
+        if (budget <= 0) {
+          last = { reason: 'insn_budget', pc: core.pc };
+          break;
+        }
+        if (interrupt?.requested) {
+          last = { reason: 'interrupted', pc: core.pc };
+          break;
+        }
+        const rec = this.ioctls.get('KVM_RUN') ?? { calls: 0, failed: 0 };
+        this.ioctls.set('KVM_RUN', rec);
+        rec.calls++;
+        const run = v.runSliced(budget, slice, interrupt);
+        try {
+          for (;;) {
+            const r = run.next();
+            if (r.done) {
+              last = r.value;
+              break;
+            }
+            yielded = core.retired;
+            yield yielded - start;
           }
+        } catch (e) {
+          if (e instanceof KvmIoctlError) rec.failed++;
+          throw e;
+        }
+        recent[exitCount % RUN_EXITS_KEPT] = last;
+        exitCount++;
+        exitsByReason[last.reason] = (exitsByReason[last.reason] ?? 0) + 1;
+        if (last.reason !== 'mmio') break;
+        this.emulateMmio(v, last);
+        // A guest that exits often (a console) still gives the driver a turn every slice.
+        if (core.retired - yielded >= slice) {
           yielded = core.retired;
           yield yielded - start;
         }
-      } catch (e) {
-        if (e instanceof KvmIoctlError) rec.failed++;
-        throw e;
       }
-      exits.push(last);
-      if (last.reason !== 'mmio') break;
-      this.emulateMmio(v, last);
-      // A guest that exits often (a console) still gives the driver a turn every slice.
-      if (core.retired - yielded >= slice) {
-        yielded = core.retired;
-        yield yielded - start;
-      }
+    } finally {
+      // Also when KVM_RUN failed or the run was dropped: the repeats seen so far are told.
+      this.logUnhandledRepeats(v);
     }
-    const rec: RunRecord = { vcpu: index, exits, retired: core.retired - start, last };
+    const at = exitCount % RUN_EXITS_KEPT;
+    const exits = exitCount <= RUN_EXITS_KEPT ? recent : [...recent.slice(at), ...recent.slice(0, at)];
+    const rec: RunRecord = { vcpu: index, exits, exitCount, exitsByReason, retired: core.retired - start, last };
+    if (this.runs.length === RUNS_KEPT) this.runs.shift();
     this.runs.push(rec);
+    this.lastRuns.set(index, rec);
     return rec;
+  }
+
+  /** The last run record of VCPU `vcpu`, or of any VCPU when left out. */
+  lastRun(vcpu?: number): RunRecord | undefined {
+    return vcpu === undefined ? this.runs[this.runs.length - 1] : this.lastRuns.get(vcpu);
+  }
+
+  /**
+   * Unhandled MMIO accesses of the current run logged once, by access and PC, with how many
+   * times each came again: a guest polling an address no device claims exits there millions
+   * of times, and a log line for each would grow memory without bound.
+   */
+  private readonly unhandledRepeats = new Map<string, number>();
+  private unhandledOthers = 0;
+  /** The last unhandled access logged or counted by key, to count its repeats cheaply. */
+  private lastUnhandled: { addr: number; pc: number; size: number; write: boolean; what: string } | null = null;
+
+  /** Logs how often each unhandled MMIO access of the run repeated after its first line. */
+  private logUnhandledRepeats(v: KvmVcpu): void {
+    for (const [what, n] of this.unhandledRepeats) if (n > 0) this.vm.d.log(`vcpu${v.index}: unhandled MMIO ${what}: ${n} more time(s) in this run`);
+    if (this.unhandledOthers > 0) this.vm.d.log(`vcpu${v.index}: ${this.unhandledOthers} more unhandled MMIO access(es) in this run, at other addresses or PCs (not logged)`);
+    this.unhandledRepeats.clear();
+    this.unhandledOthers = 0;
+    this.lastUnhandled = null;
   }
 
   private emulateMmio(v: KvmVcpu, e: Extract<CoreExit, { reason: 'mmio' }>): void {
     const region = this.mmio.find(e.addr);
     if (region === undefined) {
-      // Like kvmtool: unclaimed MMIO reads as zero, writes are dropped; worth a line in the log.
-      this.vm.d.log(`vcpu${v.index}: unhandled MMIO ${describeExit(e)} at PC 0x${e.pc.toString(16)}`);
+      // Like kvmtool: unclaimed MMIO reads as zero, writes are dropped; worth a line in the log,
+      // once for each access and PC (repeats are counted, and told when the run ends).
+      const l = this.lastUnhandled;
+      if (l !== null && l.addr === e.addr && l.pc === e.pc && l.size === e.size && l.write === e.write) {
+        // The same access again (a polling loop): counted without building its key.
+        this.unhandledRepeats.set(l.what, this.unhandledRepeats.get(l.what)! + 1);
+        if (!e.write) v.core.completeMmioRead(0, 0);
+        return;
+      }
+      const what = `${describeExit(e)} at PC 0x${e.pc.toString(16)}`;
+      const seen = this.unhandledRepeats.get(what);
+      if (seen !== undefined) this.unhandledRepeats.set(what, seen + 1);
+      else if (this.unhandledRepeats.size >= UNHANDLED_MMIO_LOGGED) this.unhandledOthers++;
+      else {
+        this.unhandledRepeats.set(what, 0);
+        this.vm.d.log(`vcpu${v.index}: unhandled MMIO ${what}`);
+      }
+      this.lastUnhandled = this.unhandledRepeats.has(what) ? { addr: e.addr, pc: e.pc, size: e.size, write: e.write, what } : null;
       if (!e.write) v.core.completeMmioRead(0, 0);
       return;
     }

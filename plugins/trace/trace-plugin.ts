@@ -53,16 +53,23 @@ export default definePlugin({
   description: 'records control-plane events as a Chrome/Perfetto trace (enabled by --trace FILE)',
   args: z.object({
     events: z.array(z.enum(['all', ...CORE_EVENT_TYPES])).default(['all']).describe("event types to record, or 'all' (on the command line events=cmo+stale)"),
+    max_events: z.int().min(1).default(1_000_000).describe('events recorded at most; then one "trace truncated" instant, and the run goes on unrecorded (memory stays bounded)'),
   }),
   install(api, args) {
     api.trace.enable();
     const wanted = args.events.includes('all') ? new Set<string>(CORE_EVENT_TYPES) : new Set(args.events);
     const runStart = new Map<number, number>();
     const subs = new DisposableCollection();
+    let recorded = 0;
     for (const type of CORE_EVENT_TYPES) {
       if (!wanted.has(type)) continue;
       subs.push(
         api.on(type, (e: SimEvent) => {
+          if (recorded >= args.max_events) return;
+          if (++recorded === args.max_events) {
+            api.trace.instant('machine', 'trace truncated', e.time, { max_events: args.max_events, note: 'raise the trace plugin\'s max_events to record more' }, 'trace');
+            return;
+          }
           if (e.type === 'vcpu.run') runStart.set(e.vcpu, e.time);
           if (e.type === 'vcpu.exit' && runStart.has(e.vcpu)) {
             api.trace.slice(`vcpu${e.vcpu}`, `KVM_RUN → ${e.reason}`, runStart.get(e.vcpu)!, e.time, argsOf(e), 'vcpu');

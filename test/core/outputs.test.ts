@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from 'kvmsim';
+import { LOG_KEPT, createMachine, main } from 'kvmsim';
 import { captureIo } from '../helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -106,5 +106,31 @@ describe('plugin args on the command line', () => {
     expect(r.code).toBe(1);
     expect(j.failures.join('\n')).toMatch(/exited with insn_budget/);
     expect((await cli('run', DEFAULT, '--max-insns', '0')).code).toBe(2);
+  });
+});
+
+describe('the trace plugin', () => {
+  it('records at most max_events, then says the trace was truncated', async () => {
+    const d = tmp();
+    const file = path.join(d, 't.json');
+    expect((await cli('run', DEFAULT, '--plugin', 'trace,max_events=10', '--trace', file)).code).toBe(0);
+    const events = JSON.parse(fs.readFileSync(file, 'utf8')).traceEvents.filter((e: { ph: string }) => e.ph !== 'M');
+    expect(events.length).toBeLessThanOrEqual(10 + 2); // the instants and their KVM_RUN slices
+    expect(events[events.length - 1]).toMatchObject({ name: 'trace truncated', args: { max_events: 10 } });
+    const full = path.join(d, 'full.json');
+    expect((await cli('run', DEFAULT, '--trace', full)).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(full, 'utf8')).traceEvents.some((e: { name: string }) => e.name === 'trace truncated')).toBe(false);
+  });
+});
+
+describe('the run log', () => {
+  it('keeps its first LOG_KEPT lines and says the rest are not kept; --verbose sees them all', () => {
+    const lines: string[] = [];
+    const m = createMachine({ plugins: ['kvm-arm64'], scenario: [{ set_memslot: { slot: 0, gpa: 0x40000000, size: 4096 } }, ...Array.from({ length: LOG_KEPT + 50 }, () => ({ write: { gpa: 0x40000000, string: 'x' } }))] }, { onLog: (l) => lines.push(l) });
+    m.run();
+    expect(m.log.length).toBe(LOG_KEPT + 1);
+    expect(m.log[LOG_KEPT]).toContain('later lines are not kept');
+    expect(lines.length).toBeGreaterThan(LOG_KEPT + 40);
+    m.dispose();
   });
 });

@@ -39,9 +39,12 @@ export async function runFuzzInput(input: FuzzInput, parent = os.tmpdir()): Prom
   const argv = input.argv.map((a) => a.replace(/@\//g, dir + '/'));
   let err = '';
   const io = { out: () => undefined, err: (s: string) => void (err += s), isTty: false };
+  // kvmsim must keep plugins from ending the process; one that gets through ends up here.
   const exit = process.exit;
+  let exitCalled: ExitCalled | undefined;
   process.exit = ((c?: number | string | null) => {
-    throw new ExitCalled(c);
+    exitCalled = new ExitCalled(c);
+    throw exitCalled;
   }) as typeof process.exit;
   const t = Date.now();
   let code: number;
@@ -55,6 +58,7 @@ export async function runFuzzInput(input: FuzzInput, parent = os.tmpdir()): Prom
     process.exit = exit;
   }
   const ms = Date.now() - t;
+  if (exitCalled !== undefined && !problems.includes(exitCalled.message)) problems.push(exitCalled.message);
   const rss = process.memoryUsage().rss;
   if (code !== -1 && ![0, 1, 2].includes(code)) problems.push(`exit ${code}`);
   if (code === 2 && !/^(kvmsim: )?error: \S/m.test(err)) problems.push('exit 2 without an error message');

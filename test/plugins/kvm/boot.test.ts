@@ -2,12 +2,12 @@
  * `kvmsim boot`: no instruction budget by default (QEMU has none), Ctrl-C stops cleanly with a
  * summary and exit 130, and the plugins, stats and trace work as they do for `run`.
  */
-import { execFileSync, spawn } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BOOT_SLICE, BootSession, DEFAULTS, Interrupt, assemble, bootImage, defaultModules, drainSlices, main } from 'kvmsim';
-import { captureIo } from '../../helpers';
+import { captureIo, ensureDistBuilt } from '../../helpers';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const GUESTS = path.join(ROOT, 'examples', 'guest');
@@ -29,25 +29,6 @@ function writeGuest(dir: string, source: string): string {
   const file = path.join(dir, 'guest.bin');
   fs.writeFileSync(file, assemble(source, { base: 0x4008_0000 }).bytes);
   return file;
-}
-
-/** Newest modification time of the sources dist/ is built from. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name === 'dist' || e.name === 'test' || e.name.startsWith('.')) continue;
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** bin/kvmsim.js runs dist/: build it when it is missing or older than the sources. */
-function ensureBuilt(): void {
-  const dist = path.join(ROOT, 'dist', 'index.js');
-  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newestSource(ROOT)) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
 }
 
 describe('kvmsim boot', () => {
@@ -166,7 +147,7 @@ zeroes: .skip 0x800`,
   });
 
   it('Ctrl-C stops a guest that runs forever: summary on stderr, exit 130', async () => {
-    ensureBuilt();
+    ensureDistBuilt();
     const guest = writeGuest(tmp(), FOREVER);
     const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'kvmsim.js'), 'boot', guest], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

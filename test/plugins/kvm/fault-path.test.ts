@@ -165,18 +165,22 @@ describe('PSCI CPU_ON (kvm_psci_vcpu_on)', () => {
     r.programs.set(RAM, [
       { op: 'psci', fn: PSCI.CPU_ON_64, args: [1, RAM + 0x1000, 0x1234] },
       { op: 'psci', fn: PSCI.CPU_ON_64, args: [1, RAM + 0x1000, 0] },
-      { op: 'psci', fn: PSCI.SYSTEM_OFF },
+      { op: 'psci', fn: PSCI.VERSION }, // left to the VMM: a hypercall exit
+      { op: 'read', addr: RAM },
     ]);
     r.programs.set(RAM + 0x1000, [{ op: 'read', addr: RAM }, { op: 'psci', fn: PSCI.SYSTEM_OFF }]);
     r.vmm.vcpuInit(0, RAM, 0, {});
     r.vmm.vcpuInit(1, RAM, 0, { powerOff: true });
-    expect(r.vmm.run(1, 10).last.reason).toBe('wfi'); // powered off
+    expect(r.vmm.run(1, 10).last).toMatchObject({ reason: 'wfi', stopped: 'power_off' });
     const first = r.vmm.run(0, 10);
-    expect(first.last).toMatchObject({ reason: 'system_event', event: 'shutdown' });
+    expect(first.last).toMatchObject({ reason: 'hypercall' });
     expect(r.cores.cores[0].getX(0)).toEqual({ lo: 0xffff_fffc, hi: 0xffff_ffff }); // ALREADY_ON (-4) from the second call
     expect(r.vm.vcpus[1].poweredOff).toBe(false);
     expect(r.cores.cores[1].getX(0)).toEqual({ lo: 0x1234, hi: 0 }); // the context id
-    expect(r.vmm.run(1, 10).last).toMatchObject({ reason: 'system_event' });
+    expect(r.vmm.run(1, 10).last).toMatchObject({ reason: 'system_event', event: 'shutdown' });
+    // SYSTEM_OFF stopped every VCPU (kvm_prepare_system_event), the caller's sibling too.
+    expect(r.vm.vcpus[0].poweredOff).toBe(true);
+    expect(r.vmm.run(0, 10)).toMatchObject({ retired: 0, last: { reason: 'wfi', stopped: 'shutdown' } });
   });
 });
 

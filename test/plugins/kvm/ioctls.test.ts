@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY } from 'kvmsim';
+import { KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY, Kvm, createMachine } from 'kvmsim';
 import { MiB, RAM, errnoOf, kvmRig } from './harness';
 
 describe('KVM_SET_USER_MEMORY_REGION', () => {
@@ -207,5 +207,59 @@ describe('the write step', () => {
     const first = vmm.read(0x4008_0000, 4);
     expect(Array.from(first)).toEqual(Array.from(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'guest', 'hello.bin')).subarray(0, 4)));
     expect(() => kvmRig({ scenario: [{ write: { gpa: RAM, elf } }] })).toThrow("give 'gpa' for everything but 'elf'");
+  });
+});
+
+describe('KVM_RUN after PSCI SYSTEM_OFF', () => {
+  /** A guest that powers off, then would spin for ever if it were entered again. */
+  const scenario = (again: Record<string, unknown>[]) => ({
+    name: 'off-then-run',
+    plugins: ['kvm-arm64'],
+    scenario: [
+      { set_memslot: { slot: 0, gpa: 0x4000_0000, size: '2MiB' } },
+      { write: { gpa: 0x4008_0000, asm: 'movz w0, #0x0008\nmovk w0, #0x8400, lsl #16\nhvc #0\n1: b 1b' } },
+      { vcpu_init: { vcpu: 0, entry: 0x4008_0000 } },
+      { run: { vcpu: 0 } },
+      { expect: { exit: { reason: 'system_event', event: 'shutdown' } } },
+      ...again,
+    ],
+  });
+
+  it('a second run without vcpu_init returns at once: the VCPU is stopped, it does not burn the budget', () => {
+    // Before, the VCPU went on after its HVC and spun in `b 1b` for all 50 M instructions.
+    const m = createMachine(scenario([{ run: { vcpu: 0, max_insns: 50_000_000 } }, { expect: { exit: 'wfi' } }]));
+    const t0 = Date.now();
+    const r = m.run();
+    const ms = Date.now() - t0;
+    const vmm = m.get<Kvm>(Kvm).vmm;
+    const run = vmm.lastRun(0)!;
+    const log = [...m.log];
+    m.dispose();
+    expect(r.failures).toEqual([]);
+    expect(run.retired).toBe(0);
+    expect(run.last).toMatchObject({ reason: 'wfi', stopped: 'shutdown' });
+    expect(ms).toBeLessThan(5000);
+    expect(log.join('\n')).toContain('exit wfi (VCPU stopped (by PSCI SYSTEM_OFF): KVM_RUN does not enter the guest until KVM_ARM_VCPU_INIT or a PSCI CPU_ON)');
+  });
+
+  it('an expect that wants another exit says which one it got', () => {
+    const m = createMachine(scenario([{ run: { vcpu: 0, max_insns: 1000 } }, { expect: { exit: 'insn_budget' } }]));
+    const r = m.run();
+    m.dispose();
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0]).toContain('vcpu0 exited with wfi (VCPU stopped (by PSCI SYSTEM_OFF)');
+  });
+
+  it('vcpu_init makes it runnable again: the guest runs from its entry point', () => {
+    const m = createMachine(
+      scenario([
+        { vcpu_init: { vcpu: 0, entry: 0x4008_0000 } },
+        { run: { vcpu: 0, max_insns: 1000 } },
+        { expect: { exit: { reason: 'system_event', event: 'shutdown' } } },
+      ]),
+    );
+    const r = m.run();
+    m.dispose();
+    expect(r.failures).toEqual([]);
   });
 });
