@@ -13,8 +13,11 @@ export type EventHandler<K extends EventType> = (event: SimEvent<K>) => void;
  * triggered it throws a PluginFailure once every subscriber has seen the event.
  */
 export interface EventBus {
-  /** A typed stream of one event type, for composing with rxjs operators. */
-  on<K extends EventType>(type: K, owner?: string): Observable<SimEvent<K>>;
+  /**
+   * A typed stream of one event type, for composing with rxjs operators. `around` wraps each
+   * direct subscriber (inside the error guard): the plugin host brackets them for the watchdog.
+   */
+  on<K extends EventType>(type: K, owner?: string, around?: (fn: (e: SimEvent<K>) => void) => (e: SimEvent<K>) => void): Observable<SimEvent<K>>;
   /** Calls `handler` for each event of `type`; errors are reported as `owner`'s. */
   subscribe<K extends EventType>(type: K, handler: EventHandler<K>, owner?: string): Disposable;
   /** Stamps `init` with the time and a sequence number and dispatches it. */
@@ -59,9 +62,9 @@ export class SimEventBus implements EventBus {
     return s;
   }
 
-  on<K extends EventType>(type: K, owner = `bus.on('${type}') subscriber`): Observable<SimEvent<K>> {
+  on<K extends EventType>(type: K, owner = `bus.on('${type}') subscriber`, around?: (fn: (e: SimEvent<K>) => void) => (e: SimEvent<K>) => void): Observable<SimEvent<K>> {
     const subject = this.subject(type) as unknown as Subject<SimEvent<K>>;
-    return new GuardedObservable(subject, (fn) => this.guard(type, owner, fn));
+    return new GuardedObservable(subject, (fn) => this.guard(type, owner, around ? around(fn) : fn));
   }
 
   subscribe<K extends EventType>(type: K, handler: EventHandler<K>, owner = 'anonymous'): Disposable {

@@ -109,7 +109,13 @@ export class PluginHost implements Disposable {
       onUserspaceWrite: (cb) => on('userspace.write', cb, 'onUserspaceWrite'),
       onStale: (cb) => on('stale', cb, 'onStale'),
       on: (type, cb) => on(type, cb),
-      events: (type) => s.bus.on(type, name),
+      events: <K extends EventType>(type: K) => {
+        const site = callbackSite(name, `events('${type}')`);
+        return s.bus.on<K>(type, name, (fn) => (e) => {
+          const r = inCallback(site, () => fn(e) as unknown);
+          if (isThenable(r)) throw refuseThenable(r);
+        });
+      },
       emit: <K extends EventType>(init: EventInit<K>) => s.bus.emit(init),
       onMemoryAccess: (cb: MemoryAccessCallback, filter?: MemoryAccessFilter) =>
         this.track(name, s.instrumentation.onMemoryAccess(guard(cb, 'memory access', 'onMemoryAccess'), filter)),

@@ -81,6 +81,12 @@ describe('process.exit in plugin code', () => {
     expect(process.exit).toBe(exit);
   });
 
+  it('in an rxjs subscriber of api.events() it is reported the same way', async () => {
+    const r = await run('exit-in-stream');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/plugin 'misbehaves' failed while handling 'cmo': called process\.exit\(4\) in its events\('cmo'\) callback/);
+  });
+
   it('in install it is refused as the plugin failing to install', async () => {
     refused(await run('exit-in-install'), /plugin 'misbehaves' failed to install: called process\.exit\(3\) in its install callback/);
   });
