@@ -10,7 +10,7 @@ import { DEFAULT_MAX_INSNS, buildMachine, pluginCatalogue, stepCatalogue, type M
 import { describeArgs, formatArgs } from '../plugin/args';
 import type { PluginKind, PluginModule } from '../plugin/plugin';
 import { CliCommand, defaultConfig, type CliContext } from './cli';
-import { machineOutputs, runWithOutputs } from './run-output';
+import { machineOutputs, reportDisposeErrors, runWithOutputs } from './run-output';
 import { DEFAULT_PLUGIN_TIMEOUT_MS, PLUGIN_TIMEOUT_ENV, parsePluginTimeout, setPluginTimeout } from './watchdog';
 import { StatusLine, formatProgress } from './status-line';
 import { EXIT_INTERRUPTED, Interrupt, handleSigint } from '../sim/interrupt';
@@ -156,6 +156,7 @@ class ValidateCommand implements CliCommand {
           const kinds = m.plugins.map((p) => `${p.kind} ${p.name}`).join(', ');
           ctx.io.out(`${config}: ok — ${m.config.scenario.length} steps; ${kinds || 'no plugins'}\n`);
           m.dispose();
+          reportDisposeErrors(m, (line) => ctx.io.err(line));
         }
       });
   }

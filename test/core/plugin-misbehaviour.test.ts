@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ContainerModule } from 'inversify';
 import { createMachine, main } from 'kvmsim';
@@ -138,5 +140,17 @@ describe('in the library', () => {
     expect(process.exit).not.toBe(exit);
     m.dispose();
     expect(process.exit).toBe(exit);
+  });
+});
+
+describe('validate', () => {
+  it('says when a plugin fails to dispose, and still exits 0', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvmsim-misbehaves-'));
+    const f = path.join(dir, 'c.yaml');
+    fs.writeFileSync(f, `plugins:\n  - path: ${JSON.stringify(MISBEHAVES)}\n    args: { mode: throwing-dispose }\n`);
+    const r = await cli('validate', f);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/c\.yaml: ok/);
+    expect(r.err).toBe("kvmsim: warning: plugin 'misbehaves' failed while disposing: cannot let go\n");
   });
 });
