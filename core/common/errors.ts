@@ -52,10 +52,16 @@ export class ConfigError extends InputError {
     super(
       issues.length === 1
         ? `invalid config: ${formatIssue(issues[0])}`
-        : `invalid config (${issues.length} problems):\n${issues.map((i) => '  ' + formatIssue(i)).join('\n')}`,
+        : `invalid config (${issues.length} problems):\n${issues
+            .slice(0, MAX_ISSUES_SHOWN)
+            .map((i) => '  ' + formatIssue(i))
+            .join('\n')}${issues.length > MAX_ISSUES_SHOWN ? `\n  … and ${issues.length - MAX_ISSUES_SHOWN} more (mend these first)` : ''}`,
     );
   }
 }
+
+/** Problems of a config listed in one error; a file broken everywhere says how many more. */
+export const MAX_ISSUES_SHOWN = 20;
 
 /** A plugin subscriber threw while running under --strict. Exit code 1. */
 export class PluginFailure extends KvmsimError {

@@ -232,3 +232,16 @@ describe('step errors name file:line:col and the path inside the step', () => {
     expect(r.out).not.toContain('q'.repeat(201));
   });
 });
+
+describe('a config broken everywhere', () => {
+  it('lists its first 20 problems and says how many more', async () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kvmsim-many-'));
+    const file = path.join(d, 'm.yaml');
+    fs.writeFileSync(file, 'scenario:\n' + Array.from({ length: 50 }, (_, i) => `  - run: { vcpu: -${i + 1} }`).join('\n') + '\n');
+    const io = captureIo();
+    expect(await main(['validate', file], io)).toBe(2);
+    expect(io.stderr).toMatch(/^kvmsim: error: invalid config \(50 problems\):\n/);
+    expect(io.stderr.split('\n').filter((l) => l.startsWith(`  ${file}:`))).toHaveLength(20);
+    expect(io.stderr).toContain('  … and 30 more (mend these first)');
+  });
+});
