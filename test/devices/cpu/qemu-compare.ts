@@ -1,5 +1,5 @@
 /**
- * Boots every example guest on QEMU (`qemu-system-aarch64 -M virt -cpu cortex-a72 -nographic
+ * Boots every example guest on QEMU (`qemu-system-aarch64 -M virt -cpu cortex-a72 -nographic -nic none
  * -kernel NAME.elf`, with a timeout) and on kvmsim the same way (`kvmsim boot NAME.elf`: the
  * KVM plugin, the VMM, the A64 core), and compares what each printed on the PL011.
  *
@@ -26,7 +26,7 @@ const STALE_WITHOUT_DIC: Record<string, string> = {
 };
 
 function runQemu(elf: string): { output: string; error?: string } {
-  const r = spawnSync('qemu-system-aarch64', ['-M', 'virt', '-cpu', 'cortex-a72', '-nographic', '-kernel', elf], { timeout: 20_000, encoding: 'utf8' });
+  const r = spawnSync('qemu-system-aarch64', ['-M', 'virt', '-cpu', 'cortex-a72', '-nographic', '-nic', 'none', '-kernel', elf], { timeout: 20_000, encoding: 'utf8' });
   if (r.error !== undefined) return { output: r.stdout ?? '', error: r.error.message };
   if (r.status !== 0) return { output: r.stdout, error: `exit status ${r.status}: ${r.stderr.trim()}` };
   return { output: r.stdout };
