@@ -8,6 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ensureDistBuilt } from '../helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'kvmsim.js');
@@ -18,17 +19,7 @@ const REBOOT = path.join(ROOT, 'examples', 'machines', 'reboot-locked.yaml');
 const env: NodeJS.ProcessEnv = { ...process.env };
 delete env.JEST_WORKER_ID;
 
-/** dist/ is what bin/kvmsim.js runs: build it when a source the watchdog path uses is newer. */
-function ensureBuilt(): void {
-  const built = path.join(ROOT, 'dist', 'core', 'cli', 'watchdog.js');
-  const sources = ['core/cli/watchdog.ts', 'core/cli/run-output.ts', 'core/cli/core-commands.ts', 'core/plugin/callback-marker.ts', 'core/machine/plugin-host.ts', 'core/machine/machine.ts', 'plugins/kvm-arm64/boot.ts'];
-  const stale = !fs.existsSync(built) || sources.some((s) => fs.statSync(path.join(ROOT, s)).mtimeMs > fs.statSync(built).mtimeMs);
-  if (!stale) return;
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-beforeAll(ensureBuilt, 180_000);
+beforeAll(ensureDistBuilt, 180_000);
 
 describe('the plugin watchdog', () => {
   it('stops a plugin callback that loops forever, names it, prints the summary and writes --stats; exit 1', () => {

@@ -8,28 +8,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Kvm, RUN_EXITS_KEPT, assemble, createMachine } from 'kvmsim';
+import { ensureDistBuilt } from '../../helpers';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const DEVICE = path.join(ROOT, 'examples', 'custom-device');
-
-/** Newest modification time of the sources dist/ is built from. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name === 'dist' || e.name === 'test' || e.name.startsWith('.')) continue;
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** The child runs dist/: build it when it is missing or older than the sources. */
-function ensureBuilt(): void {
-  const dist = path.join(ROOT, 'dist', 'index.js');
-  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newestSource(ROOT)) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
-}
 
 /** Runs `kvmsim ARGS` in a child node: its exit code, peak RSS in MiB, and the end of what it printed. */
 function cliInChild(args: string[]): { code: number; maxRssMiB: number; text: string } {
@@ -65,7 +47,7 @@ function dmaWithoutPool(dir: string, maxInsns: number): string {
 describe('long runs keep memory flat', () => {
   let dir: string;
   beforeAll(() => {
-    ensureBuilt();
+    ensureDistBuilt();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvmsim-longrun-'));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
