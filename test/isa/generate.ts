@@ -30,6 +30,8 @@ export const GROUPS = {
 } as const;
 export type Group = keyof typeof GROUPS;
 export const GROUP_NAMES = Object.keys(GROUPS) as Group[];
+/** How often each group is drawn: branches less, as the instructions they skip test nothing. */
+export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = { 'dp-imm': 3, 'dp-reg': 3, ldst: 3, branch: 1 };
 
 /** Scratch buffer: where x27/x28 point; its address is fixed (within LDR literal's ±1 MiB of the code). */
 export const SCRATCH_ADDR = 0x4010_0000;
@@ -328,6 +330,7 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
   const gen = new SeqGen(rng, exclude);
   const groups = (opts.groups ?? GROUP_NAMES).filter((g) => gen.forms(g).length > 0);
   if (groups.length === 0) throw new Error('every instruction form is excluded');
+  const totalWeight = groups.reduce((n, g) => n + GROUP_WEIGHTS[g], 0);
   const regs = Array.from({ length: 31 }, () => interestingValue(rng));
   for (const b of BASES) {
     const o = rng.nextInt(SCRATCH_SIZE / 8) * 8;
@@ -344,7 +347,8 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
   let shadowEnd = 0;
   let count = 0;
   while (count < opts.length) {
-    const group = pick(rng, groups);
+    let w = rng.nextInt(totalWeight);
+    const group = groups.find((g) => (w -= GROUP_WEIGHTS[g]) < 0)!;
     const form = pick(rng, gen.forms(group));
     let unit: Unit | undefined;
     if (group === 'branch') {
