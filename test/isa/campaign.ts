@@ -138,19 +138,27 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const t0 = Date.now();
   const images = Math.ceil(nSeq / perImage);
   try {
-    for (let img = 0; img < images; img++) {
+    const prepare = (img: number) => {
       const first = img * perImage;
       const seqs = Array.from({ length: Math.min(perImage, nSeq - first) }, (_, i) => sequenceAt(opts.seed, first + i, opts));
       const image = buildImage(seqs);
       const elf = path.join(dir, `isa-${img}.elf`);
       fs.writeFileSync(elf, wrapElf(image.bytes, IMAGE_BASE));
+      return { first, seqs, image, elf };
+    };
+    let next = images > 0 ? prepare(0) : undefined;
+    for (let img = 0; img < images; img++) {
+      const { first, seqs, image, elf } = next!;
       const tq = Date.now();
       const qemu = runQemu(elf, opts.qemuTimeoutMs ?? 30_000).then((r) => ((res.qemuMs += Date.now() - tq), r));
       const tk = Date.now();
       const k = bootImage(elf, { maxInsns: String(50_000_000) }, { modules: defaultModules(), defaults: DEFAULTS });
       res.kvmsimMs += Date.now() - tk;
+      // The next image is generated and assembled while QEMU runs this one.
+      next = img + 1 < images ? prepare(img + 1) : undefined;
       const q = await qemu;
       if (q.error !== undefined) throw new Error(`qemu on ${elf}: ${q.error}`);
+      fs.rmSync(elf, { force: true });
       let kout = k.uart;
       if (!k.ok) kout += `\nkvmsim: ${k.exit}: ${k.detail} at PC 0x${k.pc.toString(16)}\n`;
       res.differences.push(...compareImage(q.out, kout, seqs, first, image.bodies, opts.seed));

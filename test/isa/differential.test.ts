@@ -13,7 +13,7 @@ import { GROUP_NAMES, sequenceAt } from './generate';
 const EXCLUDED: Record<string, string> = {};
 
 const SEED = 9;
-const COUNT = 100_000;
+const COUNT = 150_000;
 const hasQemu = spawnSync('qemu-system-aarch64', ['--version'], { stdio: 'ignore' }).status === 0;
 
 describe('A64 differential testing against QEMU', () => {

@@ -50,6 +50,18 @@ setup:
         msr     nzcv, x1
         ret
 
+// load_regs: SP = state record; loads x0-x29 from its initial state (the caller loads x30).
+load_regs:
+${Array.from({ length: 15 }, (_, i) => `        ldp     x${2 * i}, x${2 * i + 1}, [sp, #${INITIAL + 8 + 16 * i}]`).join('\n')}
+        ret
+
+// save_regs: SP = state record, x30 saved already; saves x0-x29 and NZCV.
+save_regs:
+${Array.from({ length: 15 }, (_, i) => `        stp     x${2 * i}, x${2 * i + 1}, [sp, #${SAVED + 8 + 16 * i}]`).join('\n')}
+        mrs     x0, nzcv
+        str     x0, [sp, #${SAVED}]
+        ret
+
 // put_hex: prints x0 in hex from bit x2+3 down, then the character w6 (x2-x5, x9).
 put_hex:
         movz    x9, #0x0900, lsl #16
@@ -159,21 +171,32 @@ ${Array.from({ length: 16 }, (_, i) => `        .balign 128\n        mov     x19
 function source(seqs: readonly Sequence[]): string {
   const out: string[] = ['        .text', '_start:', '        adr     x0, vectors', '        msr     vbar_el1, x0', '        isb'];
   seqs.forEach((s, k) => {
-    out.push(`seq_${k}:`, `        adr     x0, state_${k}`, '        bl      setup', '        mov     sp, x0');
-    for (let r = 0; r < 30; r += 2) out.push(`        ldp     x${r}, x${r + 1}, [sp, #${INITIAL + 8 + r * 8}]`);
-    out.push(`        ldr     x30, [sp, #${INITIAL + 248}]`, `body_${k}:`);
-    for (const i of s.insns) out.push(i.asm !== undefined ? `        ${i.asm}` : `        .inst   0x${i.word.toString(16).padStart(8, '0')}`);
-    for (let r = 0; r < 30; r += 2) out.push(`        stp     x${r}, x${r + 1}, [sp, #${SAVED + 8 + r * 8}]`);
-    out.push(`        str     x30, [sp, #${SAVED + 248}]`, '        mrs     x0, nzcv', `        str     x0, [sp, #${SAVED}]`, `        mov     x0, #${k}`, '        bl      dump');
+    out.push(`seq_${k}:`, `        adr     x0, state_${k}`, '        bl      setup', '        mov     sp, x0', '        bl      load_regs', `        ldr     x30, [sp, #${INITIAL + 248}]`, `body_${k}:`);
+    // Runs of plain words go on one .inst line (the assembler's time is per line).
+    let run: string[] = [];
+    const flush = () => {
+      if (run.length > 0) out.push(`        .inst   ${run.join(', ')}`);
+      run = [];
+    };
+    for (const i of s.insns) {
+      if (i.asm === undefined) run.push(`0x${i.word.toString(16).padStart(8, '0')}`);
+      else {
+        flush();
+        out.push(`        ${i.asm}`);
+      }
+    }
+    flush();
+    out.push(`        str     x30, [sp, #${SAVED + 248}]`, '        bl      save_regs', `        mov     x0, #${k}`, '        bl      dump');
   });
   out.push('        b       power_off', RUNTIME, '        .balign 16');
   seqs.forEach((s, k) => {
-    out.push(`state_${k}:`, `        .skip   ${INITIAL}`, `        .quad   ${hex64(BigInt(s.nzcv))}`, ...s.regs.map((v) => `        .quad   ${hex64(v)}`));
+    const words: bigint[] = [];
     for (let i = 0; i < s.scratch.length; i += 8) {
       let v = 0n;
       for (let j = 7; j >= 0; j--) v = (v << 8n) | BigInt(s.scratch[i + j]);
-      out.push(`        .quad   ${hex64(v)}`);
+      words.push(v);
     }
+    out.push(`state_${k}:`, `        .skip   ${INITIAL}`, `        .quad   ${[BigInt(s.nzcv), ...s.regs].map(hex64).join(', ')}`, `        .quad   ${words.map(hex64).join(', ')}`);
   });
   return out.join('\n') + '\n';
 }
