@@ -4,7 +4,8 @@
  *
  * Register conventions the harness relies on:
  *   - SP points at the sequence's state record (the harness loads and saves registers through
- *     it): no generated instruction writes SP (reading it, as `add x3, sp, #8`, is allowed).
+ *     it): no generated instruction writes SP; reading it is allowed (`add x3, sp, #8`, a load
+ *     from the record's initial values, a store into its save area).
  *   - x27 and x28 are the memory bases: they point into the scratch buffer, only loads and
  *     stores write them (writeback), and the generator tracks their offsets so every access
  *     stays inside the buffer and is naturally aligned (an unaligned access with the MMU off is
@@ -37,6 +38,9 @@ export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = { 'dp-imm': 3, 'dp
 export const SCRATCH_ADDR = 0x4010_0000;
 export const SCRATCH_SIZE = 128;
 export const BASES = [27, 28] as const;
+/** The harness's state record SP points at: loads through SP read from this offset on, stores go below it. */
+export const SP_RECORD_LOADS = 256;
+export const SP_RECORD_SIZE = 640;
 /** Registers a generated instruction may write (besides XZR). */
 export const FREE = [...Array.from({ length: 27 }, (_, i) => i), 29, 30];
 const ZR = 31;
@@ -282,6 +286,13 @@ class SeqGen {
       // The W-extended forms ignore bits 63:32: put something there.
       if (extend === 'uxtw' || extend === 'sxtw') mov({ op: 'MOVK', sf: true, rd: ix, imm: r.nextInt(0x10000), shift: pick(r, [32, 48]) });
       return [...set, g({ ...base, rt: t, mode: 'reg', imm: 0, rm: ix, extend, scaled })];
+    }
+    if ((mode === 'offset' || mode === 'unscaled') && r.nextInt(8) === 0) {
+      // SP as the base (no writeback): a load from the record's initial values (its bytes
+      // 256-639), or a store into its save area (0-255, which the harness overwrites after).
+      const a = load ? SP_RECORD_LOADS + r.nextInt((SP_RECORD_SIZE - SP_RECORD_LOADS - n) / n + 1) * n : r.nextInt((SP_RECORD_LOADS - n) / n + 1) * n;
+      const m = a > 255 ? 'offset' : mode;
+      return [g({ ...base, rn: SP, rt: rt([]), mode: m, imm: a })];
     }
     if (mode === 'offset') {
       const a = this.addr(n);

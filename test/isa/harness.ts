@@ -18,7 +18,7 @@
  * Linux (boot stub, x0 = DTB); the ELF says what it means.
  */
 import { assemble, disassemble } from '../../index';
-import { SCRATCH_ADDR, SCRATCH_SIZE, type Sequence } from './generate';
+import { SCRATCH_ADDR, SCRATCH_SIZE, SP_RECORD_LOADS, SP_RECORD_SIZE, type Sequence } from './generate';
 
 export const IMAGE_BASE = 0x4008_0000;
 /** Where each generated instruction of each sequence ended up. */
@@ -35,6 +35,7 @@ export const SAVED = 0; // NZCV, x0..x30 after the sequence
 export const INITIAL = 256; // NZCV, x0..x30 before
 export const SCRATCH_INIT = 512; // the scratch buffer's contents before
 const RECORD = SCRATCH_INIT + SCRATCH_SIZE;
+if (RECORD !== SP_RECORD_SIZE || INITIAL !== SP_RECORD_LOADS) throw new Error('the generator and the harness disagree on the state record');
 
 const RUNTIME = `
 // setup: x0 = state record; copies its scratch image to the buffer, sets NZCV.
