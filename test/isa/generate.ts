@@ -88,8 +88,8 @@ function u64(rng: Rng): bigint {
 
 /** Register values with the corner cases over-represented (zero, all ones, signed limits, small). */
 export function interestingValue(rng: Rng): bigint {
-  switch (rng.nextInt(10)) {
-    case 0: return pick(rng, [0n, 1n, M64, 0x8000_0000_0000_0000n, 0x7fff_ffff_ffff_ffffn, 0x8000_0000n, 0x7fff_ffffn, 0xffff_ffffn, 0x1_0000_0000n]);
+  switch (rng.nextInt(11)) {
+    case 0: case 10: return pick(rng, [0n, 1n, M64, 0x8000_0000_0000_0000n, 0x7fff_ffff_ffff_ffffn, 0x8000_0000n, 0x7fff_ffffn, 0xffff_ffffn, 0x1_0000_0000n]);
     case 1: return BigInt(rng.nextInt(256));
     case 2: return (-BigInt(rng.nextInt(256) + 1)) & M64;
     case 3: return BigInt(rng.nextU32());
