@@ -1,5 +1,5 @@
 /**
- * The A64 core: an interpreter of the A64 subset (devices/cpu/a64/insn.ts) at EL1, one per VCPU.
+ * The A64 core: an interpreter of the A64 subset (isa/a64/insn.ts) at EL1, one per VCPU.
  *
  * Every instruction is fetched through the guest memory path, so the word executed is the one
  * the L1 I-cache (or memory) gives: a stale line runs the stale instruction. Decoded instructions
@@ -16,13 +16,13 @@ import { hex, hexWord, KvmsimError, type Clock, type Disposable, type Counter, t
 import type { MemorySystem } from '../hierarchy/memory-system';
 import type { CacheTopology } from '../hierarchy/topology';
 import type { Stage2Mmu } from '../stage2/stage2-mmu';
-import { decodeBitMasks } from './a64/bits';
-import { decode } from './a64/decoder';
-import type { Insn, Op, ShiftType } from './a64/insn';
-import { SysRegs, sysRegName } from './a64/names';
+import { decodeBitMasks } from '../../isa/a64/bits';
+import { decode } from '../../isa/a64/decoder';
+import type { Insn, Op, ShiftType } from '../../isa/a64/insn';
+import { SysRegs, sysRegName } from '../../isa/a64/names';
 import { AccessStatus, GuestMemory, type GuestFault } from './guest-memory';
 import { PSCI, type CoreExit, type GuestCore, type GuestException, type GuestHypervisor, type VmRegister } from './guest-interface';
-import { instructionClass } from './a64/classify';
+import { instructionClass } from '../../isa/a64/classify';
 import { CNTFRQ, CYCLES_PER_TICK, ID_AA64PFR0_EL1, cacheLevels, ccsidrEl1, clidrEl1, ctrEl0, dczidEl0, idAa64mmfr0El1, midrEl1, mpidrEl1 } from './id-registers';
 
 export interface A64CoreDeps {

@@ -52,4 +52,4 @@ export const cpuModule = new ContainerModule(({ bind }) => {
 });
 
 export * from './fault-report';
-export * from './elf';
+

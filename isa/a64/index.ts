@@ -3,7 +3,7 @@
  * (GNU objdump syntax) and the assembler (GNU as syntax), plus the `asm` / `disasm` commands.
  */
 import { ContainerModule } from 'inversify';
-import { CliCommand } from '../../../core';
+import { CliCommand } from '../../core';
 import { asmCommand, disasmCommand } from './cli';
 
 export * from './insn';

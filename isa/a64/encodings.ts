@@ -3,7 +3,7 @@
  * functions that the decoder, the disassembler and the assembler share — decode (word → fields),
  * format (fields → GNU objdump text) and encode (fields → word, validating every field).
  */
-import { InputError } from '../../../core';
+import { InputError } from '../../core';
 import { MASK64, bits, decodeLogicImm, encodeLogicImm, fitsSigned, hex, join64, signExtend } from './bits';
 import {
   SP,
