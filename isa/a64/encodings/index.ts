@@ -3,8 +3,8 @@
  * functions that the decoder, the disassembler and the assembler share — decode (word → fields),
  * format (fields → GNU objdump text) and encode (fields → word, validating every field).
  */
-import { InputError } from '../../core';
-import { MASK64, bits, decodeLogicImm, encodeLogicImm, fitsSigned, hex, join64, signExtend } from './bits';
+import { InputError } from '../../../core';
+import { MASK64, bits, decodeLogicImm, encodeLogicImm, fitsSigned, hex, join64, signExtend } from '../bits';
 import {
   SP,
   ZR,
@@ -38,8 +38,8 @@ import {
   type ShiftType,
   type SysRegMove,
   type TestBranch,
-} from './insn';
-import { BARRIER_OPTIONS, CONDITIONS, DC_OPS, HINT_NAMES, IC_OPS, PSTATE_FIELDS, sysRegName, type CacheOpInfo } from './names';
+} from '../insn';
+import { BARRIER_OPTIONS, CONDITIONS, DC_OPS, HINT_NAMES, IC_OPS, PSTATE_FIELDS, sysRegName, type CacheOpInfo } from '../names';
 
 /** A field that cannot be encoded (out of range, wrong register kind). */
 export class EncodingError extends InputError {}
