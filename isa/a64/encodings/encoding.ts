@@ -3,7 +3,7 @@
  * group share: register names and checks, objdump formatting, range checks.
  */
 import { InputError } from '../../../core';
-import { MASK64, bits, fitsSigned, hex } from '../bits';
+import { MASK64, fitsSigned, hex } from '../bits';
 import { SP, ZR, type InsnFields, type ShiftType } from '../insn';
 import { CONDITIONS } from '../names';
 
