@@ -12,18 +12,18 @@
  * SCTLR_EL1 / TTBR0_EL1 / TCR_EL1 / MAIR_EL1, trapped DC set/way. HVC calls PSCI or exits to the
  * VMM; what the VMM must do comes out of `run()` as a CoreExit.
  */
-import { hex, hexWord, KvmsimError, type Clock, type Disposable, type Counter, type EventBus, type Instrumentation, type StatsRegistry } from '../../core';
-import type { MemorySystem } from '../hierarchy/memory-system';
-import type { CacheTopology } from '../hierarchy/topology';
-import type { Stage2Mmu } from '../stage2/stage2-mmu';
-import { decodeBitMasks } from '../../isa/a64/bits';
-import { decode } from '../../isa/a64/decoder';
-import type { Insn, Op, ShiftType } from '../../isa/a64/insn';
-import { SysRegs, sysRegName } from '../../isa/a64/names';
-import { AccessStatus, GuestMemory, type GuestFault } from './guest-memory';
-import { PSCI, type CoreExit, type GuestCore, type GuestException, type GuestHypervisor, type VmRegister } from './guest-interface';
-import { instructionClass } from '../../isa/a64/classify';
-import { CNTFRQ, CYCLES_PER_TICK, ID_AA64PFR0_EL1, cacheLevels, ccsidrEl1, clidrEl1, ctrEl0, dczidEl0, idAa64mmfr0El1, midrEl1, mpidrEl1 } from './id-registers';
+import { hex, hexWord, KvmsimError, type Clock, type Disposable, type Counter, type EventBus, type Instrumentation, type StatsRegistry } from '../../../core';
+import type { MemorySystem } from '../../hierarchy/memory-system';
+import type { CacheTopology } from '../../hierarchy/topology';
+import type { Stage2Mmu } from '../../stage2/stage2-mmu';
+import { decodeBitMasks } from '../../../isa/a64/bits';
+import { decode } from '../../../isa/a64/decoder';
+import type { Insn, Op, ShiftType } from '../../../isa/a64/insn';
+import { SysRegs, sysRegName } from '../../../isa/a64/names';
+import { AccessStatus, GuestMemory, type GuestFault } from '../guest-memory';
+import { PSCI, type CoreExit, type GuestCore, type GuestException, type GuestHypervisor, type VmRegister } from '../guest-interface';
+import { instructionClass } from '../../../isa/a64/classify';
+import { CNTFRQ, CYCLES_PER_TICK, ID_AA64PFR0_EL1, cacheLevels, ccsidrEl1, clidrEl1, ctrEl0, dczidEl0, idAa64mmfr0El1, midrEl1, mpidrEl1 } from '../id-registers';
 
 export interface A64CoreDeps {
   index: number;
