@@ -28,63 +28,15 @@
 import { hex, hex64, type AccessKind, type Counter, type Disposable, type EventBus, type StatsRegistry } from '../../core';
 import type { DcByAddressOp, MemorySystem } from '../hierarchy/memory-system';
 import type { Stage2Mmu } from '../stage2/stage2-mmu';
+import { AccessStatus, EXEC, KIND_NAMES, READ, WRITE, type AccessIndex } from './guest-access';
+import { FSC, type GuestFault } from './guest-fault';
 import { SCTLR_C, SCTLR_I, SCTLR_M, SCTLR_EL1_RESET, type GuestHypervisor, type Stage2Abort } from './guest-interface';
-
-/** What a guest memory operation did. */
-export const AccessStatus = {
-  OK: 0,
-  /** A guest exception (data / instruction abort) is due; see `fault`. */
-  FAULT: 1,
-  /** Stage 2 sent the access to the VMM; see `mmio`. */
-  MMIO: 2,
-  /** The hypervisor skipped the instruction. */
-  SKIP: 3,
-  /** Stop the VCPU with an error; see `exitDetail`. */
-  EXIT: 4,
-} as const;
-export type AccessStatus = (typeof AccessStatus)[keyof typeof AccessStatus];
 
 const OK = AccessStatus.OK;
 const FAULT = AccessStatus.FAULT;
 const MMIO = AccessStatus.MMIO;
 const SKIP = AccessStatus.SKIP;
 const EXIT = AccessStatus.EXIT;
-
-/** Access kinds as indices (tables of the translation cache). */
-export const READ = 0;
-export const WRITE = 1;
-export const EXEC = 2;
-export type AccessIndex = 0 | 1 | 2;
-const KIND_NAMES: readonly AccessKind[] = ['read', 'write', 'exec'];
-
-/** Fault status codes (ESR_ELx.ISS.{D,I}FSC). */
-export const FSC = {
-  addressSize: (level: number) => 0x00 + level,
-  translation: (level: number) => 0x04 + level,
-  accessFlag: (level: number) => 0x08 + level,
-  permission: (level: number) => 0x0c + level,
-  EXTERNAL: 0x10,
-  externalOnWalk: (level: number) => 0x14 + level,
-  ALIGNMENT: 0x21,
-} as const;
-
-/** A guest exception the memory path raised: what ESR_EL1 and FAR_EL1 will say. */
-export interface GuestFault {
-  /** An instruction abort (a fetch), else a data abort. */
-  instruction: boolean;
-  /** The fault status code (DFSC / IFSC). */
-  fsc: number;
-  /** ISS.WnR: a write (stores, DC ZVA, and every cache-maintenance instruction). */
-  wnr: boolean;
-  /** ISS.CM: a cache-maintenance instruction faulted. */
-  cm: boolean;
-  /** ISS.S1PTW: the fault is on a stage-1 table walk. */
-  s1ptw: boolean;
-  /** FAR_EL1: the faulting virtual address. */
-  va: number;
-  /** For humans: `translation fault, level 1, on a read at VA 0x...`. */
-  description: string;
-}
 
 /** An access stage 2 sent to the VMM. */
 export interface MmioAccess {

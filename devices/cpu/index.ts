@@ -7,6 +7,8 @@ import { A64Core, type A64CoreDeps } from './core';
 import { GuestCoreFactory, GuestHypervisor } from './guest-interface';
 
 export * from './guest-interface';
+export { AccessStatus, EXEC, READ, WRITE, type AccessIndex } from './guest-access';
+export * from './guest-fault';
 export * from './guest-memory';
 export * from './core';
 export * from './id-registers';

@@ -16,7 +16,7 @@ import { hex, hexWord, KvmsimError, type Disposable } from '../../../core';
 import { decode } from '../../../isa/a64/decoder';
 import { instructionClass } from '../../../isa/a64/classify';
 import { SysRegs, sysRegName } from '../../../isa/a64/names';
-import { AccessStatus } from '../guest-memory';
+import { AccessStatus } from '../guest-access';
 import type { CoreExit, GuestCore, GuestException } from '../guest-interface';
 import { cacheLevels } from '../id-registers';
 import { DC_NAMES, DECODE_BITS, DECODE_SIZE, toUop, type Uop } from './decoded-ops';

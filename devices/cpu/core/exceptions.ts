@@ -4,7 +4,7 @@
  */
 import { hex, hexWord } from '../../../core';
 import { PSCI, type GuestException } from '../guest-interface';
-import type { GuestFault } from '../guest-memory';
+import type { GuestFault } from '../guest-fault';
 import type { Uop } from './decoded-ops';
 import { TWO32 } from './state';
 import { SystemRegisters } from './system-registers';
