@@ -9,19 +9,21 @@
 import 'reflect-metadata';
 import type { ContainerModule } from 'inversify';
 import { buildMachine, coreCliModule, runCli, type CliIo, type ConfigDocument, type Machine, type MachineOptions } from './core';
+import { isaModules } from './isa';
 import { deviceModules } from './devices';
 import { pluginModules } from './plugins';
 
 export * from './core';
+export * from './isa';
 export * from './devices';
 export * from './plugins';
 
 /** Topology and policy used when a config names none. */
 export const DEFAULTS: NonNullable<MachineOptions['defaults']> = { topology: 'cortex-a72', policy: 'seed' };
 
-/** Every built-in module: the core's CLI commands, the devices, the built-in plugins. */
+/** Every built-in module: the core's CLI commands, the ISA's, the devices, the built-in plugins. */
 export function defaultModules(): ContainerModule[] {
-  return [coreCliModule, ...deviceModules, ...pluginModules];
+  return [coreCliModule, ...isaModules, ...deviceModules, ...pluginModules];
 }
 
 /**

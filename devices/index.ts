@@ -5,11 +5,11 @@ import { cacheModule } from './cache';
 import { hierarchyModule } from './hierarchy';
 import { uartModule } from './uart';
 import { replayCliModule } from './replay';
-import { a64CliModule } from './cpu/a64';
+
 import { cpuModule } from './cpu';
 
 /** The devices' DI modules. */
-export const deviceModules: readonly ContainerModule[] = [stage2Module, memoryModule, cacheModule, hierarchyModule, uartModule, replayCliModule, a64CliModule, cpuModule];
+export const deviceModules: readonly ContainerModule[] = [stage2Module, memoryModule, cacheModule, hierarchyModule, uartModule, replayCliModule, cpuModule];
 
 export * from './stage2';
 export * from './memory';
@@ -18,4 +18,3 @@ export * from './hierarchy';
 export * from './uart';
 export * from './replay';
 export * from './cpu';
-export { a64CliModule, assemble, checkAssembly, decode, disassemble, encode, formatInsn, type AssembleResult, type Insn } from './cpu/a64';

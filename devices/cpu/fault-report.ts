@@ -1,5 +1,5 @@
 import { hex, hexWord } from '../../core';
-import { disassemble } from './a64/decoder';
+import { disassemble } from '../../isa/a64/decoder';
 import type { GuestException } from './guest-interface';
 
 const EC_NAMES: Record<number, string> = {

@@ -25,66 +25,19 @@
  * SCTLR/TTBR0/TCR/MAIR (the setters below) and on reset. Only successful translations are kept,
  * so a descriptor going from invalid to valid is seen at once, as the architecture requires.
  */
-import { hex, hex64, type AccessKind, type Counter, type Disposable, type EventBus, type StatsRegistry } from '../../core';
+import { hex, type AccessKind, type Counter, type Disposable, type EventBus, type StatsRegistry } from '../../core';
 import type { DcByAddressOp, MemorySystem } from '../hierarchy/memory-system';
 import type { Stage2Mmu } from '../stage2/stage2-mmu';
+import { AccessStatus, EXEC, KIND_NAMES, READ, WRITE, type AccessIndex } from './guest-access';
+import { FSC, type GuestFault } from './guest-fault';
 import { SCTLR_C, SCTLR_I, SCTLR_M, SCTLR_EL1_RESET, type GuestHypervisor, type Stage2Abort } from './guest-interface';
-
-/** What a guest memory operation did. */
-export const AccessStatus = {
-  OK: 0,
-  /** A guest exception (data / instruction abort) is due; see `fault`. */
-  FAULT: 1,
-  /** Stage 2 sent the access to the VMM; see `mmio`. */
-  MMIO: 2,
-  /** The hypervisor skipped the instruction. */
-  SKIP: 3,
-  /** Stop the VCPU with an error; see `exitDetail`. */
-  EXIT: 4,
-} as const;
-export type AccessStatus = (typeof AccessStatus)[keyof typeof AccessStatus];
+import { S1_DEVICE, S1_NORMAL_CACHEABLE, S1_NORMAL_NC, Stage1Walker } from './stage1-walker';
 
 const OK = AccessStatus.OK;
 const FAULT = AccessStatus.FAULT;
 const MMIO = AccessStatus.MMIO;
 const SKIP = AccessStatus.SKIP;
 const EXIT = AccessStatus.EXIT;
-
-/** Access kinds as indices (tables of the translation cache). */
-export const READ = 0;
-export const WRITE = 1;
-export const EXEC = 2;
-export type AccessIndex = 0 | 1 | 2;
-const KIND_NAMES: readonly AccessKind[] = ['read', 'write', 'exec'];
-
-/** Fault status codes (ESR_ELx.ISS.{D,I}FSC). */
-export const FSC = {
-  addressSize: (level: number) => 0x00 + level,
-  translation: (level: number) => 0x04 + level,
-  accessFlag: (level: number) => 0x08 + level,
-  permission: (level: number) => 0x0c + level,
-  EXTERNAL: 0x10,
-  externalOnWalk: (level: number) => 0x14 + level,
-  ALIGNMENT: 0x21,
-} as const;
-
-/** A guest exception the memory path raised: what ESR_EL1 and FAR_EL1 will say. */
-export interface GuestFault {
-  /** An instruction abort (a fetch), else a data abort. */
-  instruction: boolean;
-  /** The fault status code (DFSC / IFSC). */
-  fsc: number;
-  /** ISS.WnR: a write (stores, DC ZVA, and every cache-maintenance instruction). */
-  wnr: boolean;
-  /** ISS.CM: a cache-maintenance instruction faulted. */
-  cm: boolean;
-  /** ISS.S1PTW: the fault is on a stage-1 table walk. */
-  s1ptw: boolean;
-  /** FAR_EL1: the faulting virtual address. */
-  va: number;
-  /** For humans: `translation fault, level 1, on a read at VA 0x...`. */
-  description: string;
-}
 
 /** An access stage 2 sent to the VMM. */
 export interface MmioAccess {
@@ -115,21 +68,14 @@ const F_CACHEABLE = 1;
 const F_ALIGN = 2;
 /** Physical (and VA, with the MMU off) addresses are 48 bits. */
 const PA_LIMIT = 2 ** 48;
-const TWO32 = 2 ** 32;
 /** An empty fetch memo: `va - NO_MEMO` is never in [0, PAGE). */
 const NO_MEMO = Number.POSITIVE_INFINITY;
 /** A retry that faults the same way this many times in a row is a livelock. */
 const MAX_SAME_FAULT = 16;
 
 const SCTLR_A = 1 << 1;
-const SCTLR_WXN = 1 << 19;
 
-/** Stage-1 memory types. */
-const S1_DEVICE = 0;
-const S1_NORMAL_NC = 1;
-const S1_NORMAL_CACHEABLE = 2;
-
-export class GuestMemory implements Disposable {
+export class GuestMemory extends Stage1Walker implements Disposable {
   readonly vcpu: number;
   /** Value of the last read or fetch (low 32 bits; the high 32 of an 8-byte read in `hi`). */
   lo = 0;
@@ -145,22 +91,14 @@ export class GuestMemory implements Disposable {
   /** After MMIO. */
   readonly mmio: MmioAccess = { addr: 0, size: 0, write: false, valueLo: 0, valueHi: 0 };
   /** After EXIT. */
-  exitDetail = '';
+  override exitDetail = '';
   /** The PC of the instruction making the accesses (for Stage2Abort.pc); the core keeps it current. */
-  pc = 0;
+  override pc = 0;
 
-  private sctlrV = SCTLR_EL1_RESET;
-  private ttbr0Lo = 0;
-  private ttbr0Hi = 0;
-  private tcrLo = 0;
-  private tcrHi = 0;
-  private mairLo = 0;
-  private mairHi = 0;
-
-  private readonly ms: MemorySystem;
+  protected override readonly ms: MemorySystem;
   private readonly s2: Stage2Mmu;
-  private readonly hyp: GuestHypervisor;
-  private readonly cpu: number;
+  protected override readonly hyp: GuestHypervisor;
+  protected override readonly cpu: number;
   private readonly lineSize: number;
   // Translation cache: per access kind, VA page number → PA page and flags.
   private readonly tag: Float64Array[] = [0, 1, 2].map(() => new Float64Array(TLB_ENTRIES).fill(-1));
@@ -192,14 +130,12 @@ export class GuestMemory implements Disposable {
   private lastFaultAccess = '';
   private lastFaultS1ptw = false;
   private sameFaults = 0;
-  // Stage-1 walk results (fields, not an object: the walk allocates nothing on success).
-  private walkIpa = 0;
-  private walkType = S1_DEVICE;
   private readonly tlbMisses: Counter | null;
-  private readonly walks: Counter | null;
+  protected override readonly walks: Counter | null;
   private readonly s2aborts: Counter | null;
 
   constructor(d: GuestMemoryDeps) {
+    super();
     this.vcpu = d.vcpu;
     this.cpu = d.vcpu;
     this.ms = d.memory;
@@ -489,14 +425,14 @@ export class GuestMemory implements Disposable {
     return OK;
   }
 
-  private s2Pa = 0;
-  private s2Device = false;
+  protected override s2Pa = 0;
+  protected override s2Device = false;
 
   /**
    * Stage 2 for `ipa`, asking the hypervisor on a fault and retrying while it says so. Leaves
    * `s2Pa` and `s2Device`. `origKind` is the access that caused it (the walk's access for S1PTW).
    */
-  private stage2(ipa: number, kind: AccessIndex, s1ptw: boolean, cm: boolean, origKind: AccessIndex, va: number, size: number, valueLo: number, valueHi: number, s1Level: number): AccessStatus {
+  protected override stage2(ipa: number, kind: AccessIndex, s1ptw: boolean, cm: boolean, origKind: AccessIndex, va: number, size: number, valueLo: number, valueHi: number, s1Level: number): AccessStatus {
     for (;;) {
       const w = this.s2.translate(ipa, KIND_NAMES[kind], this.vcpu);
       if (w.fault === null) {
@@ -579,91 +515,11 @@ export class GuestMemory implements Disposable {
     }
   }
 
-  /** The stage-1 walk (MMU on): leaves `walkIpa` and `walkType`, or raises the stage-1 fault. */
-  private walk(va: number, kind: AccessIndex, cm: boolean, reportVa: number): AccessStatus {
-    if (this.walks !== null) this.walks.value++;
-    const exec = kind === EXEC;
-    const wnr = kind === WRITE || cm;
-    // Fault messages name the access (`on ${this.what(...)}`), built only when a fault is raised:
-    // the walk runs on every translation miss, MMIO accesses included, and must stay cheap.
-    const tcr = this.tcrLo;
-    let t0sz = tcr & 0x3f;
-    if (t0sz < 16) t0sz = 16;
-    if (t0sz > 39) t0sz = 39;
-    const vaBits = 64 - t0sz;
-    // The upper VA range would use TTBR1_EL1, which the model leaves disabled (as EPD1=1).
-    if (!(va < 2 ** vaBits)) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${this.what(kind, cm, reportVa)}: outside the ${vaBits}-bit TTBR0_EL1 range (T0SZ=${t0sz})`);
-    if ((tcr & (1 << 7)) !== 0) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${this.what(kind, cm, reportVa)}: TCR_EL1.EPD0 disables TTBR0 walks`);
-    const tg0 = (tcr >>> 14) & 3;
-    if (tg0 !== 0) {
-      this.exitDetail = `TCR_EL1.TG0=${tg0} selects a ${tg0 === 1 ? '64' : '16'} KiB granule at PC=${hex(this.pc)}: only the 4 KiB granule is modelled`;
-      return EXIT;
-    }
-    // Walks are cacheable when the inner attribute of TTBR0 walks is cacheable and SCTLR_EL1.C=1.
-    const irgn = (tcr >>> 8) & 3;
-    const walkCacheable = irgn !== 0 && (this.sctlrV & SCTLR_C) !== 0;
-    const startLevel = 4 - Math.ceil((vaBits - 12) / 9);
-    // Bits the start level resolves (1 to 9): its table is 2^startBits entries, aligned to its size.
-    const startBits = vaBits - (12 + 9 * (3 - startLevel));
-    let table = (this.ttbr0Hi & 0xffff) * TWO32 + (this.ttbr0Lo >>> 0);
-    table -= table % 2 ** (startBits + 3);
-    let level = startLevel;
-    let readOnly = false;
-    let pxn = false;
-    for (;;) {
-      const shift = 12 + 9 * (3 - level);
-      const index = Math.floor(va / 2 ** shift) % 2 ** (level === startLevel ? startBits : 9);
-      const descIpa = table + index * 8;
-      const st = this.stage2(descIpa, READ, true, cm, kind, reportVa, 8, 0, 0, level);
-      if (st !== OK) return st;
-      const cacheable = !this.s2Device && (this.hyp.fwb || walkCacheable);
-      const lo = this.ms.read('vcpu', this.cpu, this.s2Pa, 8, cacheable);
-      const hi = this.ms.hi;
-      if ((lo & 1) === 0) return this.raise(exec, FSC.translation(level), wnr, cm, false, reportVa, `translation fault, level ${level}, on ${this.what(kind, cm, reportVa)}: descriptor ${hex64(hi, lo)} at IPA ${hex(descIpa)} is invalid`);
-      const isTable = (lo & 2) !== 0 && level < 3;
-      if (level === 3 && (lo & 2) === 0) return this.raise(exec, FSC.translation(3), wnr, cm, false, reportVa, `translation fault, level 3, on ${this.what(kind, cm, reportVa)}: descriptor ${hex64(hi, lo)} at IPA ${hex(descIpa)} is reserved`);
-      if (!isTable && level === 0) return this.raise(exec, FSC.translation(0), wnr, cm, false, reportVa, `translation fault, level 0, on ${this.what(kind, cm, reportVa)}: a level-0 block is not allowed with the 4 KiB granule`);
-      if ((hi & 0xf0000) !== 0) return this.raise(exec, FSC.addressSize(level), wnr, cm, false, reportVa, `address size fault, level ${level}, on ${this.what(kind, cm, reportVa)}: output address of descriptor ${hex64(hi, lo)} is beyond 48 bits`);
-      const oa = (hi & 0xffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
-      if (isTable) {
-        // APTable[1] (bit 62) removes write access below; PXNTable (bit 59) removes EL1 execute.
-        if ((hi & (1 << 30)) !== 0) readOnly = true;
-        if ((hi & (1 << 27)) !== 0) pxn = true;
-        table = oa;
-        level++;
-        continue;
-      }
-      const size = 2 ** shift;
-      if ((lo & (1 << 10)) === 0) return this.raise(exec, FSC.accessFlag(level), wnr, cm, false, reportVa, `access flag fault, level ${level}, on ${this.what(kind, cm, reportVa)}`);
-      const ap = (lo >>> 6) & 3;
-      if ((ap & 2) !== 0) readOnly = true;
-      if ((hi & (1 << 21)) !== 0) pxn = true;
-      // A region writable at EL0 is never executable at EL1; WXN makes writable regions XN.
-      if (ap === 1) pxn = true;
-      if ((this.sctlrV & SCTLR_WXN) !== 0 && !readOnly) pxn = true;
-      if (kind === WRITE && readOnly && !cm) return this.raise(false, FSC.permission(level), true, false, false, reportVa, `permission fault, level ${level}, on ${this.what(kind, cm, reportVa)}: the page is read-only`);
-      if (exec && pxn) return this.raise(true, FSC.permission(level), false, false, false, reportVa, `permission fault, level ${level}, on ${this.what(kind, cm, reportVa)}: the page is not executable at EL1`);
-      const attr = this.mairAttr((lo >>> 2) & 7);
-      this.walkType = (attr & 0xf0) === 0 ? S1_DEVICE : (attr & 0xf) === 0x4 || (attr & 0xf) === 0 ? S1_NORMAL_NC : S1_NORMAL_CACHEABLE;
-      this.walkIpa = oa - (oa % size) + (va % size);
-      return OK;
-    }
-  }
-
-  /** `an instruction fetch at VA 0x...`, for fault messages. */
-  private what(kind: AccessIndex, cm: boolean, va: number): string {
-    return `${cm ? 'cache maintenance' : kind === EXEC ? 'an instruction fetch' : `a ${KIND_NAMES[kind]}`} at VA ${hex(va)}`;
-  }
-
-  private mairAttr(index: number): number {
-    return (index < 4 ? this.mairLo >>> (8 * index) : this.mairHi >>> (8 * (index - 4))) & 0xff;
-  }
-
   private alignmentFault(va: number, kind: AccessIndex, size: number): AccessStatus {
     return this.raise(false, FSC.ALIGNMENT, kind === WRITE, false, false, va, `alignment fault: ${size}-byte ${KIND_NAMES[kind]} at VA ${hex(va)} to Device memory (or with SCTLR_EL1.A set) is not aligned`);
   }
 
-  private raise(instruction: boolean, fsc: number, wnr: boolean, cm: boolean, s1ptw: boolean, va: number, description: string): AccessStatus {
+  protected override raise(instruction: boolean, fsc: number, wnr: boolean, cm: boolean, s1ptw: boolean, va: number, description: string): AccessStatus {
     this.fault = { instruction, fsc, wnr: instruction ? false : wnr, cm, s1ptw, va, description };
     return FAULT;
   }

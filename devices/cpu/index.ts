@@ -3,12 +3,14 @@ import { Clock, EventBus, InputError, Instrumentation, StatsRegistry, TokenShape
 import { MemorySystem } from '../hierarchy/memory-system';
 import { CacheTopology } from '../hierarchy/topology';
 import { Stage2Mmu } from '../stage2/stage2-mmu';
-import { A64Core, type A64CoreDeps } from './a64-core';
+import { A64Core, type A64CoreDeps } from './core';
 import { GuestCoreFactory, GuestHypervisor } from './guest-interface';
 
 export * from './guest-interface';
+export { AccessStatus, EXEC, READ, WRITE, type AccessIndex } from './guest-access';
+export * from './guest-fault';
 export * from './guest-memory';
-export * from './a64-core';
+export * from './core';
 export * from './id-registers';
 
 /** Makes A64 interpreter cores; the machine's services are looked up when the first core is made. */
@@ -52,4 +54,4 @@ export const cpuModule = new ContainerModule(({ bind }) => {
 });
 
 export * from './fault-report';
-export * from './elf';
+

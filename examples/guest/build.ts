@@ -10,7 +10,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { assemble } from '../../devices/cpu/a64';
+import { assemble } from '../../isa/a64';
 
 export const GUEST_BASE = 0x4008_0000;
 export const GUESTS = ['hello', 'memtest', 'sieve', 'mmu-on', 'smc-ok', 'smc-stale'] as const;

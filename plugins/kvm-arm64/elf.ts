@@ -1,5 +1,5 @@
 import { InputError } from '../../core';
-import { isElf, readElf } from '../../devices/cpu/elf';
+import { isElf, readElf } from '../../isa/a64/elf';
 
 /** A loadable piece of an image: bytes at a guest-physical address (p_paddr), zero-filled to memsz. */
 export interface ImageSegment {

@@ -7,7 +7,7 @@ import { ERRNO, KvmIoctlError, type ErrnoName } from './errno';
 import type { Vmm } from './vmm';
 import { describeExit } from './vcpu';
 import type { Uart } from '../../devices/uart/pl011';
-import { AsmError, assemble } from '../../devices/cpu/a64';
+import { AsmError, assemble } from '../../isa/a64';
 import { formatGuestException } from '../../devices/cpu/fault-report';
 import { loadGuestImage } from './elf';
 

@@ -1,5 +1,5 @@
 import { EC, formatGuestException } from '../../../devices/cpu';
-import { SysRegs, encode } from '../../../devices/cpu/a64';
+import { SysRegs, encode } from '../../../isa/a64';
 import { snippet, x } from './harness';
 
 /** A vector table at `vectors` (2 KiB aligned) whose current-EL SPx sync entry (+0x200) records the syndrome and stops. */

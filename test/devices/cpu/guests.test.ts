@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ExecutedInstruction } from '../../../core';
-import { assemble } from '../../../devices/cpu/a64';
+import { assemble } from '../../../isa/a64';
 import { cpuMachine, IMAGE_BASE, loadImage, runGuest, type CpuMachineOptions } from './harness';
 
 const DIR = path.join(__dirname, '../../../examples/guest');

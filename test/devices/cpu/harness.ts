@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { assemble } from '../../../devices/cpu/a64';
+import { assemble } from '../../../isa/a64';
 import { Clock, EventBus, Instrumentation, StatsRegistry, buildMachine, type Machine } from '../../../core';
 import { cacheModule } from '../../../devices/cache';
 import { A64Core, GuestCoreFactory, GuestHypervisor, cpuModule, type CoreExit } from '../../../devices/cpu';

@@ -1,7 +1,7 @@
 import { hex, hex64, hexWord, type SimEvent } from '../../../core';
 import { PSCI } from '../../../devices/cpu';
 import { cpuMachine, IMAGE_BASE, loadImage, snippet, x } from './harness';
-import { assemble } from '../../../devices/cpu/a64';
+import { assemble } from '../../../isa/a64';
 
 const psci = (fn: number) => `movz w0, #${fn & 0xffff}\n movk w0, #${fn >>> 16}, lsl #16\n`;
 

@@ -1,5 +1,5 @@
 import { InputError, KvmsimError } from '../../../../core';
-import { AsmError, SP, ZR, assemble, checkAssembly, decode, disassemble, formatListing } from '../../../../devices/cpu/a64';
+import { AsmError, SP, ZR, assemble, checkAssembly, decode, disassemble, formatListing } from '../../../../isa/a64';
 
 const words = (bytes: Uint8Array): number[] => Array.from({ length: bytes.length >> 2 }, (_, i) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(i * 4, true));
 const one = (src: string, base = 0) => words(assemble(src, { base }).bytes)[0];

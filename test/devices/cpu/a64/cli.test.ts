@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runCli, type CliIo } from '../../../../core';
-import { a64CliModule } from '../../../../devices/cpu/a64';
+import { a64CliModule } from '../../../../isa/a64';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

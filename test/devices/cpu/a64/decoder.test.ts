@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ENCODINGS, SP, SysRegs, ZR, decode, disassemble, encode, encodingOf, type InsnFields, type LoadStore } from '../../../../devices/cpu/a64';
+import { ENCODINGS, SP, SysRegs, ZR, decode, disassemble, encode, encodingOf, type InsnFields, type LoadStore } from '../../../../isa/a64';
 
 /** A load/store that is not register-offset: no index register. */
 const ls = (f: Omit<LoadStore, 'rm' | 'extend' | 'scaled'>): LoadStore => ({ ...f, rm: ZR, extend: 'lsl', scaled: false });

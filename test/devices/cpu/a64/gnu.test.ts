@@ -6,8 +6,8 @@
  * installed (always in CI) the same comparisons also run against them live.
  */
 import * as fs from 'fs';
-import { SYS_REGS, assemble, decode, disassemble, encodingOf, type AssembleResult } from '../../../../devices/cpu/a64';
-import { ENCODINGS } from '../../../../devices/cpu/a64/encodings';
+import { SYS_REGS, assemble, decode, disassemble, encodingOf, type AssembleResult } from '../../../../isa/a64';
+import { ENCODINGS } from '../../../../isa/a64/encodings';
 import {
   BASE,
   DIRECTIVES_FILE,

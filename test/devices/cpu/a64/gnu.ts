@@ -6,8 +6,8 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ENCODINGS } from '../../../../devices/cpu/a64/encodings';
-import { HINT_NAMES, SYS_REGS } from '../../../../devices/cpu/a64/names';
+import { ENCODINGS } from '../../../../isa/a64/encodings';
+import { HINT_NAMES, SYS_REGS } from '../../../../isa/a64/names';
 
 export const FIXTURES = path.join(__dirname, 'fixtures');
 export const FORMS_FILE = path.join(FIXTURES, 'forms.S');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { DC_OPS, ENCODINGS, IC_OPS, SP, SYS_REGS, ZR, assemble, decode, decodeLogicImm, disassemble, encode, type InsnFields } from '../../../../devices/cpu/a64';
-import { HINT_NAMES, PSTATE_FIELDS } from '../../../../devices/cpu/a64/names';
+import { DC_OPS, ENCODINGS, IC_OPS, SP, SYS_REGS, ZR, assemble, decode, decodeLogicImm, disassemble, encode, type InsnFields } from '../../../../isa/a64';
+import { HINT_NAMES, PSTATE_FIELDS } from '../../../../isa/a64/names';
 
 const zrReg = fc.integer({ min: 0, max: 31 }); // 31 is ZR
 const spReg = fc.oneof(fc.integer({ min: 0, max: 30 }), fc.constant(SP));

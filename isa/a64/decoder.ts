@@ -1,5 +1,5 @@
 /**
- * decode / encode / disassemble: thin lookups over the encoding table (encodings.ts).
+ * decode / encode / disassemble: thin lookups over the encoding table (encodings/).
  */
 import { ENCODINGS, EncodingError, encodingKey, type Encoding } from './encodings';
 import type { Insn, InsnFields } from './insn';

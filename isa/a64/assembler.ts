@@ -7,7 +7,7 @@ import * as path from 'path';
  * .align .balign .p2align .org .skip .inst .global .text). Pass 1 lays out addresses, pass 2
  * encodes through the shared encoding table. Every error names its line.
  */
-import { InputError } from '../../../core';
+import { InputError } from '../../core';
 import { MASK64, hex } from './bits';
 import { handlerFor, Ops, type AsmResult } from './asm-insns';
 import { encode } from './decoder';

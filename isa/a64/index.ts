@@ -1,9 +1,10 @@
 /**
- * AArch64 (A64) encodings: one table (encodings.ts) shared by the decoder, the disassembler
- * (GNU objdump syntax) and the assembler (GNU as syntax), plus the `asm` / `disasm` commands.
+ * AArch64 (A64) encodings: one table (encodings/, a file per group of the Arm ARM's encoding
+ * index) shared by the decoder, the disassembler (GNU objdump syntax) and the assembler (GNU as
+ * syntax), plus the `asm` / `disasm` commands.
  */
 import { ContainerModule } from 'inversify';
-import { CliCommand } from '../../../core';
+import { CliCommand } from '../../core';
 import { asmCommand, disasmCommand } from './cli';
 
 export * from './insn';

@@ -2,8 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Option, type Command } from 'commander';
-import { InputError, writeFileAtomic, type CliCommand, type CliContext } from '../../../core';
-import { PF_X, SHF_ALLOC, SHF_EXECINSTR, isElf, readElf } from '../elf';
+import { InputError, writeFileAtomic, type CliCommand, type CliContext } from '../../core';
+import { PF_X, SHF_ALLOC, SHF_EXECINSTR, isElf, readElf } from './elf';
 import { assemble, formatListing } from './assembler';
 import { disassemble } from './decoder';
 

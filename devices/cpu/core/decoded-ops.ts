@@ -1,0 +1,187 @@
+/**
+ * The decoded-op cache's entries: a decoded instruction flattened into one fixed shape (Uop) with
+ * the small integer codes the interpreter's dispatch switch runs on, and the cache's geometry.
+ */
+import { hex, KvmsimError } from '../../../core';
+import { decodeBitMasks } from '../../../isa/a64/bits';
+import type { Insn, Op, ShiftType } from '../../../isa/a64/insn';
+
+// Operation numbers for the dispatch switch (a jump table over small integers).
+export const OPS = [
+  'MOVZ', 'MOVN', 'MOVK', 'ADD_IMM', 'ADDS_IMM', 'SUB_IMM', 'SUBS_IMM', 'ADD_REG', 'ADDS_REG', 'SUB_REG', 'SUBS_REG',
+  'AND_IMM', 'ORR_IMM', 'EOR_IMM', 'ANDS_IMM', 'AND_REG', 'BIC_REG', 'ORR_REG', 'ORN_REG', 'EOR_REG', 'EON_REG', 'ANDS_REG', 'BICS_REG',
+  'SBFM', 'UBFM', 'EXTR', 'MADD', 'MSUB', 'UDIV', 'SDIV', 'LSLV', 'LSRV', 'ASRV', 'RORV', 'CSEL', 'CSINC', 'CSINV', 'CSNEG',
+  'LDR', 'STR', 'LDP', 'STP', 'ADR', 'ADRP', 'B', 'BL', 'B_COND', 'CBZ', 'CBNZ', 'TBZ', 'TBNZ', 'BR', 'BLR', 'RET',
+  'SVC', 'HVC', 'SMC', 'BRK', 'ERET', 'NOP', 'YIELD', 'WFE', 'WFI', 'SEV', 'SEVL', 'DSB', 'DMB', 'ISB', 'DC', 'IC',
+  'MRS', 'MSR', 'MSR_IMM', 'UNDEFINED',
+] as const satisfies readonly Op[];
+export const OPC: Record<Op, number> = Object.fromEntries(OPS.map((o, i) => [o, i])) as Record<Op, number>;
+export const SHIFT_CODE: Record<ShiftType, number> = { lsl: 0, lsr: 1, asr: 2, ror: 3 };
+
+/**
+ * The decode cache: 2^DECODE_BITS sets of two ways, indexed by a hash of the word. Two ways, so
+ * two hot words whose hashes collide (sieve's print_dec loop has such a pair) do not evict each
+ * other on every pass.
+ */
+export const DECODE_BITS = 12;
+export const DECODE_SIZE = 2 << DECODE_BITS;
+
+export const MODE: Record<string, number> = { offset: 0, unscaled: 0, pre: 1, post: 2, reg: 3, literal: 4 };
+export const EXTEND: Record<string, number> = { uxtw: 0, lsl: 1, sxtw: 2, sxtx: 3 };
+export const PSTATE_FIELD: Record<string, number> = { SPSel: 0, DAIFSet: 1, DAIFClr: 2 };
+
+/**
+ * A decoded instruction flattened into one fixed shape, so the interpreter's field loads are
+ * monomorphic whatever the instruction class. Built once per distinct word (decode-cache miss).
+ */
+export class Uop {
+  opc = 0;
+  word = 0;
+  sf = false;
+  rd = 0;
+  rn = 0;
+  rm = 0;
+  /** Ra of MADD/MSUB, Rt2 of LDP/STP. */
+  ra = 0;
+  /** Immediate, low half of a logical immediate, branch offset, bit of TBZ, lsb of EXTR, sysreg, DC/IC op. */
+  imm = 0;
+  /** High half of a logical immediate; MOVZ/MOVK shift. */
+  immHi = 0;
+  /** Shift type (0 LSL, 1 LSR, 2 ASR, 3 ROR) and amount of a shifted register. */
+  shiftType = 0;
+  shift = 0;
+  cond = 0;
+  /** Loads/stores: log2 of the access size, addressing mode, index extension. */
+  size = 0;
+  mode = 0;
+  ext = 0;
+  signed = false;
+  scaled = false;
+  /** SBFM/UBFM: immr, imms and the wmask/tmask halves; MOVZ/MOVN: wLo/wHi = imm << shift. */
+  immr = 0;
+  imms = 0;
+  wLo = 0;
+  wHi = 0;
+  tLo = 0;
+  tHi = 0;
+  constructor(readonly insn: Insn) {}
+}
+
+export const DC_CODE: Record<string, number> = { IVAC: 0, ISW: 1, CSW: 2, CISW: 3, ZVA: 4, CVAC: 5, CVAU: 6, CIVAC: 7 };
+export const DC_NAMES = ['IVAC', 'ISW', 'CSW', 'CISW', 'ZVA', 'CVAC', 'CVAU', 'CIVAC'] as const;
+export const IC_CODE: Record<string, number> = { IALLUIS: 0, IALLU: 1, IVAU: 2 };
+
+/** Flattens a decoded instruction. */
+export function toUop(insn: Insn): Uop {
+  const u = new Uop(insn);
+  u.opc = OPC[insn.op];
+  u.word = insn.word | 0;
+  const f = insn as unknown as Record<string, unknown>;
+  const num = (k: string): number => (typeof f[k] === 'number' ? (f[k] as number) : 0);
+  u.sf = f.sf === true;
+  u.rd = num('rd');
+  u.rn = num('rn');
+  u.rm = num('rm');
+  u.imm = num('imm');
+  u.cond = num('cond');
+  switch (insn.op) {
+    case 'MOVZ':
+    case 'MOVN':
+    case 'MOVK':
+      u.immHi = insn.shift;
+      // imm << shift as halves, for MOVZ / MOVN (shift 0, 16, 32 or 48).
+      u.wLo = insn.shift < 32 ? insn.imm << insn.shift : 0;
+      u.wHi = insn.shift < 32 ? 0 : insn.imm << (insn.shift - 32);
+      break;
+    case 'AND_IMM':
+    case 'ORR_IMM':
+    case 'EOR_IMM':
+    case 'ANDS_IMM':
+      u.imm = insn.immLo | 0;
+      u.immHi = insn.immHi | 0;
+      break;
+    case 'ADD_REG':
+    case 'ADDS_REG':
+    case 'SUB_REG':
+    case 'SUBS_REG':
+    case 'AND_REG':
+    case 'BIC_REG':
+    case 'ORR_REG':
+    case 'ORN_REG':
+    case 'EOR_REG':
+    case 'EON_REG':
+    case 'ANDS_REG':
+    case 'BICS_REG':
+      u.shiftType = SHIFT_CODE[insn.shiftType];
+      u.shift = insn.shift;
+      break;
+    case 'SBFM':
+    case 'UBFM': {
+      u.immr = insn.immr;
+      u.imms = insn.imms;
+      const m = decodeBitMasks(insn.sf ? 1 : 0, insn.imms, insn.immr, false, insn.sf ? 64 : 32);
+      if (m === undefined) throw new KvmsimError(`bitfield masks of word ${hex(insn.word)} are reserved`);
+      u.wLo = Number(m.wmask & 0xffffffffn) | 0;
+      u.wHi = Number(m.wmask >> 32n) | 0;
+      u.tLo = Number(m.tmask & 0xffffffffn) | 0;
+      u.tHi = Number(m.tmask >> 32n) | 0;
+      break;
+    }
+    case 'EXTR':
+      u.imm = insn.lsb;
+      break;
+    case 'MADD':
+    case 'MSUB':
+      u.ra = insn.ra;
+      break;
+    case 'LDR':
+    case 'STR':
+      u.rd = insn.rt;
+      u.size = insn.size;
+      u.signed = insn.signed;
+      u.mode = MODE[insn.mode];
+      u.ext = EXTEND[insn.extend];
+      u.scaled = insn.scaled;
+      break;
+    case 'LDP':
+    case 'STP':
+      u.rd = insn.rt;
+      u.ra = insn.rt2;
+      u.size = insn.size;
+      u.mode = MODE[insn.mode];
+      break;
+    case 'CBZ':
+    case 'CBNZ':
+      u.rd = insn.rt;
+      break;
+    case 'TBZ':
+    case 'TBNZ':
+      u.rd = insn.rt;
+      u.shift = insn.bit;
+      break;
+    case 'DSB':
+    case 'DMB':
+    case 'ISB':
+      u.imm = insn.option;
+      break;
+    case 'DC':
+      u.rd = insn.rt;
+      u.imm = DC_CODE[insn.cacheOp];
+      break;
+    case 'IC':
+      u.rd = insn.rt;
+      u.imm = IC_CODE[insn.cacheOp];
+      break;
+    case 'MRS':
+    case 'MSR':
+      u.rd = insn.rt;
+      u.imm = insn.sysreg;
+      break;
+    case 'MSR_IMM':
+      u.shift = PSTATE_FIELD[insn.field];
+      break;
+    default:
+      break;
+  }
+  return u;
+}

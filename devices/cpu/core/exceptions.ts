@@ -1,0 +1,184 @@
+/**
+ * Synchronous exceptions to EL1 (aborts, UNDEFINED, SVC, BRK, PC alignment), ERET, HVC (PSCI or
+ * an exit to the VMM), and the record of the first unexpected exception with what ran before it.
+ */
+import { hex, hexWord } from '../../../core';
+import { PSCI, type GuestException } from '../guest-interface';
+import type { GuestFault } from '../guest-fault';
+import type { Uop } from './decoded-ops';
+import { TWO32 } from './state';
+import { SystemRegisters } from './system-registers';
+
+/** Exception classes (ESR_ELx.EC). */
+export const EC = {
+  UNKNOWN: 0x00,
+  SVC64: 0x15,
+  INSN_ABORT_SAME_EL: 0x21,
+  PC_ALIGNMENT: 0x22,
+  DATA_ABORT_SAME_EL: 0x25,
+  BRK64: 0x3c,
+} as const;
+
+/** PSTATE.M for EL1 with SP_EL0 / SP_EL1. */
+const M_EL1T = 0b0100;
+const M_EL1H = 0b0101;
+const ESR_IL = 1 << 25;
+/** Consecutive exceptions without a retired instruction before the core gives up. */
+const MAX_EXCEPTION_STREAK = 32;
+/**
+ * What ran before an unexpected exception: the last BRANCHES changes of control flow (taken
+ * branches, ERET, exceptions, reset) are kept — a store per taken branch, nothing per
+ * instruction — and the straight-line runs between them give back the last RECENT PCs.
+ */
+const BRANCHES = 8;
+const RECENT = 16;
+
+export abstract class Exceptions extends SystemRegisters {
+  /** Ring of control-flow changes (from → to); brNext is the slot written next. NaN: empty, or (from) reset. */
+  protected readonly brFrom = new Float64Array(BRANCHES);
+  protected readonly brTo = new Float64Array(BRANCHES);
+  protected brNext = 0;
+  protected firstFaultV: GuestException | null = null;
+  protected excStreak = 0;
+  protected excRetired = -1;
+
+  /** Remembers a change of control flow (for the report of an unexpected exception). */
+  protected noteJump(from: number, to: number): void {
+    const i = this.brNext;
+    this.brFrom[i] = from;
+    this.brTo[i] = to;
+    this.brNext = (i + 1) & (BRANCHES - 1);
+  }
+
+  /** The last RECENT instructions before `pc` (oldest first), from the straight-line runs between jumps. */
+  protected recentPcs(pc: number): number[] {
+    const out: number[] = [];
+    let end = pc;
+    for (let k = 1; k <= BRANCHES && out.length < RECENT; k++) {
+      const i = (this.brNext - k) & (BRANCHES - 1);
+      const to = this.brTo[i];
+      const from = this.brFrom[i];
+      if (Number.isNaN(to)) break;
+      for (let a = end - 4; a >= to && out.length < RECENT; a -= 4) out.push(a);
+      if (Number.isNaN(from) || out.length >= RECENT) break;
+      out.push(from);
+      end = from;
+    }
+    return out.reverse();
+  }
+
+  /**
+   * Takes a synchronous exception to EL1: ESR_EL1, FAR_EL1 (when `far` >= 0), ELR_EL1, SPSR_EL1,
+   * then PSTATE = EL1h with DAIF masked and PC = VBAR_EL1 + 0x200 (0x000 from EL1t). With
+   * VBAR_EL1 still 0 there is no vector table: the VCPU stops with a guest_fault exit instead.
+   */
+  protected takeException(ec: number, iss: number, elr: number, far: number, what: string, word: number | null): void {
+    const vbar = this.sys('VBAR_EL1');
+    const pc = this.pcV;
+    const esr = ((ec << 26) | ESR_IL | (iss & 0x1ffffff)) >>> 0;
+    if (ec !== EC.SVC64 && this.firstFaultV === null) this.firstFaultV = this.faultRecord(ec, esr, elr, far, pc, word, what, vbar);
+    if (vbar === 0) {
+      this.stop = { reason: 'guest_fault', pc, detail: `${what}; VBAR_EL1 is 0 (no vector table), so the exception cannot be taken${this.firstNote(pc, what)}` };
+      return;
+    }
+    if (this.excRetired === this.retiredV) {
+      if (++this.excStreak >= MAX_EXCEPTION_STREAK) {
+        this.stop = { reason: 'guest_fault', pc, detail: `exception loop: ${MAX_EXCEPTION_STREAK} exceptions without a retired instruction, the last: ${what}${this.firstNote(pc, what)}` };
+        this.excStreak = 0;
+        return;
+      }
+    } else {
+      this.excStreak = 1;
+      this.excRetired = this.retiredV;
+    }
+    this.exceptions.value++;
+    const fromSpsel = this.spsel;
+    this.setSys('SPSR_EL1', (this.nzcv | (this.daif << 6) | (fromSpsel ? M_EL1H : M_EL1T)) >>> 0);
+    this.setSys('ELR_EL1', elr);
+    this.setSys('ESR_EL1', esr);
+    if (far >= 0) this.setSys('FAR_EL1', far);
+    this.daif = 0xf;
+    this.setSpsel(1);
+    this.pcV = vbar + (fromSpsel ? 0x200 : 0);
+    this.noteJump(pc, this.pcV);
+  }
+
+  /** The record of an unexpected exception, with the instructions that ran before it. */
+  protected faultRecord(ec: number, esr: number, elr: number, far: number, pc: number, word: number | null, what: string, vbar: number): GuestException {
+    const recent = this.recentPcs(pc);
+    const e: GuestException = { ec, esr, elr, far: far >= 0 ? far : null, pc, word: word === null ? null : word >>> 0, what, vbar, retired: this.retiredV, recent };
+    const pa = word === null ? undefined : this.memory.fetchedPa(pc);
+    if (pa !== undefined) {
+      const b = new Uint8Array(4);
+      this.ms.peekBytes(pa, b);
+      const inMemory = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+      if (inMemory !== e.word) e.memoryWord = inMemory;
+    }
+    return e;
+  }
+
+  /** "; the first unexpected exception: ..." when the one being reported is not the first. */
+  protected firstNote(pc: number, what: string): string {
+    const f = this.firstFaultV;
+    if (f === null || (f.pc === pc && f.what === what && f.retired === this.retiredV)) return '';
+    return `; the first unexpected exception (after ${f.retired} instructions): ${f.what}`;
+  }
+
+  protected abort(f: GuestFault, pc: number, word: number): void {
+    const iss = f.fsc | (f.wnr ? 1 << 6 : 0) | (f.s1ptw ? 1 << 7 : 0) | (f.cm ? 1 << 8 : 0);
+    this.takeException(f.instruction ? EC.INSN_ABORT_SAME_EL : EC.DATA_ABORT_SAME_EL, iss, pc, f.va, `${f.instruction ? 'instruction' : 'data'} abort at PC=${hex(pc)}: ${f.description}`, f.instruction ? null : word);
+  }
+
+  /** An UNDEFINED encoding: an exception with EC=0, or an undefined_instruction exit while VBAR_EL1 is 0. */
+  protected undefinedInsn(pc: number, word: number, why: string): void {
+    const what = `undefined instruction at PC=${hex(pc)}, word=${hexWord(word)} (${why})`;
+    const vbar = this.sys('VBAR_EL1');
+    if (vbar === 0) {
+      if (this.firstFaultV === null) this.firstFaultV = this.faultRecord(EC.UNKNOWN, ESR_IL >>> 0, pc, -1, pc, word, what, 0);
+      this.stop = { reason: 'undefined_instruction', pc, word: word >>> 0, detail: `${what}${this.firstNote(pc, what)}` };
+      return;
+    }
+    this.takeException(EC.UNKNOWN, 0, pc, -1, what, word);
+  }
+
+  protected eret(pc: number, word: number): void {
+    const spsr = this.sys('SPSR_EL1') >>> 0;
+    const m = spsr & 0xf;
+    if (m !== M_EL1H && m !== M_EL1T) {
+      this.stop = { reason: 'internal_error', pc, detail: `ERET at PC=${hex(pc)} to SPSR_EL1.M=${hex(m)}: only EL1t and EL1h are modelled (the core runs at EL1)` };
+      return;
+    }
+    this.n = (spsr >>> 31) & 1;
+    this.z = (spsr >>> 30) & 1;
+    this.c = (spsr >>> 29) & 1;
+    this.v = (spsr >>> 28) & 1;
+    this.daif = (spsr >>> 6) & 0xf;
+    this.setSpsel(m & 1);
+    this.jump(pc, word, this.sys('ELR_EL1'));
+  }
+
+  /** HVC: PSCI calls KVM handles itself, the rest exits to the VMM (PC already past the HVC). */
+  protected hvc(u: Uop, pc: number): void {
+    const fn = this.xl[0] >>> 0;
+    this.retire(pc, u.word, pc + 4);
+    switch (fn) {
+      case PSCI.VERSION:
+        this.xl[0] = 0x00010001;
+        this.xh[0] = 0;
+        return;
+      case PSCI.SYSTEM_OFF:
+        this.stop = { reason: 'system_event', pc, event: 'shutdown' };
+        return;
+      case PSCI.SYSTEM_RESET:
+        this.stop = { reason: 'system_event', pc, event: 'reset' };
+        return;
+      default:
+        this.stop = { reason: 'hypercall', pc, imm: u.imm, x0: (this.xh[0] >>> 0) * TWO32 + fn };
+    }
+  }
+
+  /** The instruction at `pc` completed: next PC, count, hook (the core loop's). */
+  protected abstract retire(pc: number, word: number, next: number): void;
+  /** A branch at `pc` completed (the core loop's). */
+  protected abstract jump(pc: number, word: number, next: number): void;
+}

@@ -1,0 +1,66 @@
+/**
+ * The encoding table: one entry per instruction class, each with its mask/match, and the three
+ * functions that the decoder, the disassembler and the assembler share — decode (word → fields),
+ * format (fields → GNU objdump text) and encode (fields → word, validating every field).
+ *
+ * The rows live with their group of the Arm ARM's top-level encoding index: data processing
+ * (immediate), data processing (register), loads and stores, branches and system (the subset
+ * has no SIMD and FP). This file assembles them into one table.
+ */
+import type { InsnFields } from '../insn';
+import type { Encoding } from './encoding';
+import { addSubImm, bitfield, extract, logicImm, moveWide, pcRel } from './data-processing-immediate';
+import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-processing-register';
+import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
+import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
+
+export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
+export { ldstMnemonic } from './loads-stores';
+
+/** The whole table, in no particular order: rows never overlap (a test checks it). */
+export const ENCODINGS: readonly Encoding[] = [
+  moveWide,
+  addSubImm,
+  addSubReg,
+  logicImm,
+  logicReg,
+  bitfield,
+  extract,
+  mulAdd,
+  dataProc2,
+  condSelect,
+  ldstUimm,
+  ldstImmRow('load/store register (unscaled immediate)', 0x38000000, 'unscaled'),
+  ldstImmRow('load/store register (immediate post-indexed)', 0x38000400, 'post'),
+  ldstImmRow('load/store register (immediate pre-indexed)', 0x38000c00, 'pre'),
+  ldstReg,
+  ldrLiteral,
+  pairRow('load/store register pair (offset)', 0x29000000, 'offset'),
+  pairRow('load/store register pair (pre-indexed)', 0x29800000, 'pre'),
+  pairRow('load/store register pair (post-indexed)', 0x28800000, 'post'),
+  pcRel,
+  branchImm,
+  condBranch,
+  compareBranch,
+  testBranch,
+  branchReg,
+  eret,
+  exceptionRow('SVC', 0xd4000001),
+  exceptionRow('HVC', 0xd4000002),
+  exceptionRow('SMC', 0xd4000003),
+  exceptionRow('BRK', 0xd4200000),
+  hint,
+  barrierRow('DSB', 0xd503309f),
+  barrierRow('DMB', 0xd50330bf),
+  barrierRow('ISB', 0xd50330df),
+  msrImm,
+  cacheOp,
+  sysRegRow('MRS', 0xd5300000),
+  sysRegRow('MSR', 0xd5100000),
+] as unknown as readonly Encoding[];
+
+/** The key an instruction's fields are encoded under (see `Encoding.keys`). */
+export function encodingKey(i: InsnFields): string {
+  return i.op === 'LDR' || i.op === 'STR' || i.op === 'LDP' || i.op === 'STP' ? `${i.op}/${i.mode}` : i.op;
+}
+
