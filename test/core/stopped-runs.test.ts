@@ -76,6 +76,7 @@ describe('runs that stop early', () => {
     const config = spinner(d, 1000, '  - write: { gpa: 0x40ff0000, string: "x", cpu: 0 }\n  - set_memslot: { slot: 1, gpa: 0x80000000, size: 4KiB }\n  - write: { gpa: 0x80000000, fill: { byte: 1, size: 1MiB } }');
     const io = captureIo();
     expect(await main(['run', config, '--stats', stats], io)).toBe(2);
+    expect(io.stdout).toBe(''); // no summary or result line for a run that did not finish
     expect(io.stderr).toMatch(/kvmsim: error: .*spin\.yaml:\d+:\d+: scenario\[6\] \(write\): write: 1 MiB at 0x80000000 does not fit/);
     const json = JSON.parse(fs.readFileSync(stats, 'utf8')) as Record<string, number>;
     expect(json['sim.complete']).toBe(0);

@@ -9,8 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import fc from 'fast-check';
-import { stringify } from 'yaml';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
