@@ -15,33 +15,17 @@
 import { hex, hexWord, KvmsimError, type Disposable } from '../../../core';
 import { decode } from '../../../isa/a64/decoder';
 import { instructionClass } from '../../../isa/a64/classify';
-import { SysRegs, sysRegName } from '../../../isa/a64/names';
 import { AccessStatus } from '../guest-access';
+import { SysRegs, sysRegName } from '../../../isa/a64/names';
 import type { CoreExit, GuestCore, GuestException } from '../guest-interface';
-import { cacheLevels } from '../id-registers';
-import { DC_NAMES, DECODE_BITS, DECODE_SIZE, toUop, type Uop } from './decoded-ops';
-import { EC, Exceptions } from './exceptions';
+import { DECODE_BITS, DECODE_SIZE, LDST_BASE, SIMD_FP_BASE, SYSTEM_BASE, toUop, type Uop } from './decoded-ops';
+import { EC } from './exceptions';
+import { SimdFp } from './simd-fp';
 import { SP, ZR, TWO32, type A64CoreDeps } from './state';
 
 const SYS = SysRegs;
 
-/** What an MMIO exit left to finish when the VMM comes back. */
-interface PendingMmio {
-  write: boolean;
-  rt: number;
-  size: number;
-  signed: boolean;
-  sf: boolean;
-  pc: number;
-  word: number;
-  readDone: boolean;
-}
-
-export class A64Core extends Exceptions implements GuestCore, Disposable {
-  private pending: PendingMmio | null = null;
-  // The new base register of a pre- or post-indexed load or store.
-  private wbLo = 0;
-  private wbHi = 0;
+export class A64Core extends SimdFp implements GuestCore, Disposable {
   // Decoded instructions: way 0 of set h at [2h], way 1 at [2h + 1].
   private readonly dcUop: (Uop | undefined)[] = new Array<Uop | undefined>(DECODE_SIZE).fill(undefined);
 
@@ -442,243 +426,17 @@ export class A64Core extends Exceptions implements GuestCore, Disposable {
       case 72 /* MSR_IMM */:
         this.msrImm(u.shift, u.imm);
         break;
-      default /* UNDEFINED */:
+      case 73 /* UNDEFINED */:
         this.undefinedInsn(pc, u.word, outsideSubset(u.word));
         return;
+      default:
+        // The ops beyond the original subset: one method per encoding group, each in its own
+        // file, so the hot cases above keep their dense jump table.
+        if (opc < LDST_BASE) this.execDataProcessing(u);
+        else if (!(opc < SYSTEM_BASE ? this.execLoadStore(u, pc) : opc < SIMD_FP_BASE ? this.execSystem(u, pc) : this.execSimdFp(u, pc))) return;
+        break;
     }
     this.retire(pc, u.word, pc + 4);
-  }
-
-  /** Writes a loaded value to Rt with the load's extension. */
-  private loadResult(rt: number, size: number, signed: boolean, sf: boolean, lo: number, hi: number): void {
-    if (size === 3) {
-      this.xl[rt] = lo;
-      this.xh[rt] = hi;
-      return;
-    }
-    if (!signed) {
-      this.xl[rt] = lo;
-      this.xh[rt] = 0;
-      return;
-    }
-    const sh = 32 - 8 * (1 << size);
-    const v = (lo << sh) >> sh;
-    // X: sign-extended to 64 bits; W: to 32 bits, upper half zero.
-    this.xl[rt] = v;
-    this.xh[rt] = sf ? v >> 31 : 0;
-  }
-
-  /** rl/rh = Xn + imm (64-bit), and returns the VA as a double (>= 2^48 when out of every range). */
-  private address(baseLo: number, baseHi: number, imm: number): number {
-    const s = (baseLo >>> 0) + imm;
-    const lo = s | 0;
-    const hi = (baseHi + Math.floor(s / TWO32)) | 0;
-    this.rl = lo;
-    this.rh = hi;
-    return (hi >>> 0) * TWO32 + (lo >>> 0);
-  }
-
-  /**
-   * The VA of a single-register load or store, as a double (>= 2^48 when out of every range);
-   * with pre- or post-indexing the new base is left in wbLo/wbHi.
-   */
-  private effectiveAddress(u: Uop): number {
-    const xl = this.xl;
-    const xh = this.xh;
-    switch (u.mode) {
-      case 0 /* offset */:
-        return this.address(xl[u.rn], xh[u.rn], u.imm);
-      case 4 /* literal */:
-        return this.pcV + u.imm;
-      case 3 /* reg */: {
-        let olo = xl[u.rm];
-        let ohi: number;
-        switch (u.ext) {
-          case 0 /* UXTW */:
-            ohi = 0;
-            break;
-          case 2 /* SXTW */:
-            ohi = olo >> 31;
-            break;
-          default /* UXTX (LSL), SXTX */:
-            ohi = xh[u.rm];
-        }
-        if (u.scaled && u.size !== 0) {
-          this.shl64(olo, ohi, u.size);
-          olo = this.rl;
-          ohi = this.rh;
-        }
-        this.add64(xl[u.rn], xh[u.rn], olo, ohi, 0);
-        return (this.rh >>> 0) * TWO32 + (this.rl >>> 0);
-      }
-      case 1 /* pre */: {
-        const va = this.address(xl[u.rn], xh[u.rn], u.imm);
-        this.wbLo = this.rl;
-        this.wbHi = this.rh;
-        return va;
-      }
-      default /* post */: {
-        const va = (xh[u.rn] >>> 0) * TWO32 + (xl[u.rn] >>> 0);
-        this.address(xl[u.rn], xh[u.rn], u.imm);
-        this.wbLo = this.rl;
-        this.wbHi = this.rh;
-        return va;
-      }
-    }
-  }
-
-  // Loads and stores are separate functions (not one with a flag) so that each stays within V8's
-  // inlining budget with the guest memory path it calls inlined.
-  /** LDR*: returns false when the instruction did not complete (exception, exit). */
-  private load(u: Uop): boolean {
-    const va = this.effectiveAddress(u);
-    const writeback = u.mode === 1 || u.mode === 2;
-    const mem = this.memory;
-    const st = mem.read(va, 1 << u.size);
-    if (st !== AccessStatus.OK) return this.memFailure(st, this.pcV, u.word, writeback ? null : { write: false, rt: u.rd, size: u.size, signed: u.signed, sf: u.sf });
-    this.loadResult(u.rd, u.size, u.signed, u.sf, mem.lo, mem.hi);
-    if (writeback) {
-      this.xl[u.rn] = this.wbLo;
-      this.xh[u.rn] = this.wbHi;
-    }
-    return true;
-  }
-
-  /** STR*: returns false when the instruction did not complete (exception, exit). */
-  private store(u: Uop): boolean {
-    const va = this.effectiveAddress(u);
-    const writeback = u.mode === 1 || u.mode === 2;
-    const size = 1 << u.size;
-    const st = this.memory.write(va, size, this.xl[u.rd], size === 8 ? this.xh[u.rd] : 0);
-    if (st !== AccessStatus.OK) return this.memFailure(st, this.pcV, u.word, writeback ? null : { write: true, rt: u.rd, size: u.size, signed: false, sf: u.sf });
-    if (writeback) {
-      this.xl[u.rn] = this.wbLo;
-      this.xh[u.rn] = this.wbHi;
-    }
-    return true;
-  }
-
-  private loadStorePair(u: Uop, store: boolean): boolean {
-    const pc = this.pcV; // not an argument: see exec
-    const xl = this.xl;
-    const xh = this.xh;
-    let va: number;
-    const base = this.address(xl[u.rn], xh[u.rn], u.mode === 2 /* post */ ? 0 : u.imm);
-    va = base;
-    this.address(xl[u.rn], xh[u.rn], u.imm);
-    const wbLo = this.rl;
-    const wbHi = this.rh;
-    const size = 1 << u.size;
-    const mem = this.memory;
-    const va2 = va + size;
-    if (store) {
-      let st = mem.write(va, size, xl[u.rd], size === 8 ? xh[u.rd] : 0);
-      if (st === AccessStatus.OK) st = mem.write(va2, size, xl[u.ra], size === 8 ? xh[u.ra] : 0);
-      if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
-    } else {
-      let st = mem.read(va, size);
-      if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
-      const lo1 = mem.lo;
-      const hi1 = mem.hi;
-      st = mem.read(va2, size);
-      if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
-      this.loadResult(u.rd, u.size, false, u.sf, lo1, hi1);
-      this.loadResult(u.ra, u.size, false, u.sf, mem.lo, mem.hi);
-    }
-    if (u.mode !== 0 /* offset */) {
-      xl[u.rn] = wbLo;
-      xh[u.rn] = wbHi;
-    }
-    return true;
-  }
-
-  /**
-   * Acts on a memory path outcome other than OK: a guest exception, an MMIO exit (only for a
-   * single-register load/store without writeback, the accesses ESR_EL2.ISV describes), a skip,
-   * or an error exit. Returns false (the instruction did not complete normally).
-   */
-  private memFailure(st: AccessStatus, pc: number, word: number, mmio: Omit<PendingMmio, 'pc' | 'word' | 'readDone'> | null): false {
-    const mem = this.memory;
-    switch (st) {
-      case AccessStatus.FAULT:
-        this.abort(mem.fault!, pc, word);
-        return false;
-      case AccessStatus.MMIO: {
-        const m = mem.mmio;
-        if (mmio === null) {
-          this.stop = {
-            reason: 'internal_error',
-            pc,
-            detail: `MMIO access at IPA ${hex(m.addr)} by the instruction at PC=${hex(pc)} (word=${hexWord(word)}) cannot be emulated: no valid syndrome (ESR_EL2.ISV=0 for pairs, writeback, cache maintenance and instruction fetches)`,
-          };
-          return false;
-        }
-        // A literal of one shape, not a spread (which goes through the runtime): every MMIO exit comes here.
-        this.pending = { write: mmio.write, rt: mmio.rt, size: mmio.size, signed: mmio.signed, sf: mmio.sf, pc, word, readDone: false };
-        this.stop = { reason: 'mmio', pc, addr: m.addr, size: m.size, write: m.write, valueLo: m.valueLo, valueHi: m.valueHi };
-        return false;
-      }
-      case AccessStatus.SKIP:
-        this.retire(pc, word, pc + 4);
-        return false;
-      default:
-        this.stop = { reason: 'internal_error', pc, detail: mem.exitDetail };
-        return false;
-    }
-  }
-
-  private dc(u: Uop, pc: number): boolean {
-    const lo = this.xl[u.rd];
-    const hi = this.xh[u.rd];
-    const va = (hi >>> 0) * TWO32 + (lo >>> 0);
-    const mem = this.memory;
-    const name = DC_NAMES[u.imm];
-    let st: AccessStatus;
-    switch (name) {
-      case 'CIVAC':
-      case 'CVAC':
-      case 'CVAU':
-      case 'IVAC':
-        st = mem.dcByVa(`DC ${name}`, va);
-        break;
-      case 'ZVA':
-        st = mem.dcZva(va);
-        break;
-      default: {
-        // Set/way: KVM traps them (HCR_EL2.TSW); executed here only when the hypervisor declines.
-        const op = `DC ${name}` as const;
-        if (!this.hyp.setWayOp(this.index, op)) this.setWayLocal(op, lo >>> 0);
-        return true;
-      }
-    }
-    if (st === AccessStatus.OK) return true;
-    return this.memFailure(st, pc, u.word, null);
-  }
-
-  /** A DC ISW/CSW/CISW on this core: Xt holds Level [3:1], Set and Way as the CCSIDR geometry packs them. */
-  private setWayLocal(op: 'DC ISW' | 'DC CSW' | 'DC CISW', xt: number): void {
-    const level = ((xt >>> 1) & 7) + 1;
-    if (level > cacheLevels(this.topology)) return; // no such level: nothing to do
-    const shape = this.ms.cacheShape(this.index, level);
-    const lineBits = Math.round(Math.log2(this.ms.lineSize));
-    const wayBits = Math.ceil(Math.log2(shape.ways));
-    const way = wayBits === 0 ? 0 : xt >>> (32 - wayBits);
-    const set = (xt >>> lineBits) & ((1 << Math.ceil(Math.log2(shape.sets))) - 1);
-    if (set >= shape.sets || way >= shape.ways) return;
-    // HCR_EL2.SWIO: an invalidate by set/way at EL1 cleans as well.
-    this.ms.dcSetWay(op === 'DC ISW' ? 'DC CISW' : op, this.index, level, set, way);
-  }
-
-  private ic(u: Uop, pc: number): boolean {
-    if (u.imm !== 2 /* IVAU */) {
-      // IC IALLUIS; and IC IALLU, which HCR_EL2.FB broadcasts to the Inner Shareable domain at EL1.
-      this.ms.ic('IC IALLUIS', this.index);
-      return true;
-    }
-    const va = (this.xh[u.rd] >>> 0) * TWO32 + (this.xl[u.rd] >>> 0);
-    const st = this.memory.icIvau(va);
-    if (st === AccessStatus.OK) return true;
-    return this.memFailure(st, pc, u.word, null);
   }
 }
 

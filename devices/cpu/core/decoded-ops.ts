@@ -6,8 +6,10 @@ import { hex, KvmsimError } from '../../../core';
 import { decodeBitMasks } from '../../../isa/a64/bits';
 import type { Insn, Op, ShiftType } from '../../../isa/a64/insn';
 
-// Operation numbers for the dispatch switch (a jump table over small integers).
-export const OPS = [
+// Operation numbers for the dispatch switch (a jump table over small integers): the original
+// subset 0-73, dense, then one range per encoding group for the ops added since, each run by its
+// group's method (a64-core.ts dispatches on the range), so groups grow without renumbering.
+const CORE_OPS = [
   'MOVZ', 'MOVN', 'MOVK', 'ADD_IMM', 'ADDS_IMM', 'SUB_IMM', 'SUBS_IMM', 'ADD_REG', 'ADDS_REG', 'SUB_REG', 'SUBS_REG',
   'AND_IMM', 'ORR_IMM', 'EOR_IMM', 'ANDS_IMM', 'AND_REG', 'BIC_REG', 'ORR_REG', 'ORN_REG', 'EOR_REG', 'EON_REG', 'ANDS_REG', 'BICS_REG',
   'SBFM', 'UBFM', 'EXTR', 'MADD', 'MSUB', 'UDIV', 'SDIV', 'LSLV', 'LSRV', 'ASRV', 'RORV', 'CSEL', 'CSINC', 'CSINV', 'CSNEG',
@@ -15,7 +17,37 @@ export const OPS = [
   'SVC', 'HVC', 'SMC', 'BRK', 'ERET', 'NOP', 'YIELD', 'WFE', 'WFI', 'SEV', 'SEVL', 'DSB', 'DMB', 'ISB', 'DC', 'IC',
   'MRS', 'MSR', 'MSR_IMM', 'UNDEFINED',
 ] as const satisfies readonly Op[];
-export const OPC: Record<Op, number> = Object.fromEntries(OPS.map((o, i) => [o, i])) as Record<Op, number>;
+
+/** Data processing (immediate and register) added since: numbered from 80, run by execDataProcessing. */
+export const DATA_PROCESSING_BASE = 80;
+const DATA_PROCESSING_OPS = [] as const satisfies readonly Op[];
+
+/** Loads and stores added since: numbered from 140, run by execLoadStore. */
+export const LDST_BASE = 140;
+const LDST_OPS = [] as const satisfies readonly Op[];
+
+/** Branches and system added since: numbered from 200, run by execSystem. */
+export const SYSTEM_BASE = 200;
+const SYSTEM_OPS = [] as const satisfies readonly Op[];
+
+/** SIMD and floating point: numbered from 260, run by execSimdFp. */
+export const SIMD_FP_BASE = 260;
+const SIMD_FP_OPS = [] as const satisfies readonly Op[];
+
+function numberOps(): Record<Op, number> {
+  const out: Partial<Record<Op, number>> = {};
+  const place = (base: number, limit: number, ops: readonly Op[]): void => {
+    if (base + ops.length > limit) throw new KvmsimError(`op numbers ${base}-${base + ops.length - 1} overrun the next group at ${limit}`);
+    ops.forEach((o, i) => (out[o] = base + i));
+  };
+  place(0, DATA_PROCESSING_BASE, CORE_OPS);
+  place(DATA_PROCESSING_BASE, LDST_BASE, DATA_PROCESSING_OPS);
+  place(LDST_BASE, SYSTEM_BASE, LDST_OPS);
+  place(SYSTEM_BASE, SIMD_FP_BASE, SYSTEM_OPS);
+  place(SIMD_FP_BASE, 1000, SIMD_FP_OPS);
+  return out as Record<Op, number>;
+}
+export const OPC: Record<Op, number> = numberOps();
 export const SHIFT_CODE: Record<ShiftType, number> = { lsl: 0, lsr: 1, asr: 2, ror: 3 };
 
 /**

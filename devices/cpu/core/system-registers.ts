@@ -5,7 +5,7 @@
 import { SysRegs } from '../../../isa/a64/names';
 import type { VmRegister } from '../guest-interface';
 import { CNTFRQ, CYCLES_PER_TICK, ID_AA64PFR0_EL1, ccsidrEl1, clidrEl1, ctrEl0, dczidEl0, idAa64mmfr0El1, midrEl1, mpidrEl1 } from '../id-registers';
-import { IntegerExecution } from './integer';
+import { DataProcessing } from './data-processing';
 import { SP, TWO32 } from './state';
 
 const SYS = SysRegs;
@@ -18,7 +18,7 @@ const PLAIN_REGS: readonly string[] = [
 ];
 const PLAIN = new Set(PLAIN_REGS.map((n) => SYS[n]));
 
-export abstract class SystemRegisters extends IntegerExecution {
+export abstract class SystemRegisters extends DataProcessing {
   protected daif = 0xf;
   protected spsel = 1;
   protected spEl0Lo = 0;

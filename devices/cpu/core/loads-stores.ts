@@ -1,0 +1,215 @@
+/**
+ * Loads and stores: addressing, the guest memory path's outcomes (faults, MMIO exits with the
+ * syndrome a VMM needs, skips), and the MMIO access left to finish when the VMM comes back.
+ */
+import { hex, hexWord } from '../../../core';
+import { AccessStatus } from '../guest-access';
+import type { Uop } from './decoded-ops';
+import { Exceptions } from './exceptions';
+import { TWO32 } from './state';
+
+/** What an MMIO exit left to finish when the VMM comes back. */
+export interface PendingMmio {
+  write: boolean;
+  rt: number;
+  size: number;
+  signed: boolean;
+  sf: boolean;
+  pc: number;
+  word: number;
+  readDone: boolean;
+}
+
+export abstract class LoadsStores extends Exceptions {
+  protected pending: PendingMmio | null = null;
+  // The new base register of a pre- or post-indexed load or store.
+  protected wbLo = 0;
+  protected wbHi = 0;
+
+  /**
+   * Ops of the loads-and-stores group beyond the original subset (LDST_OPS, numbered from 140):
+   * returns true when the instruction completed and retires at PC + 4.
+   */
+  protected execLoadStore(u: Uop, pc: number): boolean {
+    this.undefinedInsn(pc, u.word, `no execution for op ${u.insn.op}`);
+    return false;
+  }
+
+  /** Writes a loaded value to Rt with the load's extension. */
+  protected loadResult(rt: number, size: number, signed: boolean, sf: boolean, lo: number, hi: number): void {
+    if (size === 3) {
+      this.xl[rt] = lo;
+      this.xh[rt] = hi;
+      return;
+    }
+    if (!signed) {
+      this.xl[rt] = lo;
+      this.xh[rt] = 0;
+      return;
+    }
+    const sh = 32 - 8 * (1 << size);
+    const v = (lo << sh) >> sh;
+    // X: sign-extended to 64 bits; W: to 32 bits, upper half zero.
+    this.xl[rt] = v;
+    this.xh[rt] = sf ? v >> 31 : 0;
+  }
+
+  /** rl/rh = Xn + imm (64-bit), and returns the VA as a double (>= 2^48 when out of every range). */
+  protected address(baseLo: number, baseHi: number, imm: number): number {
+    const s = (baseLo >>> 0) + imm;
+    const lo = s | 0;
+    const hi = (baseHi + Math.floor(s / TWO32)) | 0;
+    this.rl = lo;
+    this.rh = hi;
+    return (hi >>> 0) * TWO32 + (lo >>> 0);
+  }
+
+  /**
+   * The VA of a single-register load or store, as a double (>= 2^48 when out of every range);
+   * with pre- or post-indexing the new base is left in wbLo/wbHi.
+   */
+  protected effectiveAddress(u: Uop): number {
+    const xl = this.xl;
+    const xh = this.xh;
+    switch (u.mode) {
+      case 0 /* offset */:
+        return this.address(xl[u.rn], xh[u.rn], u.imm);
+      case 4 /* literal */:
+        return this.pcV + u.imm;
+      case 3 /* reg */: {
+        let olo = xl[u.rm];
+        let ohi: number;
+        switch (u.ext) {
+          case 0 /* UXTW */:
+            ohi = 0;
+            break;
+          case 2 /* SXTW */:
+            ohi = olo >> 31;
+            break;
+          default /* UXTX (LSL), SXTX */:
+            ohi = xh[u.rm];
+        }
+        if (u.scaled && u.size !== 0) {
+          this.shl64(olo, ohi, u.size);
+          olo = this.rl;
+          ohi = this.rh;
+        }
+        this.add64(xl[u.rn], xh[u.rn], olo, ohi, 0);
+        return (this.rh >>> 0) * TWO32 + (this.rl >>> 0);
+      }
+      case 1 /* pre */: {
+        const va = this.address(xl[u.rn], xh[u.rn], u.imm);
+        this.wbLo = this.rl;
+        this.wbHi = this.rh;
+        return va;
+      }
+      default /* post */: {
+        const va = (xh[u.rn] >>> 0) * TWO32 + (xl[u.rn] >>> 0);
+        this.address(xl[u.rn], xh[u.rn], u.imm);
+        this.wbLo = this.rl;
+        this.wbHi = this.rh;
+        return va;
+      }
+    }
+  }
+
+  // Loads and stores are separate functions (not one with a flag) so that each stays within V8's
+  // inlining budget with the guest memory path it calls inlined.
+  /** LDR*: returns false when the instruction did not complete (exception, exit). */
+  protected load(u: Uop): boolean {
+    const va = this.effectiveAddress(u);
+    const writeback = u.mode === 1 || u.mode === 2;
+    const mem = this.memory;
+    const st = mem.read(va, 1 << u.size);
+    if (st !== AccessStatus.OK) return this.memFailure(st, this.pcV, u.word, writeback ? null : { write: false, rt: u.rd, size: u.size, signed: u.signed, sf: u.sf });
+    this.loadResult(u.rd, u.size, u.signed, u.sf, mem.lo, mem.hi);
+    if (writeback) {
+      this.xl[u.rn] = this.wbLo;
+      this.xh[u.rn] = this.wbHi;
+    }
+    return true;
+  }
+
+  /** STR*: returns false when the instruction did not complete (exception, exit). */
+  protected store(u: Uop): boolean {
+    const va = this.effectiveAddress(u);
+    const writeback = u.mode === 1 || u.mode === 2;
+    const size = 1 << u.size;
+    const st = this.memory.write(va, size, this.xl[u.rd], size === 8 ? this.xh[u.rd] : 0);
+    if (st !== AccessStatus.OK) return this.memFailure(st, this.pcV, u.word, writeback ? null : { write: true, rt: u.rd, size: u.size, signed: false, sf: u.sf });
+    if (writeback) {
+      this.xl[u.rn] = this.wbLo;
+      this.xh[u.rn] = this.wbHi;
+    }
+    return true;
+  }
+
+  protected loadStorePair(u: Uop, store: boolean): boolean {
+    const pc = this.pcV; // not an argument: see exec
+    const xl = this.xl;
+    const xh = this.xh;
+    let va: number;
+    const base = this.address(xl[u.rn], xh[u.rn], u.mode === 2 /* post */ ? 0 : u.imm);
+    va = base;
+    this.address(xl[u.rn], xh[u.rn], u.imm);
+    const wbLo = this.rl;
+    const wbHi = this.rh;
+    const size = 1 << u.size;
+    const mem = this.memory;
+    const va2 = va + size;
+    if (store) {
+      let st = mem.write(va, size, xl[u.rd], size === 8 ? xh[u.rd] : 0);
+      if (st === AccessStatus.OK) st = mem.write(va2, size, xl[u.ra], size === 8 ? xh[u.ra] : 0);
+      if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
+    } else {
+      let st = mem.read(va, size);
+      if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
+      const lo1 = mem.lo;
+      const hi1 = mem.hi;
+      st = mem.read(va2, size);
+      if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
+      this.loadResult(u.rd, u.size, false, u.sf, lo1, hi1);
+      this.loadResult(u.ra, u.size, false, u.sf, mem.lo, mem.hi);
+    }
+    if (u.mode !== 0 /* offset */) {
+      xl[u.rn] = wbLo;
+      xh[u.rn] = wbHi;
+    }
+    return true;
+  }
+
+  /**
+   * Acts on a memory path outcome other than OK: a guest exception, an MMIO exit (only for a
+   * single-register load/store without writeback, the accesses ESR_EL2.ISV describes), a skip,
+   * or an error exit. Returns false (the instruction did not complete normally).
+   */
+  protected memFailure(st: AccessStatus, pc: number, word: number, mmio: Omit<PendingMmio, 'pc' | 'word' | 'readDone'> | null): false {
+    const mem = this.memory;
+    switch (st) {
+      case AccessStatus.FAULT:
+        this.abort(mem.fault!, pc, word);
+        return false;
+      case AccessStatus.MMIO: {
+        const m = mem.mmio;
+        if (mmio === null) {
+          this.stop = {
+            reason: 'internal_error',
+            pc,
+            detail: `MMIO access at IPA ${hex(m.addr)} by the instruction at PC=${hex(pc)} (word=${hexWord(word)}) cannot be emulated: no valid syndrome (ESR_EL2.ISV=0 for pairs, writeback, cache maintenance and instruction fetches)`,
+          };
+          return false;
+        }
+        // A literal of one shape, not a spread (which goes through the runtime): every MMIO exit comes here.
+        this.pending = { write: mmio.write, rt: mmio.rt, size: mmio.size, signed: mmio.signed, sf: mmio.sf, pc, word, readDone: false };
+        this.stop = { reason: 'mmio', pc, addr: m.addr, size: m.size, write: m.write, valueLo: m.valueLo, valueHi: m.valueHi };
+        return false;
+      }
+      case AccessStatus.SKIP:
+        this.retire(pc, word, pc + 4);
+        return false;
+      default:
+        this.stop = { reason: 'internal_error', pc, detail: mem.exitDetail };
+        return false;
+    }
+  }
+}
