@@ -94,6 +94,11 @@ export class GuestMemory extends Stage1Walker implements Disposable {
   override exitDetail = '';
   /** The PC of the instruction making the accesses (for Stage2Abort.pc); the core keeps it current. */
   override pc = 0;
+  /**
+   * Accesses are permission-checked as EL0's: the core sets it when the exception level changes,
+   * and LDTR/STTR around their access at EL1.
+   */
+  unprivileged = false;
 
   protected override readonly ms: MemorySystem;
   private readonly s2: Stage2Mmu;

@@ -31,6 +31,8 @@ export abstract class CoreState {
   /** The guest memory path of this VCPU. */
   readonly memory: GuestMemory;
   protected pcV = 0;
+  /** The current exception level: 0 or 1 (EL2 is the GuestHypervisor). */
+  protected el = 1;
   protected retiredV = 0;
   protected stop: CoreExit | null = null;
   protected readonly ms: MemorySystem;
