@@ -5,11 +5,12 @@ import { cacheModule } from './cache';
 import { hierarchyModule } from './hierarchy';
 import { uartModule } from './uart';
 import { replayCliModule } from './replay';
+import { platformModule } from './platform';
 
 import { cpuModule } from './cpu';
 
 /** The devices' DI modules. */
-export const deviceModules: readonly ContainerModule[] = [stage2Module, memoryModule, cacheModule, hierarchyModule, uartModule, replayCliModule, cpuModule];
+export const deviceModules: readonly ContainerModule[] = [stage2Module, memoryModule, cacheModule, hierarchyModule, uartModule, replayCliModule, cpuModule, platformModule];
 
 export * from './stage2';
 export * from './memory';
@@ -18,3 +19,4 @@ export * from './hierarchy';
 export * from './uart';
 export * from './replay';
 export * from './cpu';
+export * from './platform';

@@ -1,8 +1,9 @@
 import { Disposable, type Machine, type MachineContribution } from '../../core';
 import type { MmioBus, MmioRegion } from '../memory/mmio';
+import { VIRT } from '../platform/virt-board';
 
 /** The `virt` machine's PL011 (QEMU's `-M virt`). */
-export const VIRT_UART_BASE = 0x0900_0000;
+export const VIRT_UART_BASE = VIRT.uart.base;
 export const PL011_SIZE = 0x1000;
 
 const DR = 0x000;
