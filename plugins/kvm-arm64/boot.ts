@@ -30,8 +30,9 @@ import {
   type Machine,
 } from '../../core';
 import { formatGuestException, type GuestException } from '../../devices/cpu';
+import { CPU_MODELS, checkVirtPlatform, decodeFdt, deviceTreeBlob, deviceTreeContributions, type CpuModel, type VirtPlatform } from '../../devices/platform';
 import { Uart } from '../../devices/uart/pl011';
-import { loadGuestImage, type GuestImage } from './elf';
+import { placeKernel, type KernelPlacement } from './kernel-loader';
 import { Kvm } from './kvm';
 import { describeExit } from './vcpu';
 import type { Vmm } from './vmm';
@@ -45,6 +46,10 @@ export interface BootOptions {
   /** Instruction budget; none (run until the guest stops, or Ctrl-C) when left out. */
   maxInsns?: string;
   ram?: string;
+  /** The kernel command line, in the device tree's /chosen/bootargs (QEMU's -append). */
+  append?: string;
+  /** A device tree blob to pass instead of the generated one (QEMU's -dtb). */
+  dtb?: string;
   plugin?: string[];
   json?: boolean;
   stats?: string;
@@ -55,8 +60,12 @@ export interface BootOptions {
 }
 
 export interface BootResult {
-  image: 'elf' | 'raw';
+  /** An arm64 Image (with its header), another raw binary, or an ELF. */
+  image: KernelPlacement['kind'];
+  /** The kernel's entry point (a Linux-style image starts through the boot stub at the start of RAM). */
   entry: number;
+  /** Where the device tree was put, if anywhere. */
+  dtb: number | undefined;
   exit: string;
   detail: string;
   pc: number;
@@ -76,12 +85,15 @@ export const BOOT_SLICE = 200_000;
 /**
  * A prepared boot on a virt-like machine, as `qemu-system-aarch64 -M virt -cpu cortex-a72
  * -nographic -kernel IMAGE` would: RAM at 0x40000000, a PL011 at 0x09000000, PSCI through
- * HVC, MMU off at entry. The VMM loads the ELF segments (or the raw image at 0x40080000) and
- * resets VCPU 0 at the entry point; `run` runs it until it powers off or stops.
+ * HVC, MMU off at entry. The VMM writes the images where QEMU does (kernel-loader.ts) — the
+ * kernel, QEMU's boot stub, the device tree — and resets VCPU 0 where QEMU starts it; `run`
+ * runs it until it powers off or stops.
  */
 export class BootSession implements Disposable {
   readonly machine: Machine;
-  readonly image: GuestImage;
+  readonly image: KernelPlacement;
+  /** The device tree the guest is given. */
+  readonly dtb: Uint8Array;
   /** The budget: Infinity when none was given (QEMU has none). */
   readonly maxInsns: number;
   private readonly vmm: Vmm;
@@ -105,13 +117,6 @@ export class BootSession implements Disposable {
     if (ramSize === undefined || ramSize <= 0 || ramSize % 4096 !== 0) throw new InputError(`--ram '${opts.ram}': expected a size in whole pages, such as 128MiB`);
     this.maxInsns = opts.maxInsns !== undefined ? Number(opts.maxInsns) : Infinity;
     if (opts.maxInsns !== undefined && (!Number.isSafeInteger(this.maxInsns) || this.maxInsns <= 0)) throw new InputError(`--max-insns '${opts.maxInsns}': expected a positive integer`);
-    const image = loadGuestImage(bytes, file, VIRT_RAM_BASE);
-    this.image = image;
-    for (const s of image.segments) {
-      if (s.addr < VIRT_RAM_BASE || s.addr + s.memsz > VIRT_RAM_BASE + ramSize) {
-        throw new InputError(`${file}: segment at 0x${s.addr.toString(16)} (+0x${s.memsz.toString(16)}) is outside RAM [0x${VIRT_RAM_BASE.toString(16)}, +0x${ramSize.toString(16)}); link it for the virt machine or raise --ram`);
-      }
-    }
     this.machine = buildMachine(
       { name: `boot ${file}`, machine: { cpus: 1, memory: { size: Math.max(8 * 1024 ** 3, 4 * ramSize) } } },
       { modules: [...ctx.modules], defaults: ctx.defaults, topology: opts.topology, policy: opts.policy, plugins: opts.plugin ?? [], trace: opts.trace !== undefined },
@@ -126,12 +131,20 @@ export class BootSession implements Disposable {
         throw new InputError(`--ram ${opts.ram}: RAM at 0x${VIRT_RAM_BASE.toString(16)} would end beyond the guest's ${ipaBits}-bit IPA space; at most ${formatSize(2 ** ipaBits - VIRT_RAM_BASE)}`);
       }
       this.vmm.setMemslot({ slot: 0, gpa: VIRT_RAM_BASE, size: ramSize });
+      const platform = bootPlatform(ramSize, opts);
+      this.dtb = opts.dtb !== undefined ? readDtb(opts.dtb) : deviceTreeBlob(platform, deviceTreeContributions(this.machine.container));
+      const image = placeKernel(bytes, file, VIRT_RAM_BASE, ramSize, this.dtb.length);
+      this.image = image;
       for (const s of image.segments) {
+        if (s.addr < VIRT_RAM_BASE || s.addr + s.memsz > VIRT_RAM_BASE + ramSize) {
+          throw new InputError(`${file}: segment at 0x${s.addr.toString(16)} (+0x${s.memsz.toString(16)}) is outside RAM [0x${VIRT_RAM_BASE.toString(16)}, +0x${ramSize.toString(16)}); link it for the virt machine or raise --ram`);
+        }
         const full = new Uint8Array(s.memsz);
         full.set(s.data);
         this.vmm.write(s.addr, full, file);
       }
-      this.vmm.vcpuInit(0, image.entry, 0, {});
+      if (image.dtbAddr !== undefined) this.vmm.write(image.dtbAddr, this.dtb, 'device tree');
+      this.vmm.vcpuInit(0, image.pc, image.x0, {});
     } catch (e) {
       this.dispose();
       throw e;
@@ -153,7 +166,8 @@ export class BootSession implements Disposable {
     this.machine.end(`boot: ${e.reason}`);
     return {
       image: this.image.kind,
-      entry: this.image.entry,
+      entry: this.image.kernelEntry,
+      dtb: this.image.dtbAddr,
       exit: e.reason === 'system_event' ? `system_event ${e.event}` : e.reason,
       detail: describeExit(e),
       pc: e.pc,
@@ -172,6 +186,28 @@ export class BootSession implements Disposable {
   }
 }
 
+/** The machine `boot` builds, as its device tree describes it. */
+function bootPlatform(ramSize: number, opts: BootOptions): VirtPlatform {
+  const cpu: CpuModel = CPU_MODELS.includes(opts.topology as CpuModel) ? (opts.topology as CpuModel) : 'cortex-a72';
+  return checkVirtPlatform({ cpus: 1, ramSize, gicVersion: 2, cpu, bootargs: opts.append });
+}
+
+/** A device tree blob given with --dtb, refused when it is not one. */
+function readDtb(file: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    throw new InputError(`--dtb '${file}': cannot read it`);
+  }
+  try {
+    decodeFdt(bytes);
+  } catch (e) {
+    throw new InputError(`--dtb '${file}': ${(e as Error).message}`);
+  }
+  return bytes;
+}
+
 /** Boots `file` and runs it to its exit in one go (no Ctrl-C, no progress): for scripts and tests. */
 export function bootImage(file: string, opts: BootOptions, ctx: Pick<CliContext, 'modules' | 'defaults'>, onOutput?: (s: string) => void): BootResult {
   const session = new BootSession(file, opts, ctx, onOutput);
@@ -187,12 +223,14 @@ class BootCommand implements CliCommand {
   register(program: Command, ctx: CliContext): void {
     program
       .command('boot')
-      .description('boot an AArch64 image (ELF, or raw at 0x40080000) on the virt-like machine and print its console')
-      .argument('<image>', 'an ELF executable linked for RAM at 0x40000000, or a raw binary')
+      .description('boot an AArch64 image (an arm64 Image such as Linux, a raw binary, or an ELF) on the virt machine and print its console')
+      .argument('<image>', 'an arm64 Image, a raw binary (loaded at 0x40080000), or an ELF linked for RAM at 0x40000000')
       .option('--topology <name>', 'cache topology (default cortex-a72)')
       .option('--policy <name>', 'KVM cache-maintenance policy (default seed)')
       .option('--max-insns <n>', 'stop after N instructions (default: no limit, as QEMU; Ctrl-C stops)')
-      .option('--ram <size>', 'guest RAM size (default 128MiB)')
+      .option('-m, --ram <size>', 'guest RAM size (default 128MiB)')
+      .option('--append <args>', 'kernel command line, in the device tree (/chosen/bootargs)')
+      .option('--dtb <file>', 'pass this device tree blob instead of the generated one (see kvmsim dtb)')
       .option('-p, --plugin <spec>', 'add a plugin: NAME or PATH, then ,key=value args (repeatable)', (v: string, p: string[]) => [...p, v], [])
       .option('--stats <file>', 'write stats to FILE (JSON if it ends in .json, else aligned text)')
       .option('--trace <file>', 'write a Chrome trace (open it in Perfetto) to FILE')

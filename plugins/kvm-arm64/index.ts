@@ -10,6 +10,7 @@ export { policiesModule } from './policies';
 export * from './boot';
 export * from './compare';
 export * from './elf';
+export * from './kernel-loader';
 export * from './errno';
 export { HostMm, type Vma } from './host-mm';
 export * from './kvm';

@@ -136,13 +136,14 @@ zeroes: .skip 0x800`,
     );
     const io = captureIo();
     expect(await main(['boot', guest], io)).toBe(1);
-    expect(io.stderr).toMatch(/kvmsim: guest_fault: exception loop: 32 exceptions .*; the first unexpected exception \(after 3 instructions\): undefined instruction at PC=0x4008000c, word=0x8b20a820/);
-    expect(io.stderr).toContain('kvmsim: the first unexpected exception:\n  undefined instruction at PC=0x4008000c, word=0x8b20a820 (outside the modelled A64 subset: ADD/SUB (extended register)) (after 3 instructions)\n');
+    expect(io.stderr).toMatch(/kvmsim: guest_fault: exception loop: 32 exceptions .*; the first unexpected exception \(after 9 instructions\): undefined instruction at PC=0x4008000c, word=0x8b20a820/);
+    expect(io.stderr).toContain('kvmsim: the first unexpected exception:\n  undefined instruction at PC=0x4008000c, word=0x8b20a820 (outside the modelled A64 subset: ADD/SUB (extended register)) (after 9 instructions)\n');
     expect(io.stderr).toContain('  instruction  0x4008000c: 0x8b20a820  .inst 0x8b20a820 ; undefined\n');
     expect(io.stderr).toContain('  ESR_EL1      0x02000000 (EC 0x0: unknown reason (undefined instruction))\n');
     expect(io.stderr).toContain('  ELR_EL1      0x4008000c\n');
     expect(io.stderr).toContain('  FAR_EL1      UNKNOWN');
-    expect(io.stderr).toContain('  ran before   0x40080000 0x40080004 0x40080008\n');
+    // QEMU's boot stub at the start of RAM, then the guest.
+    expect(io.stderr).toContain('  ran before   0x40000000 0x40000004 0x40000008 0x4000000c 0x40000010 0x40000014 0x40080000 0x40080004 0x40080008\n');
     expect(io.stderr).not.toMatch(/0x-/);
   });
 
