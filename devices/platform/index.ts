@@ -7,6 +7,7 @@ import { VIRT_BOARD_NODES } from './virt-board';
 export * from './cli';
 export * from './device-tree';
 export * from './fdt';
+export * from './irq';
 export * from './virt-board';
 
 /** The virt board: its own device-tree nodes and `kvmsim dtb`. */

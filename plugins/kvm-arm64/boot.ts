@@ -26,12 +26,13 @@ import {
   setEmergencyStop,
   setPluginTimeout,
   type CliContext,
-  type Disposable,
+  Disposable,
   type Machine,
 } from '../../core';
 import { formatGuestException, type GuestException } from '../../devices/cpu';
 import { CPU_MODELS, checkVirtPlatform, decodeFdt, deviceTreeBlob, deviceTreeContributions, type CpuModel, type VirtPlatform } from '../../devices/platform';
 import { Uart } from '../../devices/uart/pl011';
+import { typeInput, unescapeInput } from '../../devices/uart/console-input';
 import { placeKernel, type KernelPlacement } from './kernel-loader';
 import { Kvm } from './kvm';
 import { describeExit } from './vcpu';
@@ -50,6 +51,10 @@ export interface BootOptions {
   append?: string;
   /** A device tree blob to pass instead of the generated one (QEMU's -dtb). */
   dtb?: string;
+  /** Bytes typed into the console: a file's contents, or text with \n-style escapes. */
+  input?: string;
+  /** Type the input a line at a time, each when the console prints this prompt. */
+  prompt?: string;
   plugin?: string[];
   json?: boolean;
   stats?: string;
@@ -144,11 +149,18 @@ export class BootSession implements Disposable {
         this.vmm.write(s.addr, full, file);
       }
       if (image.dtbAddr !== undefined) this.vmm.write(image.dtbAddr, this.dtb, 'device tree');
+      if (opts.input !== undefined) this.subs.push(typeInput(this.uart, readInput(opts.input), opts.prompt === undefined ? undefined : unescapeInput(opts.prompt)));
+      else if (opts.prompt !== undefined) throw new InputError('--prompt needs --input: it says when to type each line of it');
       this.vmm.vcpuInit(0, image.pc, image.x0, {});
     } catch (e) {
       this.dispose();
       throw e;
     }
+  }
+
+  /** What the guest reads from its console, as if typed now (the interactive console). */
+  type(bytes: Uint8Array): void {
+    this.uart.type(bytes);
   }
 
   /** Times VCPU 0 was initialised (reset): 1 for a guest that does not reboot. */
@@ -192,6 +204,48 @@ function bootPlatform(ramSize: number, opts: BootOptions): VirtPlatform {
   return checkVirtPlatform({ cpus: 1, ramSize, gicVersion: 2, cpu, bootargs: opts.append });
 }
 
+/** --input: the contents of the file it names, else its text with escapes. */
+function readInput(spec: string): string {
+  try {
+    if (fs.statSync(spec).isFile()) return fs.readFileSync(spec, 'latin1');
+  } catch {
+    // not a file: text
+  }
+  return unescapeInput(spec);
+}
+
+/**
+ * The interactive console, as QEMU's -nographic: typed bytes go to the guest (Ctrl-C too),
+ * Ctrl-A X quits, Ctrl-A Ctrl-A types one Ctrl-A. Only when stdin and stdout are terminals.
+ */
+function interactiveConsole(session: BootSession, interrupt: Interrupt): Disposable {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return Disposable.NONE;
+  stdin.setRawMode(true);
+  stdin.resume();
+  let escape = false;
+  const onData = (d: Buffer): void => {
+    const out: number[] = [];
+    for (const b of d) {
+      if (escape) {
+        escape = false;
+        if (b === 0x78 /* x */ || b === 0x58) return interrupt.request('Ctrl-A X');
+        if (b === 0x01) out.push(0x01);
+        continue;
+      }
+      if (b === 0x01) escape = true;
+      else out.push(b);
+    }
+    if (out.length > 0) session.type(Uint8Array.from(out));
+  };
+  stdin.on('data', onData);
+  return Disposable.create(() => {
+    stdin.off('data', onData);
+    stdin.setRawMode(false);
+    stdin.pause();
+  });
+}
+
 /** A device tree blob given with --dtb, refused when it is not one. */
 function readDtb(file: string): Uint8Array {
   let bytes: Uint8Array;
@@ -231,6 +285,8 @@ class BootCommand implements CliCommand {
       .option('-m, --ram <size>', 'guest RAM size (default 128MiB)')
       .option('--append <args>', 'kernel command line, in the device tree (/chosen/bootargs)')
       .option('--dtb <file>', 'pass this device tree blob instead of the generated one (see kvmsim dtb)')
+      .option('--input <text|file>', 'type this into the console: a file, or text where \\n, \\r, \\t, \\xNN are those bytes')
+      .option('--prompt <text>', 'with --input: type a line each time the console prints this prompt (e.g. "=> ")')
       .option('-p, --plugin <spec>', 'add a plugin: NAME or PATH, then ,key=value args (repeatable)', (v: string, p: string[]) => [...p, v], [])
       .option('--stats <file>', 'write stats to FILE (JSON if it ends in .json, else aligned text)')
       .option('--trace <file>', 'write a Chrome trace (open it in Perfetto) to FILE')
@@ -242,6 +298,8 @@ class BootCommand implements CliCommand {
         '\nEnds at PSCI SYSTEM_OFF (exit 0), or says why it stopped (undefined instruction, fault, --max-insns: exit 1).\n' +
           'Ctrl-C stops at the next instruction boundary and prints the summary (exit 130); a second Ctrl-C exits at once.\n' +
           'On a terminal, runs longer than a second show instructions, MIPS and boots on stderr.\n' +
+          'With stdin a terminal and no --input, the console is interactive, as QEMU -nographic: keys go\n' +
+          'to the guest (Ctrl-C too) and Ctrl-A X quits (exit 130).\n' +
           'Examples:\n' +
           '  kvmsim asm examples/guest/hello.S -o hello.bin && kvmsim boot hello.bin\n' +
           '  kvmsim boot examples/guest/sieve.elf --plugin checker --stats stats.txt --trace trace.json\n',
@@ -266,6 +324,7 @@ class BootCommand implements CliCommand {
         );
         const interrupt = new Interrupt();
         const sigint = handleSigint(interrupt, { onFirst: () => status.clear() });
+        const tty = ctx.io.isTty && opts.input === undefined && !opts.json ? interactiveConsole(session, interrupt) : Disposable.NONE;
         // A plugin callback stuck past --plugin-timeout: the summary and outputs, as for Ctrl-C.
         const emergency = setEmergencyStop(
           (message) => {
@@ -294,6 +353,7 @@ class BootCommand implements CliCommand {
           } finally {
             status.clear();
             sigint.dispose();
+            tty.dispose();
             emergency.dispose();
             if (interrupt.requested) session.machine.markIncomplete(`interrupted (${interrupt.reason})`);
             // Whatever ran is worth keeping, even when the run failed.
