@@ -20,3 +20,4 @@ export * from './uart';
 export * from './replay';
 export * from './cpu';
 export * from './platform';
+export * from './gic';

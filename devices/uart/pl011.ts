@@ -89,8 +89,18 @@ export class Pl011 implements Uart, MmioRegion, MachineContribution {
     private readonly mmio: MmioBus,
     readonly base = VIRT_UART_BASE,
     /** The combined interrupt line (UARTINTR). */
-    private readonly irq: IrqLine = new UnwiredIrqLine(),
+    private irq: IrqLine = new UnwiredIrqLine(),
   ) {}
+
+  /** Wires UARTINTR to an interrupt controller's line (the VMM's KVM_IRQ_LINE), at its current level. */
+  connectIrq(line: IrqLine): Disposable {
+    const before = this.irq;
+    this.irq = line;
+    line.set((this.intLevel & this.intEnabled) !== 0);
+    return Disposable.create(() => {
+      if (this.irq === line) this.irq = before;
+    });
+  }
 
   type(bytes: string | Uint8Array): void {
     const b = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;

@@ -30,8 +30,8 @@ import {
   type Machine,
 } from '../../core';
 import { formatGuestException, type GuestException } from '../../devices/cpu';
-import { CPU_MODELS, checkVirtPlatform, decodeFdt, deviceTreeBlob, deviceTreeContributions, type CpuModel, type VirtPlatform } from '../../devices/platform';
-import { Uart } from '../../devices/uart/pl011';
+import { CPU_MODELS, IRQ, checkVirtPlatform, decodeFdt, deviceTreeBlob, deviceTreeContributions, type CpuModel, type VirtPlatform } from '../../devices/platform';
+import { Pl011, Uart } from '../../devices/uart/pl011';
 import { typeInput, unescapeInput } from '../../devices/uart/console-input';
 import { placeKernel, type KernelPlacement } from './kernel-loader';
 import { Kvm } from './kvm';
@@ -136,6 +136,10 @@ export class BootSession implements Disposable {
         throw new InputError(`--ram ${opts.ram}: RAM at 0x${VIRT_RAM_BASE.toString(16)} would end beyond the guest's ${ipaBits}-bit IPA space; at most ${formatSize(2 ** ipaBits - VIRT_RAM_BASE)}`);
       }
       this.vmm.setMemslot({ slot: 0, gpa: VIRT_RAM_BASE, size: ramSize });
+      // As QEMU with KVM: the GIC in the kernel, the PL011 in the VMM driving its SPI (KVM_IRQ_LINE).
+      this.vmm.vcpu(0); // KVM_CREATE_VCPU, before the vgic (kvm_vgic_create wants them all)
+      const vgic = this.vmm.vm.createVgicV2();
+      if (this.uart instanceof Pl011) this.subs.push(this.uart.connectIrq(vgic.lines.spi(IRQ.uart)));
       const platform = bootPlatform(ramSize, opts);
       this.dtb = opts.dtb !== undefined ? readDtb(opts.dtb) : deviceTreeBlob(platform, deviceTreeContributions(this.machine.container));
       const image = placeKernel(bytes, file, VIRT_RAM_BASE, ramSize, this.dtb.length);

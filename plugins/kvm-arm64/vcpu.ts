@@ -103,8 +103,10 @@ export class KvmVcpu {
             continue;
           }
         }
-        // PSCI calls KVM handles in the kernel (kvm_psci_call) do not reach the VMM.
-        if (exit.reason !== 'hypercall' || !this.handlePsci(exit.x0)) break;
+        // PSCI calls KVM handles in the kernel (kvm_psci_call), and the vgic's MMIO
+        // (kvm_io_bus), do not reach the VMM.
+        const inKernel = exit.reason === 'hypercall' ? this.handlePsci(exit.x0) : exit.reason === 'mmio' && this.vm.vgic !== null && this.vm.vgic.handleMmio(this.index, this.core, exit);
+        if (!inKernel) break;
         if (this.core.retired - retired0 >= budget) {
           exit = { reason: 'insn_budget', pc: this.core.pc };
           break;

@@ -1,0 +1,2 @@
+export * from './gic-state';
+export * from './gicv2';

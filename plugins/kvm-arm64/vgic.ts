@@ -1,0 +1,67 @@
+/**
+ * The in-kernel GIC of a VM (arch/arm64/kvm/vgic): created by the VMM (KVM_CREATE_DEVICE of
+ * KVM_DEV_TYPE_ARM_VGIC_V2, its frames placed with KVM_VGIC_V2_ADDR_TYPE_DIST/CPU), its MMIO
+ * emulated inside KVM_RUN (kvm_io_bus: the access never reaches the VMM), its lines driven by
+ * the VMM's devices through KVM_IRQ_LINE. Each VCPU's IRQ and FIQ outputs are what the vgic
+ * would inject.
+ */
+import { hex } from '../../core';
+import { GicV2, UnwiredIrqLine, VIRT, type CpuSignals, type InterruptController } from '../../devices';
+import type { CoreExit, GuestCore } from '../../devices/cpu/guest-interface';
+import { fail } from './errno';
+
+export interface VgicV2Addresses {
+  dist: number;
+  cpu: number;
+}
+
+/** The frames' sizes: the distributor's 4 KiB of registers, and the CPU interface's 8 KiB (GICC_DIR at 0x1000). */
+const DIST_SIZE = 0x1000;
+const CPU_SIZE = 0x2000;
+
+export class KvmVgicV2 {
+  readonly gic: GicV2;
+  readonly signals: CpuSignals[];
+
+  constructor(
+    readonly ncpus: number,
+    readonly addr: VgicV2Addresses = { dist: VIRT.gicDist.base, cpu: VIRT.gicCpu.base },
+  ) {
+    if (ncpus < 1 || ncpus > 8) fail('KVM_CREATE_DEVICE', 'EINVAL', `a GICv2 serves 1 to 8 VCPUs, not ${ncpus}`);
+    this.signals = Array.from({ length: ncpus }, () => ({ irq: new UnwiredIrqLine(), fiq: new UnwiredIrqLine() }));
+    this.gic = new GicV2(ncpus, this.signals);
+  }
+
+  /** KVM_IRQ_LINE and the in-kernel timer's PPIs, numbered as the device tree numbers them. */
+  get lines(): InterruptController {
+    return this.gic.irqLines();
+  }
+
+  /**
+   * An MMIO exit of VCPU `vcpu`: emulated here when it hits a vgic frame (a read completes on
+   * the core), else false and the exit goes on to the VMM.
+   */
+  handleMmio(vcpu: number, core: GuestCore, e: Extract<CoreExit, { reason: 'mmio' }>): boolean {
+    const value = e.valueLo + (e.size === 8 ? e.valueHi * 0x1_0000_0000 : 0);
+    let result = 0;
+    if (e.addr >= this.addr.dist && e.addr < this.addr.dist + VIRT.gicDist.size) {
+      const off = e.addr - this.addr.dist;
+      if (off < DIST_SIZE) {
+        if (e.write) this.gic.writeDist(vcpu, off, Math.min(e.size, 4), value);
+        else result = this.gic.readDist(vcpu, off, Math.min(e.size, 4));
+      }
+    } else if (e.addr >= this.addr.cpu && e.addr < this.addr.cpu + VIRT.gicCpu.size) {
+      const off = e.addr - this.addr.cpu;
+      if (off < CPU_SIZE && e.size === 4) {
+        if (e.write) this.gic.writeCpu(vcpu, off, value);
+        else result = this.gic.readCpu(vcpu, off);
+      }
+    } else return false;
+    if (!e.write) core.completeMmioRead(result >>> 0, 0);
+    return true;
+  }
+
+  toString(): string {
+    return `vgic-v2 (GICD ${hex(this.addr.dist)}, GICC ${hex(this.addr.cpu)}, ${this.ncpus} VCPUs)`;
+  }
+}
