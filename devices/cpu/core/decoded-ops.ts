@@ -28,8 +28,6 @@ const DATA_PROCESSING_OPS = [
   'SMADDL', 'SMSUBL', 'UMADDL', 'UMSUBL', 'SMULH', 'UMULH',
   'CRC32B', 'CRC32H', 'CRC32W', 'CRC32X', 'CRC32CB', 'CRC32CH', 'CRC32CW', 'CRC32CX',
 ] as const satisfies readonly Op[];
-/** For the tests: op → its case number in execDataProcessing. */
-export const DATA_PROCESSING_ORDER: readonly Op[] = DATA_PROCESSING_OPS;
 
 /** Loads and stores added since: numbered from 140, run by execLoadStore. */
 export const LDST_BASE = 140;

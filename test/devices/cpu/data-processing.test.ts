@@ -4,6 +4,10 @@
  * QEMU (test/isa) covers the same forms with random operands.
  */
 import fc from 'fast-check';
+import * as fs from 'fs';
+import * as path from 'path';
+import { DATA_PROCESSING_BASE, OPC } from '../../../devices/cpu/core/decoded-ops';
+import type { Op } from '../../../isa/a64';
 import { snippet, x } from './harness';
 
 const M64 = (1n << 64n) - 1n;
@@ -190,4 +194,13 @@ describe('divide: the architecture results', () => {
     expect(x(c, 4)).toBe(1n << 63n);
     expect(x(c, 7)).toBe(0x8000_0000n);
   });
+});
+
+test("execDataProcessing's case numbers are the ops' numbers (DATA_PROCESSING_OPS order)", () => {
+  const file = fs.readFileSync(path.join(__dirname, '../../../devices/cpu/core/data-processing.ts'), 'utf8');
+  const start = file.indexOf('protected execDataProcessing(');
+  const source = file.slice(start, file.indexOf('\n  }\n', start));
+  const cases = [...source.matchAll(/case (\d+) \/\* ([A-Z0-9_]+) \*\//g)].map((m) => [m[2], Number(m[1])] as const);
+  expect(cases.length).toBeGreaterThan(30);
+  expect(cases.filter(([op, n]) => OPC[op as Op] - DATA_PROCESSING_BASE !== n)).toEqual([]);
 });
