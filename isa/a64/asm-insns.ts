@@ -5,7 +5,7 @@
  */
 import { MASK64, encodeLogicImm, hex } from './bits';
 import { ExprError, type Expr } from './expr';
-import { SP, ZR, type DcOp, type Extend, type IcOp, type InsnFields, type ShiftType } from './insn';
+import { SP, ZR, type DcOp, type Extend, type IcOp, type InsnFields, type RegExtend, type ShiftType } from './insn';
 import { DC_OPS, HINT_NAMES, IC_OPS, PSTATE_FIELDS, barrierOption, conditionCode, parseSysReg } from './names';
 import type { ImmOperand, MemOperand, Operand, RegOperand, ShiftOperand } from './operands';
 
@@ -243,7 +243,7 @@ function arith(op: ArithOp): Handler {
     const sf = sfOf(ops);
     const sOp = op === 'ADDS' || op === 'SUBS';
     if (ops.isReg(2)) {
-      if (isSP(ops, 0) || isSP(ops, 1)) fail(`${op.toLowerCase()} with SP and a register operand needs the extended-register form, which is not supported`);
+      if (wantsExtended(ops, sf, [0, 1], 2)) return arithExt(ops, op, sf, ops.regSf(0, sf, sOp ? 'zr' : 'sp'), ops.regSf(1, sf, 'sp'), 2);
       return { op: `${op}_REG`, sf, rd: ops.regSf(0, sf, 'zr'), rn: ops.regSf(1, sf, 'zr'), rm: ops.regSf(2, sf, 'zr'), ...optShift(ops, 3, false) };
     }
     const rd = ops.regSf(0, sf, sOp ? 'zr' : 'sp');
@@ -257,11 +257,48 @@ function compare(op: 'SUBS' | 'ADDS'): Handler {
     ops.expect([2, 3], 'Rn, #imm or Rn, Rm {, shift #n}');
     const sf = sfOf(ops);
     if (ops.isReg(1)) {
-      if (isSP(ops, 0)) fail(`${ops.mnemonic} of SP with a register needs the extended-register form, which is not supported`);
+      if (wantsExtended(ops, sf, [0], 1)) return arithExt(ops, op, sf, ZR, ops.regSf(0, sf, 'sp'), 1);
       return { op: `${op}_REG`, sf, rd: ZR, rn: ops.regSf(0, sf, 'zr'), rm: ops.regSf(1, sf, 'zr'), ...optShift(ops, 2, false) };
     }
     return arithImm(ops, op, sf, ZR, ops.regSf(0, sf, 'sp'), 1);
   };
+}
+
+const EXTEND_NAMES: readonly string[] = ['uxtb', 'uxth', 'uxtw', 'uxtx', 'sxtb', 'sxth', 'sxtw', 'sxtx'];
+
+/**
+ * Whether ADD/SUB/CMP/CMN with register `rmIndex` is the extended-register form: an extend
+ * operator follows, SP is one of `spIndexes`, or a 64-bit operation adds a W register.
+ */
+function wantsExtended(ops: Ops, sf: boolean, spIndexes: readonly number[], rmIndex: number): boolean {
+  const after = ops.list[rmIndex + 1];
+  if (after?.kind === 'shift' && EXTEND_NAMES.includes(after.type)) return true;
+  if (spIndexes.some((i) => isSP(ops, i))) return true;
+  const rm = ops.at(rmIndex);
+  return sf && rm.kind === 'reg' && !rm.is64;
+}
+
+/**
+ * The extended-register form, as GNU as reads it: `Rm, <extend> {#0-4}`; with SP as Rd or Rn,
+ * `lsl #n` or nothing means UXTX (UXTW for a 32-bit operation, or a W register).
+ */
+function arithExt(ops: Ops, op: ArithOp, sf: boolean, rd: number, rn: number, rmIndex: number): InsnFields {
+  const rmOp = ops.reg(rmIndex, sf ? 'any' : 'w', 'zr');
+  const s = ops.shift(rmIndex + 1);
+  if (ops.length > rmIndex + 2) fail(`${ops.mnemonic} takes no operand after the extend`);
+  let extend: RegExtend;
+  let shift = 0;
+  if (s === undefined || s.type === 'lsl') {
+    if (!isSP(ops, 0) && !isSP(ops, rmIndex - 1)) fail(`missing extend operator at operand ${rmIndex + 1} of ${ops.mnemonic} (uxtb, uxth, uxtw, uxtx, sxtb, sxth, sxtw, sxtx)`);
+    extend = sf && rmOp.is64 ? 'uxtx' : 'uxtw';
+    if (s !== undefined) shift = ops.shiftAmount(s);
+  } else {
+    if (!EXTEND_NAMES.includes(s.type)) fail(`${ops.mnemonic} with SP or an extended register takes an extend operator or lsl, not ${s.type}`);
+    extend = s.type as RegExtend;
+    if (s.amount !== undefined) shift = ops.shiftAmount(s);
+  }
+  if (shift > 4) fail(`extend shift amount ${shift} is out of range (0-4)`);
+  return { op: `${op}_EXT`, sf, rd, rn, rm: rmOp.num, extend, shift };
 }
 
 function negate(op: 'SUB' | 'SUBS'): Handler {
@@ -342,7 +379,7 @@ function threeReg(op: 'UDIV' | 'SDIV' | 'LSLV' | 'LSRV' | 'ASRV' | 'RORV'): Hand
   };
 }
 
-function bfm(op: 'SBFM' | 'UBFM'): Handler {
+function bfm(op: 'SBFM' | 'UBFM' | 'BFM'): Handler {
   return (ops) => {
     ops.expect(4, 'Rd, Rn, #immr, #imms');
     const sf = sfOf(ops);
@@ -352,7 +389,7 @@ function bfm(op: 'SBFM' | 'UBFM'): Handler {
 }
 
 /** UBFX/SBFX (extract) and UBFIZ/SBFIZ (insert in zero): #lsb, #width. */
-function bitfieldAlias(op: 'SBFM' | 'UBFM', insert: boolean): Handler {
+function bitfieldAlias(op: 'SBFM' | 'UBFM' | 'BFM', insert: boolean): Handler {
   return (ops) => {
     ops.expect(4, 'Rd, Rn, #lsb, #width');
     const sf = sfOf(ops);
@@ -643,6 +680,105 @@ const noOperands = (f: InsnFields): Handler => (ops) => {
   return f;
 };
 
+// ---------------------------------------------------------------- data processing beyond the first subset
+
+/** BFC Rd, #lsb, #width: BFI from the zero register (ARMv8.2's name; GNU as wants -march=armv8.2-a). */
+const bfc: Handler = (ops) => {
+  ops.expect(3, 'Rd, #lsb, #width');
+  const sf = sfOf(ops);
+  const size = sf ? 64 : 32;
+  const lsb = ops.small(1, 0, size - 1, 'lsb');
+  const width = ops.small(2, 1, size - lsb, 'width');
+  return { op: 'BFM', sf, rd: ops.regSf(0, sf, 'zr'), rn: ZR, immr: (size - lsb) % size, imms: width - 1 };
+};
+
+function carry(op: 'ADC' | 'ADCS' | 'SBC' | 'SBCS', negated: boolean): Handler {
+  return (ops) => {
+    ops.expect(negated ? 2 : 3, negated ? 'Rd, Rm' : 'Rd, Rn, Rm');
+    const sf = sfOf(ops);
+    const rd = ops.regSf(0, sf, 'zr');
+    if (negated) return { op, sf, rd, rn: ZR, rm: ops.regSf(1, sf, 'zr') };
+    return { op, sf, rd, rn: ops.regSf(1, sf, 'zr'), rm: ops.regSf(2, sf, 'zr') };
+  };
+}
+
+function condCompare(op: 'CCMN' | 'CCMP'): Handler {
+  return (ops) => {
+    ops.expect(4, 'Rn, Rm or #imm5, #nzcv, cond');
+    const sf = sfOf(ops);
+    const rn = ops.regSf(0, sf, 'zr');
+    const nzcv = ops.small(2, 0, 15, 'NZCV');
+    const cond = ops.cond(3);
+    if (ops.isReg(1)) return { op: `${op}_REG`, sf, rn, rm: ops.regSf(1, sf, 'zr'), nzcv, cond };
+    return { op: `${op}_IMM`, sf, rn, imm: ops.small(1, 0, 31, `${op} immediate`), nzcv, cond };
+  };
+}
+
+/** RBIT/REV16/REV/CLZ/CLS Rd, Rn; REV32 and REV64 (REV) take X registers only. */
+function oneSource(op: 'RBIT' | 'REV16' | 'REV32' | 'REV' | 'CLZ' | 'CLS', width: 'x' | 'any'): Handler {
+  return (ops) => {
+    ops.expect(2, 'Rd, Rn');
+    const d = ops.reg(0, width, 'zr');
+    return { op, sf: d.is64, rd: d.num, rn: ops.regSf(1, d.is64, 'zr') };
+  };
+}
+
+/** SMADDL... Xd, Wn, Wm, Xa, and SMULL... Xd, Wn, Wm (Ra = XZR). */
+function mulLong(op: 'SMADDL' | 'SMSUBL' | 'UMADDL' | 'UMSUBL', withRa: boolean): Handler {
+  return (ops) => {
+    ops.expect(withRa ? 4 : 3, withRa ? 'Xd, Wn, Wm, Xa' : 'Xd, Wn, Wm');
+    return { op, rd: ops.reg(0, 'x', 'zr').num, rn: ops.reg(1, 'w', 'zr').num, rm: ops.reg(2, 'w', 'zr').num, ra: withRa ? ops.reg(3, 'x', 'zr').num : ZR };
+  };
+}
+
+function mulHigh(op: 'SMULH' | 'UMULH'): Handler {
+  return (ops) => {
+    ops.expect(3, 'Xd, Xn, Xm');
+    return { op, rd: ops.reg(0, 'x', 'zr').num, rn: ops.reg(1, 'x', 'zr').num, rm: ops.reg(2, 'x', 'zr').num };
+  };
+}
+
+/** CRC32{B,H,W}/CRC32C{B,H,W} Wd, Wn, Wm; the X forms take Xm. */
+function crc(op: 'CRC32B' | 'CRC32H' | 'CRC32W' | 'CRC32X' | 'CRC32CB' | 'CRC32CH' | 'CRC32CW' | 'CRC32CX'): Handler {
+  return (ops) => {
+    ops.expect(3, op.endsWith('X') ? 'Wd, Wn, Xm' : 'Wd, Wn, Wm');
+    return { op, rd: ops.reg(0, 'w', 'zr').num, rn: ops.reg(1, 'w', 'zr').num, rm: ops.reg(2, op.endsWith('X') ? 'x' : 'w', 'zr').num };
+  };
+}
+
+const DATA_PROCESSING_HANDLERS: [string, Handler][] = [
+  ['bfm', bfm('BFM')],
+  ['bfi', bitfieldAlias('BFM', true)],
+  ['bfxil', bitfieldAlias('BFM', false)],
+  ['bfc', bfc],
+  ['adc', carry('ADC', false)],
+  ['adcs', carry('ADCS', false)],
+  ['sbc', carry('SBC', false)],
+  ['sbcs', carry('SBCS', false)],
+  ['ngc', carry('SBC', true)],
+  ['ngcs', carry('SBCS', true)],
+  ['ccmn', condCompare('CCMN')],
+  ['ccmp', condCompare('CCMP')],
+  ['rbit', oneSource('RBIT', 'any')],
+  ['rev16', oneSource('REV16', 'any')],
+  ['rev32', oneSource('REV32', 'x')],
+  ['rev', oneSource('REV', 'any')],
+  ['rev64', oneSource('REV', 'x')],
+  ['clz', oneSource('CLZ', 'any')],
+  ['cls', oneSource('CLS', 'any')],
+  ['smaddl', mulLong('SMADDL', true)],
+  ['smsubl', mulLong('SMSUBL', true)],
+  ['umaddl', mulLong('UMADDL', true)],
+  ['umsubl', mulLong('UMSUBL', true)],
+  ['smull', mulLong('SMADDL', false)],
+  ['smnegl', mulLong('SMSUBL', false)],
+  ['umull', mulLong('UMADDL', false)],
+  ['umnegl', mulLong('UMSUBL', false)],
+  ['smulh', mulHigh('SMULH')],
+  ['umulh', mulHigh('UMULH')],
+  ...(['CRC32B', 'CRC32H', 'CRC32W', 'CRC32X', 'CRC32CB', 'CRC32CH', 'CRC32CW', 'CRC32CX'] as const).map((o) => [o.toLowerCase(), crc(o)] as [string, Handler]),
+];
+
 // ---------------------------------------------------------------- the mnemonic table
 
 const HANDLERS = new Map<string, Handler>([
@@ -749,6 +885,7 @@ const HANDLERS = new Map<string, Handler>([
   ['mrs', mrs],
   ['msr', msr],
   ['udf', udf],
+  ...DATA_PROCESSING_HANDLERS,
 ]);
 
 /**

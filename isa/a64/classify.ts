@@ -1,18 +1,18 @@
 /**
  * The A64 instruction class a word belongs to, from the top-level encoding tables of the Arm
  * ARM (C4.1), for words outside the modelled subset: an UNDEFINED report can then say that the
- * guest ran, say, an ADD (extended register) the interpreter does not model, rather than only
- * `.inst 0x8b20a820`. Undefined for words no class below covers.
+ * guest ran, say, a CTZ (FEAT_CSSC, beyond the Cortex-A72) the interpreter does not model,
+ * rather than only `.inst 0x5ac01820`. Undefined for words no class below covers.
  */
 const CLASSES: readonly [mask: number, value: number, name: string][] = [
   [0xffff0000, 0x00000000, 'UDF (permanently undefined)'],
   // Data processing (register).
-  [0x1f200000, 0x0b200000, 'ADD/SUB (extended register)'],
-  [0x1fe00000, 0x1a000000, 'ADC/SBC (add/subtract with carry)'],
-  [0x1fe00000, 0x1a400000, 'CCMN/CCMP (conditional compare)'],
-  [0x5fe00000, 0x5ac00000, 'data processing, one source (RBIT, REV, CLZ, CLS)'],
-  [0x5fe00000, 0x1ac00000, 'data processing, two sources (CRC32, PAC, ...)'],
-  [0x1f000000, 0x1b000000, 'data processing, three sources (SMADDL, UMULH, ...)'],
+  [0x1f200000, 0x0b200000, 'ADD/SUB (extended register) with a reserved shift'],
+  [0x1fe00000, 0x1a000000, 'add/subtract with carry space (RMIF, SETF: ARMv8.4)'],
+  [0x1fe00000, 0x1a400000, 'conditional compare space (reserved o2/o3)'],
+  [0x5fe00000, 0x5ac00000, 'data processing, one source, beyond ARMv8.0 (CTZ, CNT, ABS, PAC...)'],
+  [0x5fe00000, 0x1ac00000, 'data processing, two sources, beyond ARMv8.0 (PACGA, IRG, SUBP, SMAX...)'],
+  [0x1f000000, 0x1b000000, 'data processing, three sources (unallocated)'],
   // Loads and stores.
   [0x3f000000, 0x08000000, 'load/store exclusive or ordered (LDXR, STXR, LDAR, STLR, ...)'],
   [0x3f200c00, 0x38200000, 'atomic memory operation (LDADD, SWP, ...)'],

@@ -89,11 +89,11 @@ export interface LogicReg {
 }
 
 /**
- * SBFM/UBFM (LSL/LSR/ASR immediate, SXTW, UBFX... are aliases). `decodeBitMasks(sf, imms, immr,
+ * SBFM/UBFM (LSL/LSR/ASR immediate, SXTW, UBFX... are aliases) and BFM (BFI, BFXIL, BFC). `decodeBitMasks(sf, imms, immr,
  * false)` gives the wmask/tmask of the pseudo-code.
  */
 export interface Bitfield {
-  readonly op: 'SBFM' | 'UBFM';
+  readonly op: 'SBFM' | 'UBFM' | 'BFM';
   readonly sf: boolean;
   readonly rd: number;
   readonly rn: number;
@@ -267,6 +267,91 @@ export interface PstateMove {
   readonly imm: number;
 }
 
+// ---------------------------------------------------------------- data processing beyond the first subset
+
+/** The extend of an extended-register operand, in the order of the `option` field (0-7). */
+export type RegExtend = 'uxtb' | 'uxth' | 'uxtw' | 'uxtx' | 'sxtb' | 'sxth' | 'sxtw' | 'sxtx';
+
+/**
+ * `ADD (extended register)` family: Rd = Rn ± (extend(Rm) << shift), shift 0-4. Rd is SP-style
+ * for ADD/SUB and ZR-style for ADDS/SUBS, Rn is SP-style, Rm ZR-style (an X register only for
+ * UXTX/SXTX of a 64-bit operation).
+ */
+export interface AddSubExt {
+  readonly op: 'ADD_EXT' | 'ADDS_EXT' | 'SUB_EXT' | 'SUBS_EXT';
+  readonly sf: boolean;
+  readonly rd: number;
+  readonly rn: number;
+  readonly rm: number;
+  readonly extend: RegExtend;
+  readonly shift: number;
+}
+
+/** ADC/ADCS/SBC/SBCS (NGC/NGCS when Rn is ZR): Rd = Rn + Rm + C, or Rn + ~Rm + C. */
+export interface AddSubCarry {
+  readonly op: 'ADC' | 'ADCS' | 'SBC' | 'SBCS';
+  readonly sf: boolean;
+  readonly rd: number;
+  readonly rn: number;
+  readonly rm: number;
+}
+
+/** CCMP/CCMN (register): flags of Rn - Rm (or Rn + Rm) if `cond` holds, else `nzcv` (0-15). */
+export interface CondCompareReg {
+  readonly op: 'CCMN_REG' | 'CCMP_REG';
+  readonly sf: boolean;
+  readonly rn: number;
+  readonly rm: number;
+  readonly nzcv: number;
+  readonly cond: number;
+}
+
+/** CCMP/CCMN (immediate): as the register form with a 5-bit unsigned immediate. */
+export interface CondCompareImm {
+  readonly op: 'CCMN_IMM' | 'CCMP_IMM';
+  readonly sf: boolean;
+  readonly rn: number;
+  readonly imm: number;
+  readonly nzcv: number;
+  readonly cond: number;
+}
+
+/**
+ * Data-processing (1 source). `REV` reverses every byte of the operation's width (REV64 is its
+ * X alias), REV32 the bytes of each word (X only), REV16 those of each halfword.
+ */
+export interface DataProc1 {
+  readonly op: 'RBIT' | 'REV16' | 'REV32' | 'REV' | 'CLZ' | 'CLS';
+  readonly sf: boolean;
+  readonly rd: number;
+  readonly rn: number;
+}
+
+/** SMADDL/SMSUBL/UMADDL/UMSUBL (SMULL... when Ra is ZR): Xd = Xa ± Wn * Wm, 64-bit product. */
+export interface MulAddLong {
+  readonly op: 'SMADDL' | 'SMSUBL' | 'UMADDL' | 'UMSUBL';
+  readonly rd: number;
+  readonly rn: number;
+  readonly rm: number;
+  readonly ra: number;
+}
+
+/** SMULH/UMULH: Xd = bits 127:64 of Xn * Xm. */
+export interface MulHigh {
+  readonly op: 'SMULH' | 'UMULH';
+  readonly rd: number;
+  readonly rn: number;
+  readonly rm: number;
+}
+
+/** CRC32{B,H,W,X} and CRC32C{B,H,W,X}: Wd = CRC of Wn updated with the low bytes of Rm (Xm for X). */
+export interface Crc32 {
+  readonly op: 'CRC32B' | 'CRC32H' | 'CRC32W' | 'CRC32X' | 'CRC32CB' | 'CRC32CH' | 'CRC32CW' | 'CRC32CX';
+  readonly rd: number;
+  readonly rn: number;
+  readonly rm: number;
+}
+
 /** Any word outside the supported subset (or reserved/unallocated): executing it is UNDEFINED. */
 export interface Undefined {
   readonly op: 'UNDEFINED';
@@ -299,7 +384,16 @@ export type InsnFields =
   | DataCacheOp
   | InsnCacheOp
   | SysRegMove
-  | PstateMove;
+  | PstateMove
+  // data processing beyond the first subset
+  | AddSubExt
+  | AddSubCarry
+  | CondCompareReg
+  | CondCompareImm
+  | DataProc1
+  | MulAddLong
+  | MulHigh
+  | Crc32;
 
 /** A decoded instruction: its fields plus the word it came from. */
 export type Insn = (InsnFields | Undefined) & { readonly word: number };

@@ -20,11 +20,15 @@ import { SeededRng, encode, type Rng } from '../../index';
 
 /** Encoding groups, and the instruction forms in each (a form is what an exclusion names). */
 export const GROUPS = {
-  'dp-imm': ['ADD_IMM', 'ADDS_IMM', 'SUB_IMM', 'SUBS_IMM', 'AND_IMM', 'ORR_IMM', 'EOR_IMM', 'ANDS_IMM', 'MOVZ', 'MOVN', 'MOVK', 'ADR', 'ADRP', 'SBFM', 'UBFM', 'EXTR'],
+  'dp-imm': ['ADD_IMM', 'ADDS_IMM', 'SUB_IMM', 'SUBS_IMM', 'AND_IMM', 'ORR_IMM', 'EOR_IMM', 'ANDS_IMM', 'MOVZ', 'MOVN', 'MOVK', 'ADR', 'ADRP', 'SBFM', 'UBFM', 'EXTR',
+    'BFM'],
   'dp-reg': [
     'ADD_REG', 'ADDS_REG', 'SUB_REG', 'SUBS_REG',
     'AND_REG', 'BIC_REG', 'ORR_REG', 'ORN_REG', 'EOR_REG', 'EON_REG', 'ANDS_REG', 'BICS_REG',
     'LSLV', 'LSRV', 'ASRV', 'RORV', 'UDIV', 'SDIV', 'MADD', 'MSUB', 'CSEL', 'CSINC', 'CSINV', 'CSNEG',
+    'ADD_EXT', 'ADDS_EXT', 'SUB_EXT', 'SUBS_EXT', 'ADC', 'ADCS', 'SBC', 'SBCS', 'CCMN_REG', 'CCMP_REG', 'CCMN_IMM', 'CCMP_IMM',
+    'RBIT', 'REV16', 'REV32', 'REV', 'CLZ', 'CLS', 'SMADDL', 'SMSUBL', 'UMADDL', 'UMSUBL', 'SMULH', 'UMULH',
+    'CRC32B', 'CRC32H', 'CRC32W', 'CRC32X', 'CRC32CB', 'CRC32CH', 'CRC32CW', 'CRC32CX',
   ],
   ldst: ['LDR/offset', 'LDR/unscaled', 'LDR/pre', 'LDR/post', 'LDR/reg', 'LDR/literal', 'STR/offset', 'STR/unscaled', 'STR/pre', 'STR/post', 'STR/reg', 'LDP/offset', 'LDP/pre', 'LDP/post', 'STP/offset', 'STP/pre', 'STP/post'],
   branch: ['B_COND', 'CBZ', 'CBNZ', 'TBZ', 'TBNZ'],
@@ -169,7 +173,7 @@ class SeqGen {
         const delta = form === 'ADR' ? r.nextInt(1 << 17) - (1 << 16) : (r.nextInt(33) - 16) * 4096;
         return one({ op: form, rd, imm: delta });
       }
-      case 'SBFM': case 'UBFM': {
+      case 'SBFM': case 'UBFM': case 'BFM': {
         const size = sf ? 64 : 32;
         return one({ op: form, sf, rd: this.rd(), rn: this.src(), immr: r.nextInt(size), imms: r.nextInt(size) });
       }
@@ -185,7 +189,7 @@ class SeqGen {
     const one = (fields: Parameters<typeof encode>[0]): Unit => [{ word: encode(fields), form, group: 'dp-reg' }];
     const [rd, rn, rm] = [this.rd(), this.src(), this.src()];
     const amount = r.nextInt(3) === 0 ? 0 : r.nextInt(sf ? 64 : 32);
-    if (form.endsWith('_REG')) {
+    if (form.endsWith('_REG') && !form.startsWith('CC')) {
       const logic = !['ADD_REG', 'ADDS_REG', 'SUB_REG', 'SUBS_REG'].includes(form);
       const shiftType = pick(r, logic ? (['lsl', 'lsr', 'asr', 'ror'] as const) : (['lsl', 'lsr', 'asr'] as const));
       return one({ op: form as 'ADD_REG', sf, rd, rn, rm, shiftType, shift: amount });
@@ -197,6 +201,27 @@ class SeqGen {
         return one({ op: form, sf, rd, rn, rm, ra: this.src() });
       case 'CSEL': case 'CSINC': case 'CSINV': case 'CSNEG':
         return one({ op: form, sf, rd, rn, rm, cond: r.nextInt(16) });
+      case 'ADD_EXT': case 'ADDS_EXT': case 'SUB_EXT': case 'SUBS_EXT': {
+        // Rd of ADD/SUB is SP-style: never SP (the harness's), so a free register; Rn may be SP (read only).
+        const s = form === 'ADDS_EXT' || form === 'SUBS_EXT';
+        const extend = pick(r, ['uxtb', 'uxth', 'uxtw', 'uxtx', 'sxtb', 'sxth', 'sxtw', 'sxtx'] as const);
+        return one({ op: form, sf, rd: s ? rd : this.reg(), rn: r.nextInt(8) === 0 ? SP : this.reg(), rm, extend, shift: r.nextInt(5) });
+      }
+      case 'ADC': case 'ADCS': case 'SBC': case 'SBCS':
+        return one({ op: form, sf, rd, rn, rm });
+      case 'CCMN_REG': case 'CCMP_REG':
+        return one({ op: form, sf, rn, rm, nzcv: r.nextInt(16), cond: r.nextInt(16) });
+      case 'CCMN_IMM': case 'CCMP_IMM':
+        return one({ op: form, sf, rn, imm: r.nextInt(32), nzcv: r.nextInt(16), cond: r.nextInt(16) });
+      case 'RBIT': case 'REV16': case 'REV': case 'CLZ': case 'CLS':
+        return one({ op: form, sf, rd, rn });
+      case 'REV32':
+        return one({ op: form, sf: true, rd, rn });
+      case 'SMADDL': case 'SMSUBL': case 'UMADDL': case 'UMSUBL':
+        return one({ op: form, rd, rn, rm, ra: this.src() });
+      case 'SMULH': case 'UMULH':
+      case 'CRC32B': case 'CRC32H': case 'CRC32W': case 'CRC32X': case 'CRC32CB': case 'CRC32CH': case 'CRC32CW': case 'CRC32CX':
+        return one({ op: form, rd, rn, rm });
     }
     throw new Error(`dp-reg: unknown form ${form}`);
   }

@@ -20,7 +20,14 @@ const CORE_OPS = [
 
 /** Data processing (immediate and register) added since: numbered from 80, run by execDataProcessing. */
 export const DATA_PROCESSING_BASE = 80;
-const DATA_PROCESSING_OPS = [] as const satisfies readonly Op[];
+// The order is the `case` numbering of DataProcessing.execDataProcessing (data-processing.ts).
+const DATA_PROCESSING_OPS = [
+  'ADD_EXT', 'ADDS_EXT', 'SUB_EXT', 'SUBS_EXT', 'ADC', 'ADCS', 'SBC', 'SBCS',
+  'CCMN_REG', 'CCMP_REG', 'CCMN_IMM', 'CCMP_IMM', 'BFM',
+  'RBIT', 'REV16', 'REV32', 'REV', 'CLZ', 'CLS',
+  'SMADDL', 'SMSUBL', 'UMADDL', 'UMSUBL', 'SMULH', 'UMULH',
+  'CRC32B', 'CRC32H', 'CRC32W', 'CRC32X', 'CRC32CB', 'CRC32CH', 'CRC32CW', 'CRC32CX',
+] as const satisfies readonly Op[];
 
 /** Loads and stores added since: numbered from 140, run by execLoadStore. */
 export const LDST_BASE = 140;
@@ -61,6 +68,8 @@ export const DECODE_SIZE = 2 << DECODE_BITS;
 export const MODE: Record<string, number> = { offset: 0, unscaled: 0, pre: 1, post: 2, reg: 3, literal: 4 };
 export const EXTEND: Record<string, number> = { uxtw: 0, lsl: 1, sxtw: 2, sxtx: 3 };
 export const PSTATE_FIELD: Record<string, number> = { SPSel: 0, DAIFSet: 1, DAIFClr: 2 };
+/** Extended-register extends, as the `option` field: UXTB 0 ... UXTX 3, SXTB 4 ... SXTX 7. */
+export const REG_EXTEND_CODE: Record<string, number> = { uxtb: 0, uxth: 1, uxtw: 2, uxtx: 3, sxtb: 4, sxth: 5, sxtw: 6, sxtx: 7 };
 
 /**
  * A decoded instruction flattened into one fixed shape, so the interpreter's field loads are
@@ -77,13 +86,13 @@ export class Uop {
   ra = 0;
   /** Immediate, low half of a logical immediate, branch offset, bit of TBZ, lsb of EXTR, sysreg, DC/IC op. */
   imm = 0;
-  /** High half of a logical immediate; MOVZ/MOVK shift. */
+  /** High half of a logical immediate; MOVZ/MOVK shift; CCMP/CCMN's NZCV. */
   immHi = 0;
   /** Shift type (0 LSL, 1 LSR, 2 ASR, 3 ROR) and amount of a shifted register. */
   shiftType = 0;
   shift = 0;
   cond = 0;
-  /** Loads/stores: log2 of the access size, addressing mode, index extension. */
+  /** Loads/stores: log2 of the access size, addressing mode, index extension; ADD_EXT...: the extend (REG_EXTEND_CODE). */
   size = 0;
   mode = 0;
   ext = 0;
@@ -148,7 +157,8 @@ export function toUop(insn: Insn): Uop {
       u.shift = insn.shift;
       break;
     case 'SBFM':
-    case 'UBFM': {
+    case 'UBFM':
+    case 'BFM': {
       u.immr = insn.immr;
       u.imms = insn.imms;
       const m = decodeBitMasks(insn.sf ? 1 : 0, insn.imms, insn.immr, false, insn.sf ? 64 : 32);
@@ -211,6 +221,26 @@ export function toUop(insn: Insn): Uop {
       break;
     case 'MSR_IMM':
       u.shift = PSTATE_FIELD[insn.field];
+      break;
+    // Data processing beyond the first subset.
+    case 'ADD_EXT':
+    case 'ADDS_EXT':
+    case 'SUB_EXT':
+    case 'SUBS_EXT':
+      u.ext = REG_EXTEND_CODE[insn.extend];
+      u.shift = insn.shift;
+      break;
+    case 'CCMN_REG':
+    case 'CCMP_REG':
+    case 'CCMN_IMM':
+    case 'CCMP_IMM':
+      u.immHi = insn.nzcv;
+      break;
+    case 'SMADDL':
+    case 'SMSUBL':
+    case 'UMADDL':
+    case 'UMSUBL':
+      u.ra = insn.ra;
       break;
     default:
       break;

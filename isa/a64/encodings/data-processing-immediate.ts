@@ -130,24 +130,32 @@ function bfxPreferred(sf: boolean, unsigned: boolean, imms: number, immr: number
   return true;
 }
 
+/** By opc: SBFM, BFM, UBFM (3 is unallocated). */
+const BITFIELD_OPS = ['SBFM', 'BFM', 'UBFM'] as const;
+
 export const bitfield: Encoding<Bitfield> = {
   name: 'bitfield',
   mask: 0x1f800000,
   match: 0x13000000,
-  keys: ['SBFM', 'UBFM'],
+  keys: ['SBFM', 'BFM', 'UBFM'],
   decode(w) {
     const sf = w >>> 31 === 1;
     const opc = bits(w, 30, 29);
     const immr = bits(w, 21, 16);
     const imms = bits(w, 15, 10);
-    if ((opc !== 0 && opc !== 2) || bits(w, 22, 22) !== (sf ? 1 : 0) || (!sf && (immr >= 32 || imms >= 32))) return undefined;
-    return { op: opc === 0 ? 'SBFM' : 'UBFM', word: w, sf, rd: bits(w, 4, 0), rn: bits(w, 9, 5), immr, imms };
+    if (opc === 3 || bits(w, 22, 22) !== (sf ? 1 : 0) || (!sf && (immr >= 32 || imms >= 32))) return undefined;
+    return { op: BITFIELD_OPS[opc], word: w, sf, rd: bits(w, 4, 0), rn: bits(w, 9, 5), immr, imms };
   },
   format(i) {
     const size = i.sf ? 64 : 32;
     const [rd, rn] = [regName(i.rd, i.sf), regName(i.rn, i.sf)];
     const wn = regName(i.rn, false);
     const { immr, imms } = i;
+    // BFM always prints as an alias (BFC is ARMv8.2's name, but objdump prints it for any core).
+    if (i.op === 'BFM') {
+      if (imms < immr) return i.rn === ZR ? fmt('bfc', `${rd}, #${size - immr}, #${imms + 1}`) : fmt('bfi', `${rd}, ${rn}, #${size - immr}, #${imms + 1}`);
+      return fmt('bfxil', `${rd}, ${rn}, #${immr}, #${imms - immr + 1}`);
+    }
     const u = i.op === 'UBFM';
     if (imms === size - 1) return fmt(u ? 'lsr' : 'asr', `${rd}, ${rn}, #${immr}`);
     if (u && imms + 1 === immr) return fmt('lsl', `${rd}, ${rn}, #${size - 1 - imms}`);
@@ -164,7 +172,7 @@ export const bitfield: Encoding<Bitfield> = {
     checkUnsigned(i.immr, i.sf ? 6 : 5, `${i.op} immr`);
     checkUnsigned(i.imms, i.sf ? 6 : 5, `${i.op} imms`);
     if (i.immr >= size || i.imms >= size) throw new EncodingError(`${i.op} immr/imms must be below ${size}`);
-    return (sfBit(i.sf) | ((i.op === 'SBFM' ? 0 : 2) << 29) | 0x13000000 | (i.sf ? 1 << 22 : 0) | (i.immr << 16) | (i.imms << 10) | (encZR(i.rn, i.sf, 'Rn') << 5) | encZR(i.rd, i.sf, 'Rd')) >>> 0;
+    return (sfBit(i.sf) | (BITFIELD_OPS.indexOf(i.op) << 29) | 0x13000000 | (i.sf ? 1 << 22 : 0) | (i.immr << 16) | (i.imms << 10) | (encZR(i.rn, i.sf, 'Rn') << 5) | encZR(i.rd, i.sf, 'Rd')) >>> 0;
   },
 };
 

@@ -11,6 +11,7 @@ import type { InsnFields } from '../insn';
 import type { Encoding } from './encoding';
 import { addSubImm, bitfield, extract, logicImm, moveWide, pcRel } from './data-processing-immediate';
 import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-processing-register';
+import { addSubCarry, addSubExt, condCompareImm, condCompareReg, crc32, dataProc1, mulAddLong, mulHigh } from './data-processing-register';
 import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
 import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 
@@ -29,6 +30,15 @@ export const ENCODINGS: readonly Encoding[] = [
   mulAdd,
   dataProc2,
   condSelect,
+  // data processing beyond the first subset
+  addSubExt,
+  addSubCarry,
+  condCompareReg,
+  condCompareImm,
+  dataProc1,
+  mulAddLong,
+  mulHigh,
+  crc32,
   ldstUimm,
   ldstImmRow('load/store register (unscaled immediate)', 0x38000000, 'unscaled'),
   ldstImmRow('load/store register (immediate post-indexed)', 0x38000400, 'post'),

@@ -162,21 +162,21 @@ test('an exception loop (vectors in memory that cannot be fetched) ends in a gue
 });
 
 describe('the first unexpected exception is the one reported', () => {
-  // add x0, x1, w0, sxth #2: ADD (extended register), outside the modelled subset.
-  const ADD_EXT = 0x8b20a820;
+  // ctz w0, w1: FEAT_CSSC (ARMv8.9), outside the modelled ARMv8.0 set.
+  const CTZ = 0x5ac01820;
 
   test('with VBAR_EL1 = 0: ESR, ELR, the word, its class and the PCs that ran before it', () => {
     const r = snippet(`
         mov x1, #1
         bl f
         mov x2, #2
-bad:    .word ${ADD_EXT}
+bad:    .word ${CTZ}
 f:      mov x3, #3
         ret`);
     expect(r.exit.reason).toBe('undefined_instruction');
-    expect(r.exit.reason === 'undefined_instruction' && r.exit.detail).toContain(`word=0x8b20a820 (outside the modelled A64 subset: ADD/SUB (extended register))`);
+    expect(r.exit.reason === 'undefined_instruction' && r.exit.detail).toContain(`word=0x5ac01820 (outside the modelled A64 subset: data processing, one source, beyond ARMv8.0 (CTZ, CNT, ABS, PAC...))`);
     const f = r.core.firstFault!;
-    expect(f).toMatchObject({ ec: 0, esr: 0x0200_0000, elr: r.sym('bad'), far: null, pc: r.sym('bad'), word: ADD_EXT, vbar: 0, retired: 5 });
+    expect(f).toMatchObject({ ec: 0, esr: 0x0200_0000, elr: r.sym('bad'), far: null, pc: r.sym('bad'), word: CTZ, vbar: 0, retired: 5 });
     // mov x1; bl f; (f:) mov x3; ret; mov x2 — then the fault.
     const base = r.sym('bad') - 12;
     expect(f.recent).toEqual([base, base + 4, r.sym('f'), r.sym('f') + 4, base + 8]);
@@ -189,7 +189,7 @@ f:      mov x3, #3
         adr x0, vectors
         msr vbar_el1, x0
         isb
-bad:    .word ${ADD_EXT}
+bad:    .word ${CTZ}
         mov x5, #200
 1:      subs x5, x5, #1
         b.ne 1b
@@ -208,8 +208,8 @@ zeroes: .skip 0x800`);
     expect(r.exit.reason).toBe('guest_fault');
     const detail = r.exit.reason === 'guest_fault' ? r.exit.detail : '';
     expect(detail).toMatch(/^exception loop: 32 exceptions without a retired instruction, the last: undefined instruction at PC=0x[0-9a-f]+, word=0x00000000/);
-    expect(detail).toContain(`; the first unexpected exception (after 3 instructions): undefined instruction at PC=0x${r.sym('bad').toString(16)}, word=0x8b20a820`);
-    expect(r.core.firstFault).toMatchObject({ pc: r.sym('bad'), word: ADD_EXT, esr: 0x0200_0000, vbar: r.sym('vectors') });
+    expect(detail).toContain(`; the first unexpected exception (after 3 instructions): undefined instruction at PC=0x${r.sym('bad').toString(16)}, word=0x5ac01820`);
+    expect(r.core.firstFault).toMatchObject({ pc: r.sym('bad'), word: CTZ, esr: 0x0200_0000, vbar: r.sym('vectors') });
   });
 
   test('the report names ESR, ELR, FAR and the disassembly', () => {
@@ -237,7 +237,7 @@ test('an undefined word from a stale I-cache line: the report says what memory h
         b warm
         .balign 64
 warm:   b 1f
-slot:   .word 0x8b20a820
+slot:   .word 0x5ac01820
 1:      adr x1, slot
         movz w2, #0x201f
         movk w2, #0xd503, lsl #16
@@ -247,8 +247,8 @@ slot:   .word 0x8b20a820
         b slot`);
   expect(r.exit.reason).toBe('undefined_instruction');
   const f = r.core.firstFault!;
-  expect(f).toMatchObject({ pc: r.sym('slot'), word: 0x8b20a820, memoryWord: 0xd503201f });
+  expect(f).toMatchObject({ pc: r.sym('slot'), word: 0x5ac01820, memoryWord: 0xd503201f });
   expect(formatGuestException(f)).toContain('stale fetch  memory holds 0xd503201f (nop) there: the word executed came from a stale I-cache line');
   // Where the two agree, no such line.
-  expect(formatGuestException(snippet(`.word 0x8b20a820`).core.firstFault!).some((l) => l.startsWith('stale fetch'))).toBe(false);
+  expect(formatGuestException(snippet(`.word 0x5ac01820`).core.firstFault!).some((l) => l.startsWith('stale fetch'))).toBe(false);
 });

@@ -120,7 +120,7 @@ describe('kvmsim boot', () => {
         adr x0, vectors
         msr vbar_el1, x0
         isb
-bad:    .word 0x8b20a820        // add x0, x1, w0, sxth #2: not modelled
+bad:    .word 0x5ac01820        // ctz w0, w1 (FEAT_CSSC): not modelled
         adr x6, zeroes
         msr vbar_el1, x6
         brk #1
@@ -136,9 +136,9 @@ zeroes: .skip 0x800`,
     );
     const io = captureIo();
     expect(await main(['boot', guest], io)).toBe(1);
-    expect(io.stderr).toMatch(/kvmsim: guest_fault: exception loop: 32 exceptions .*; the first unexpected exception \(after 9 instructions\): undefined instruction at PC=0x4008000c, word=0x8b20a820/);
-    expect(io.stderr).toContain('kvmsim: the first unexpected exception:\n  undefined instruction at PC=0x4008000c, word=0x8b20a820 (outside the modelled A64 subset: ADD/SUB (extended register)) (after 9 instructions)\n');
-    expect(io.stderr).toContain('  instruction  0x4008000c: 0x8b20a820  .inst 0x8b20a820 ; undefined\n');
+    expect(io.stderr).toMatch(/kvmsim: guest_fault: exception loop: 32 exceptions .*; the first unexpected exception \(after 9 instructions\): undefined instruction at PC=0x4008000c, word=0x5ac01820/);
+    expect(io.stderr).toContain('kvmsim: the first unexpected exception:\n  undefined instruction at PC=0x4008000c, word=0x5ac01820 (outside the modelled A64 subset: data processing, one source, beyond ARMv8.0 (CTZ, CNT, ABS, PAC...)) (after 9 instructions)\n');
+    expect(io.stderr).toContain('  instruction  0x4008000c: 0x5ac01820  .inst 0x5ac01820 ; undefined\n');
     expect(io.stderr).toContain('  ESR_EL1      0x02000000 (EC 0x0: unknown reason (undefined instruction))\n');
     expect(io.stderr).toContain('  ELR_EL1      0x4008000c\n');
     expect(io.stderr).toContain('  FAR_EL1      UNKNOWN');
