@@ -12,6 +12,7 @@ export * from './guest-fault';
 export * from './guest-memory';
 export * from './core';
 export * from './id-registers';
+export * from './generic-timer';
 
 /** Makes A64 interpreter cores; the machine's services are looked up when the first core is made. */
 export class A64CoreFactory implements GuestCoreFactory {
