@@ -47,6 +47,10 @@ export interface BootOptions {
   /** Instruction budget; none (run until the guest stops, or Ctrl-C) when left out. */
   maxInsns?: string;
   ram?: string;
+  /** VCPUs (QEMU's -smp); the secondaries start powered off, for PSCI CPU_ON. */
+  smp?: string;
+  /** Instructions each VCPU runs in its turn when there are several. */
+  quantum?: string;
   /** The kernel command line, in the device tree's /chosen/bootargs (QEMU's -append). */
   append?: string;
   /** A device tree blob to pass instead of the generated one (QEMU's -dtb). */
@@ -84,6 +88,9 @@ export interface BootResult {
   firstFault: GuestException | null;
 }
 
+/** Instructions a VCPU runs in its turn on a machine with several (`--quantum`). */
+export const DEFAULT_QUANTUM = 10_000;
+
 /** Instructions per slice of an interruptible boot: between slices the event loop runs (Ctrl-C, progress). */
 export const BOOT_SLICE = 200_000;
 
@@ -101,6 +108,8 @@ export class BootSession implements Disposable {
   readonly dtb: Uint8Array;
   /** The budget: Infinity when none was given (QEMU has none). */
   readonly maxInsns: number;
+  readonly cpus: number;
+  readonly quantum: number;
   private readonly vmm: Vmm;
   private readonly uart: Uart;
   private readonly subs: Disposable[] = [];
@@ -120,10 +129,14 @@ export class BootSession implements Disposable {
     }
     const ramSize = opts.ram !== undefined ? parseSize(opts.ram) : 128 * 1024 * 1024;
     if (ramSize === undefined || ramSize <= 0 || ramSize % 4096 !== 0) throw new InputError(`--ram '${opts.ram}': expected a size in whole pages, such as 128MiB`);
+    this.cpus = opts.smp !== undefined ? Number(opts.smp) : 1;
+    if (opts.smp !== undefined && (!/^[0-9]+$/.test(opts.smp) || this.cpus < 1 || this.cpus > 8)) throw new InputError(`--smp '${opts.smp}': expected 1 to 8 CPUs (a GICv2 machine)`);
+    this.quantum = opts.quantum !== undefined ? Number(opts.quantum) : DEFAULT_QUANTUM;
+    if (opts.quantum !== undefined && (!/^[0-9]+$/.test(opts.quantum) || this.quantum < 1)) throw new InputError(`--quantum '${opts.quantum}': expected a positive number of instructions`);
     this.maxInsns = opts.maxInsns !== undefined ? Number(opts.maxInsns) : Infinity;
     if (opts.maxInsns !== undefined && (!Number.isSafeInteger(this.maxInsns) || this.maxInsns <= 0)) throw new InputError(`--max-insns '${opts.maxInsns}': expected a positive integer`);
     this.machine = buildMachine(
-      { name: `boot ${file}`, machine: { cpus: 1, memory: { size: Math.max(8 * 1024 ** 3, 4 * ramSize) } } },
+      { name: `boot ${file}`, machine: { cpus: this.cpus, memory: { size: Math.max(8 * 1024 ** 3, 4 * ramSize) } } },
       { modules: [...ctx.modules], defaults: ctx.defaults, topology: opts.topology, policy: opts.policy, plugins: opts.plugin ?? [], trace: opts.trace !== undefined },
     );
     try {
@@ -137,10 +150,10 @@ export class BootSession implements Disposable {
       }
       this.vmm.setMemslot({ slot: 0, gpa: VIRT_RAM_BASE, size: ramSize });
       // As QEMU with KVM: the GIC in the kernel, the PL011 in the VMM driving its SPI (KVM_IRQ_LINE).
-      this.vmm.vcpu(0); // KVM_CREATE_VCPU, before the vgic (kvm_vgic_create wants them all)
+      for (let i = 0; i < this.cpus; i++) this.vmm.vcpu(i); // KVM_CREATE_VCPU, all before the vgic
       const vgic = this.vmm.vm.createVgicV2();
       if (this.uart instanceof Pl011) this.subs.push(this.uart.connectIrq(vgic.lines.spi(IRQ.uart)));
-      const platform = bootPlatform(ramSize, opts);
+      const platform = bootPlatform(ramSize, this.cpus, opts);
       this.dtb = opts.dtb !== undefined ? readDtb(opts.dtb) : deviceTreeBlob(platform, deviceTreeContributions(this.machine.container));
       const image = placeKernel(bytes, file, VIRT_RAM_BASE, ramSize, this.dtb.length);
       this.image = image;
@@ -156,6 +169,8 @@ export class BootSession implements Disposable {
       if (opts.input !== undefined) this.subs.push(typeInput(this.uart, readInput(opts.input), opts.prompt === undefined ? undefined : unescapeInput(opts.prompt)));
       else if (opts.prompt !== undefined) throw new InputError('--prompt needs --input: it says when to type each line of it');
       this.vmm.vcpuInit(0, image.pc, image.x0, {});
+      // As QEMU with KVM and PSCI: the secondaries wait, powered off, for a CPU_ON.
+      for (let i = 1; i < this.cpus; i++) this.vmm.vcpuInit(i, 0, 0, { powerOff: true });
     } catch (e) {
       this.dispose();
       throw e;
@@ -177,7 +192,7 @@ export class BootSession implements Disposable {
    * instructions; with `interrupt` requested it stops at the next slice. Ends the machine's run.
    */
   *run(slice = Infinity, interrupt?: Interrupt): Generator<number, BootResult, void> {
-    const run = yield* this.vmm.runSliced(0, this.maxInsns, slice, interrupt);
+    const run = this.cpus === 1 ? yield* this.vmm.runSliced(0, this.maxInsns, slice, interrupt) : yield* this.vmm.runAllSliced(this.maxInsns, slice, this.quantum, interrupt);
     const e = run.last;
     this.machine.end(`boot: ${e.reason}`);
     return {
@@ -192,7 +207,7 @@ export class BootSession implements Disposable {
       cycles: this.machine.clock.now,
       ok: e.reason === 'system_event',
       interrupted: e.reason === 'interrupted',
-      firstFault: this.vmm.vcpu(0).core.firstFault ?? null,
+      firstFault: this.vmm.vcpu(run.vcpu).core.firstFault ?? this.vmm.vm.vcpus.map((v) => v.core.firstFault).find((f) => f !== null) ?? null,
     };
   }
 
@@ -203,9 +218,9 @@ export class BootSession implements Disposable {
 }
 
 /** The machine `boot` builds, as its device tree describes it. */
-function bootPlatform(ramSize: number, opts: BootOptions): VirtPlatform {
+function bootPlatform(ramSize: number, cpus: number, opts: BootOptions): VirtPlatform {
   const cpu: CpuModel = CPU_MODELS.includes(opts.topology as CpuModel) ? (opts.topology as CpuModel) : 'cortex-a72';
-  return checkVirtPlatform({ cpus: 1, ramSize, gicVersion: 2, cpu, bootargs: opts.append });
+  return checkVirtPlatform({ cpus, ramSize, gicVersion: 2, cpu, bootargs: opts.append });
 }
 
 /** --input: the contents of the file it names, else its text with escapes. */
@@ -287,6 +302,8 @@ class BootCommand implements CliCommand {
       .option('--policy <name>', 'KVM cache-maintenance policy (default seed)')
       .option('--max-insns <n>', 'stop after N instructions (default: no limit, as QEMU; Ctrl-C stops)')
       .option('-m, --ram <size>', 'guest RAM size (default 128MiB)')
+      .option('--smp <n>', 'VCPUs, 1 to 8 (default 1); the secondaries start powered off, for PSCI CPU_ON')
+      .option('--quantum <n>', `with --smp: instructions each VCPU runs in its turn (default ${DEFAULT_QUANTUM})`)
       .option('--append <args>', 'kernel command line, in the device tree (/chosen/bootargs)')
       .option('--dtb <file>', 'pass this device tree blob instead of the generated one (see kvmsim dtb)')
       .option('--input <text|file>', 'type this into the console: a file, or text where \\n, \\r, \\t, \\xNN are those bytes')

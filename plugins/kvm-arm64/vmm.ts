@@ -35,6 +35,13 @@ export interface RunRecord {
   last: CoreExit;
 }
 
+/** The end of a run of every VCPU: which VCPU stopped it, with what, and the instructions of all. */
+export interface SmpRunRecord {
+  vcpu: number;
+  retired: number;
+  last: CoreExit;
+}
+
 /**
  * The VMM: userspace of the simulated host. It owns the process's address space (HostMm),
  * mmaps guest RAM, issues KVM ioctls, writes guest images through a host core's cacheable
@@ -311,6 +318,48 @@ export class Vmm {
     this.runs.push(rec);
     this.lastRuns.set(index, rec);
     return rec;
+  }
+
+  /**
+   * Runs every VCPU of the VM, one thread each as a VMM has them, interleaved deterministically:
+   * each runnable VCPU in turn, in index order, gets KVM_RUN for `quantum` instructions (fewer
+   * when an exit ends its turn: WFI, a stopped VCPU). The machine has one clock, advanced by
+   * whichever VCPU runs. Ends at the first exit the VMM does not service (a system event, an
+   * error), when every VCPU is stopped, at the budget (`maxInsns` over all VCPUs), or with
+   * `interrupt`. Yields the instructions retired so far, as `runSliced`.
+   */
+  *runAllSliced(maxInsns: number, slice: number, quantum: number, interrupt?: Interrupt): Generator<number, SmpRunRecord, void> {
+    const vcpus = this.vm.vcpus;
+    let retired = 0;
+    for (;;) {
+      let ran = false;
+      for (const v of vcpus) {
+        if (v.poweredOff) continue;
+        const left = maxInsns - retired;
+        if (left <= 0) return { vcpu: v.index, retired, last: { reason: 'insn_budget', pc: v.core.pc } };
+        ran = true;
+        const gen = this.runSliced(v.index, Math.min(quantum, left), slice, interrupt);
+        let rec: RunRecord;
+        for (;;) {
+          const r = gen.next();
+          if (r.done) {
+            rec = r.value;
+            break;
+          }
+          yield retired + r.value;
+        }
+        retired += rec.retired;
+        const e = rec.last;
+        if (e.reason === 'insn_budget' || (e.reason === 'wfi' && e.stopped === undefined)) continue; // end of its turn
+        if (e.reason === 'wfi' && e.stopped === 'power_off') continue; // CPU_OFF, or never started
+        return { vcpu: v.index, retired, last: e };
+      }
+      if (!ran) {
+        const v = vcpus[0];
+        return { vcpu: 0, retired, last: { reason: 'wfi', pc: v.core.pc, stopped: v.stoppedBy ?? 'power_off' } };
+      }
+      if (interrupt?.requested) return { vcpu: 0, retired, last: { reason: 'interrupted', pc: vcpus[0].core.pc } };
+    }
   }
 
   /** The last run record of VCPU `vcpu`, or of any VCPU when left out. */
