@@ -30,10 +30,10 @@ import {
   type Machine,
 } from '../../core';
 import { formatGuestException, type GuestException } from '../../devices/cpu';
-import { CPU_MODELS, IRQ, checkVirtPlatform, decodeFdt, deviceTreeBlob, deviceTreeContributions, type CpuModel, type VirtPlatform } from '../../devices/platform';
+import { CPU_MODELS, IRQ, VIRT, checkVirtPlatform, decodeFdt, deviceTreeBlob, deviceTreeContributions, type CpuModel, type VirtPlatform } from '../../devices/platform';
 import { Pl011, Uart } from '../../devices/uart/pl011';
 import { typeInput, unescapeInput } from '../../devices/uart/console-input';
-import { placeKernel, type KernelPlacement } from './kernel-loader';
+import { placeFirmware, placeKernel, type KernelPlacement } from './kernel-loader';
 import { Kvm } from './kvm';
 import { describeExit } from './vcpu';
 import type { Vmm } from './vmm';
@@ -55,6 +55,10 @@ export interface BootOptions {
   append?: string;
   /** A device tree blob to pass instead of the generated one (QEMU's -dtb). */
   dtb?: string;
+  /** The kernel to boot, when not given as the image argument (QEMU's -kernel). */
+  kernel?: string;
+  /** Boot this firmware from the flash at 0 instead of a kernel (QEMU's -bios). */
+  bios?: string;
   /** Bytes typed into the console: a file's contents, or text with \n-style escapes. */
   input?: string;
   /** Type the input a line at a time, each when the console prints this prompt. */
@@ -88,6 +92,9 @@ export interface BootResult {
   firstFault: GuestException | null;
 }
 
+/** The first of the virt board's two flash banks, where -bios firmware goes. */
+export const FLASH_BANK_SIZE = 0x400_0000;
+
 /** Instructions a VCPU runs in its turn on a machine with several (`--quantum`). */
 export const DEFAULT_QUANTUM = 10_000;
 
@@ -115,12 +122,17 @@ export class BootSession implements Disposable {
   private readonly subs: Disposable[] = [];
   private bootsV = 0;
 
+  /** The kernel or firmware booted. */
+  readonly file: string;
+
   constructor(
-    readonly file: string,
+    image: string | undefined,
     opts: BootOptions,
     ctx: Pick<CliContext, 'modules' | 'defaults'>,
     onOutput?: (s: string) => void,
   ) {
+    const file = bootFile(image, opts);
+    this.file = file;
     let bytes: Uint8Array;
     try {
       bytes = fs.readFileSync(file);
@@ -155,10 +167,15 @@ export class BootSession implements Disposable {
       if (this.uart instanceof Pl011) this.subs.push(this.uart.connectIrq(vgic.lines.spi(IRQ.uart)));
       const platform = bootPlatform(ramSize, this.cpus, opts);
       this.dtb = opts.dtb !== undefined ? readDtb(opts.dtb) : deviceTreeBlob(platform, deviceTreeContributions(this.machine.container));
-      const image = placeKernel(bytes, file, VIRT_RAM_BASE, ramSize, this.dtb.length);
+      let image: KernelPlacement;
+      if (opts.bios !== undefined) {
+        // A VMM maps firmware flash as a read-only memslot (KVM_MEM_READONLY): guest writes exit to it.
+        this.vmm.setMemslot({ slot: 1, gpa: VIRT.flash.base, size: FLASH_BANK_SIZE, readonly: true });
+        image = placeFirmware(bytes, file, VIRT.flash.base, FLASH_BANK_SIZE, VIRT_RAM_BASE, ramSize, this.dtb.length);
+      } else image = placeKernel(bytes, file, VIRT_RAM_BASE, ramSize, this.dtb.length);
       this.image = image;
       for (const s of image.segments) {
-        if (s.addr < VIRT_RAM_BASE || s.addr + s.memsz > VIRT_RAM_BASE + ramSize) {
+        if (image.kind !== 'firmware' && (s.addr < VIRT_RAM_BASE || s.addr + s.memsz > VIRT_RAM_BASE + ramSize)) {
           throw new InputError(`${file}: segment at 0x${s.addr.toString(16)} (+0x${s.memsz.toString(16)}) is outside RAM [0x${VIRT_RAM_BASE.toString(16)}, +0x${ramSize.toString(16)}); link it for the virt machine or raise --ram`);
         }
         const full = new Uint8Array(s.memsz);
@@ -215,6 +232,18 @@ export class BootSession implements Disposable {
     for (const d of this.subs.splice(0)) d.dispose();
     this.machine.dispose();
   }
+}
+
+/** What to boot: the image argument, --kernel, or --bios (one of them). */
+function bootFile(image: string | undefined, opts: BootOptions): string {
+  if (image !== undefined && opts.kernel !== undefined) throw new InputError(`give the kernel once: as the image argument ('${image}') or --kernel ('${opts.kernel}')`);
+  const kernel = image ?? opts.kernel;
+  if (opts.bios !== undefined && kernel !== undefined) {
+    throw new InputError(`--bios '${opts.bios}' with a kernel ('${kernel}'): firmware that loads a kernel gets it from QEMU's fw_cfg, which kvmsim does not model; boot one or the other`);
+  }
+  const file = opts.bios ?? kernel;
+  if (file === undefined) throw new InputError('nothing to boot: give an image (or --kernel IMAGE), or --bios FIRMWARE');
+  return file;
 }
 
 /** The machine `boot` builds, as its device tree describes it. */
@@ -282,7 +311,7 @@ function readDtb(file: string): Uint8Array {
 }
 
 /** Boots `file` and runs it to its exit in one go (no Ctrl-C, no progress): for scripts and tests. */
-export function bootImage(file: string, opts: BootOptions, ctx: Pick<CliContext, 'modules' | 'defaults'>, onOutput?: (s: string) => void): BootResult {
+export function bootImage(file: string | undefined, opts: BootOptions, ctx: Pick<CliContext, 'modules' | 'defaults'>, onOutput?: (s: string) => void): BootResult {
   const session = new BootSession(file, opts, ctx, onOutput);
   try {
     return drainSlices(session.run());
@@ -297,7 +326,9 @@ class BootCommand implements CliCommand {
     program
       .command('boot')
       .description('boot an AArch64 image (an arm64 Image such as Linux, a raw binary, or an ELF) on the virt machine and print its console')
-      .argument('<image>', 'an arm64 Image, a raw binary (loaded at 0x40080000), or an ELF linked for RAM at 0x40000000')
+      .argument('[image]', 'an arm64 Image, a raw binary (loaded at 0x40080000), or an ELF linked for RAM at 0x40000000')
+      .option('--kernel <image>', 'the image, as QEMU names it (instead of the argument)')
+      .option('--bios <firmware>', "boot firmware from the flash at address 0 instead (U-Boot's qemu_arm64 build), the device tree at the start of RAM")
       .option('--topology <name>', 'cache topology (default cortex-a72)')
       .option('--policy <name>', 'KVM cache-maintenance policy (default seed)')
       .option('--max-insns <n>', 'stop after N instructions (default: no limit, as QEMU; Ctrl-C stops)')
@@ -325,7 +356,7 @@ class BootCommand implements CliCommand {
           '  kvmsim asm examples/guest/hello.S -o hello.bin && kvmsim boot hello.bin\n' +
           '  kvmsim boot examples/guest/sieve.elf --plugin checker --stats stats.txt --trace trace.json\n',
       )
-      .action(async (file: string, opts: BootOptions) => {
+      .action(async (file: string | undefined, opts: BootOptions) => {
         checkRunOutputs(opts);
         if (opts.pluginTimeout !== undefined) setPluginTimeout(parsePluginTimeout(opts.pluginTimeout));
         // The status line goes to stderr: only when both it and stdout (io.isTty) are a terminal.

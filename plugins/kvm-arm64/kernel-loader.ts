@@ -45,7 +45,7 @@ export function readArm64Header(bytes: Uint8Array): Arm64ImageHeader | undefined
 }
 
 export interface KernelPlacement {
-  kind: 'image' | 'raw' | 'elf';
+  kind: 'image' | 'raw' | 'elf' | 'firmware';
   /** The images to write into guest memory: the kernel's segments, the boot stub. */
   segments: ImageSegment[];
   /** Where VCPU 0 starts, and its x0. */
@@ -97,4 +97,16 @@ export function placeKernel(bytes: Uint8Array, file: string, ramBase: number, ra
     dtbAddr: dtb,
     kernelEnd: end,
   };
+}
+
+/**
+ * Firmware (`-bios`), as QEMU's virt board loads it: at the start of the first flash bank, where
+ * the CPU starts with every register zero; the device tree at the start of RAM, where firmware
+ * built for the board looks for it (U-Boot's qemu_arm64 takes 0x40000000).
+ */
+export function placeFirmware(bytes: Uint8Array, file: string, flashBase: number, flashSize: number, ramBase: number, ramSize: number, dtbSize: number): KernelPlacement {
+  if (bytes.length === 0) throw new InputError(`${file}: the firmware image is empty`);
+  if (bytes.length > flashSize) throw new InputError(`${file}: the firmware (${hex(bytes.length)} bytes) is larger than the flash bank (${hex(flashSize)} bytes)`);
+  if (dtbSize > ramSize) throw new InputError(`${file}: no room for the device tree in RAM; raise -m`);
+  return { kind: 'firmware', segments: [{ addr: flashBase, data: bytes, memsz: bytes.length }], pc: flashBase, x0: 0, kernelEntry: flashBase, dtbAddr: ramBase, kernelEnd: flashBase + bytes.length };
 }

@@ -46,6 +46,30 @@ describe('where boot loads a kernel', () => {
     }
   });
 
+  (hasQemu ? it : it.skip)('runs --bios firmware from the flash at 0 with the tree at the start of RAM, as QEMU 7.2', () => {
+    const src = path.join(FIXTURES, 'where-firmware.S');
+    const fw = path.join(dir, 'fw.bin');
+    fs.writeFileSync(fw, assemble(fs.readFileSync(src, 'utf8'), { base: 0, file: src }).bytes);
+    const q = spawnSync('qemu-system-aarch64', ['-M', 'virt', '-cpu', 'cortex-a72', '-nographic', '-nodefaults', '-serial', 'stdio', '-bios', fw], { encoding: 'utf8', timeout: 20_000 });
+    const k = bootImage(undefined, { bios: fw }, ctx);
+    expect(k.uart).toBe(q.stdout);
+    expect(k).toMatchObject({ image: 'firmware', dtb: 0x4000_0000, ok: true });
+  });
+
+  it('refuses a kernel given twice, or with --bios, and nothing to boot (exit 2)', async () => {
+    const file = build('where-raw');
+    for (const [args, msg] of [
+      [['boot', file, '--kernel', file], /give the kernel once/],
+      [['boot', '--kernel', file, '--bios', file], /--bios .* with a kernel .*fw_cfg/],
+      [['boot'], /nothing to boot: give an image \(or --kernel IMAGE\), or --bios FIRMWARE/],
+    ] as const) {
+      const c = captureIo();
+      expect(await main([...args], c)).toBe(2);
+      expect(c.stderr).toMatch(msg);
+    }
+    expect(bootImage(undefined, { kernel: file }, ctx).ok).toBe(true);
+  });
+
   it('gives an ELF the tree at the start of RAM when it fits below its segments, and x0 = 0', () => {
     const elf = path.join(ROOT, 'examples', 'guest', 'hello.elf');
     const p = placeKernel(fs.readFileSync(elf), elf, 0x4000_0000, 128 * 2 ** 20, 2000);
