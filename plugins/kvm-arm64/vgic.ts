@@ -3,7 +3,8 @@
  * KVM_DEV_TYPE_ARM_VGIC_V2, its frames placed with KVM_VGIC_V2_ADDR_TYPE_DIST/CPU), its MMIO
  * emulated inside KVM_RUN (kvm_io_bus: the access never reaches the VMM), its lines driven by
  * the VMM's devices through KVM_IRQ_LINE. Each VCPU's IRQ and FIQ outputs are what the vgic
- * would inject.
+ * would inject. Its identification registers read as QEMU's emulated GICv2 has them (GICD_IIDR
+ * 0x0200043b, not KVM's 0x4b00043b): QEMU is the reference every guest console is compared with.
  */
 import { hex } from '../../core';
 import { GicV2, UnwiredIrqLine, VIRT, type CpuSignals, type InterruptController } from '../../devices';
