@@ -1,2 +1,3 @@
 export * from './gic-state';
 export * from './gicv2';
+export * from './gicv3';

@@ -49,6 +49,8 @@ export interface BootOptions {
   ram?: string;
   /** VCPUs (QEMU's -smp); the secondaries start powered off, for PSCI CPU_ON. */
   smp?: string;
+  /** The interrupt controller, 2 or 3 (QEMU's -machine gic-version). */
+  gicVersion?: string;
   /** Instructions each VCPU runs in its turn when there are several. */
   quantum?: string;
   /** The kernel command line, in the device tree's /chosen/bootargs (QEMU's -append). */
@@ -117,6 +119,7 @@ export class BootSession implements Disposable {
   readonly maxInsns: number;
   readonly cpus: number;
   readonly quantum: number;
+  readonly gicVersion: 2 | 3;
   private readonly vmm: Vmm;
   private readonly uart: Uart;
   private readonly subs: Disposable[] = [];
@@ -142,7 +145,11 @@ export class BootSession implements Disposable {
     const ramSize = opts.ram !== undefined ? parseSize(opts.ram) : 128 * 1024 * 1024;
     if (ramSize === undefined || ramSize <= 0 || ramSize % 4096 !== 0) throw new InputError(`--ram '${opts.ram}': expected a size in whole pages, such as 128MiB`);
     this.cpus = opts.smp !== undefined ? Number(opts.smp) : 1;
-    if (opts.smp !== undefined && (!/^[0-9]+$/.test(opts.smp) || this.cpus < 1 || this.cpus > 8)) throw new InputError(`--smp '${opts.smp}': expected 1 to 8 CPUs (a GICv2 machine)`);
+    this.gicVersion = opts.gicVersion === undefined ? 2 : opts.gicVersion === '2' ? 2 : opts.gicVersion === '3' ? 3 : badGic(opts.gicVersion);
+    const maxCpus = this.gicVersion === 2 ? 8 : 123;
+    if (opts.smp !== undefined && (!/^[0-9]+$/.test(opts.smp) || this.cpus < 1 || this.cpus > maxCpus)) {
+      throw new InputError(`--smp '${opts.smp}': expected 1 to ${maxCpus} CPUs on a GICv${this.gicVersion} machine${this.gicVersion === 2 ? ' (--gic-version 3 takes more)' : ''}`);
+    }
     this.quantum = opts.quantum !== undefined ? Number(opts.quantum) : DEFAULT_QUANTUM;
     if (opts.quantum !== undefined && (!/^[0-9]+$/.test(opts.quantum) || this.quantum < 1)) throw new InputError(`--quantum '${opts.quantum}': expected a positive number of instructions`);
     this.maxInsns = opts.maxInsns !== undefined ? Number(opts.maxInsns) : Infinity;
@@ -163,9 +170,9 @@ export class BootSession implements Disposable {
       this.vmm.setMemslot({ slot: 0, gpa: VIRT_RAM_BASE, size: ramSize });
       // As QEMU with KVM: the GIC in the kernel, the PL011 in the VMM driving its SPI (KVM_IRQ_LINE).
       for (let i = 0; i < this.cpus; i++) this.vmm.vcpu(i); // KVM_CREATE_VCPU, all before the vgic
-      const vgic = this.vmm.vm.createVgicV2();
+      const vgic = this.vmm.vm.createVgic(this.gicVersion);
       if (this.uart instanceof Pl011) this.subs.push(this.uart.connectIrq(vgic.lines.spi(IRQ.uart)));
-      const platform = bootPlatform(ramSize, this.cpus, opts);
+      const platform = bootPlatform(ramSize, this.cpus, this.gicVersion, opts);
       this.dtb = opts.dtb !== undefined ? readDtb(opts.dtb) : deviceTreeBlob(platform, deviceTreeContributions(this.machine.container));
       let image: KernelPlacement;
       if (opts.bios !== undefined) {
@@ -234,6 +241,10 @@ export class BootSession implements Disposable {
   }
 }
 
+function badGic(v: string): never {
+  throw new InputError(`--gic-version '${v}': expected 2 or 3`);
+}
+
 /** What to boot: the image argument, --kernel, or --bios (one of them). */
 function bootFile(image: string | undefined, opts: BootOptions): string {
   if (image !== undefined && opts.kernel !== undefined) throw new InputError(`give the kernel once: as the image argument ('${image}') or --kernel ('${opts.kernel}')`);
@@ -247,9 +258,9 @@ function bootFile(image: string | undefined, opts: BootOptions): string {
 }
 
 /** The machine `boot` builds, as its device tree describes it. */
-function bootPlatform(ramSize: number, cpus: number, opts: BootOptions): VirtPlatform {
+function bootPlatform(ramSize: number, cpus: number, gicVersion: 2 | 3, opts: BootOptions): VirtPlatform {
   const cpu: CpuModel = CPU_MODELS.includes(opts.topology as CpuModel) ? (opts.topology as CpuModel) : 'cortex-a72';
-  return checkVirtPlatform({ cpus, ramSize, gicVersion: 2, cpu, bootargs: opts.append });
+  return checkVirtPlatform({ cpus, ramSize, gicVersion, cpu, bootargs: opts.append });
 }
 
 /** --input: the contents of the file it names, else its text with escapes. */
@@ -333,7 +344,8 @@ class BootCommand implements CliCommand {
       .option('--policy <name>', 'KVM cache-maintenance policy (default seed)')
       .option('--max-insns <n>', 'stop after N instructions (default: no limit, as QEMU; Ctrl-C stops)')
       .option('-m, --ram <size>', 'guest RAM size (default 128MiB)')
-      .option('--smp <n>', 'VCPUs, 1 to 8 (default 1); the secondaries start powered off, for PSCI CPU_ON')
+      .option('--smp <n>', 'VCPUs (default 1; at most 8 with GICv2, 123 with GICv3); the secondaries start powered off, for PSCI CPU_ON')
+      .option('--gic-version <2|3>', 'interrupt controller (default 2, as QEMU 7.2 virt)')
       .option('--quantum <n>', `with --smp: instructions each VCPU runs in its turn (default ${DEFAULT_QUANTUM})`)
       .option('--append <args>', 'kernel command line, in the device tree (/chosen/bootargs)')
       .option('--dtb <file>', 'pass this device tree blob instead of the generated one (see kvmsim dtb)')

@@ -7,7 +7,7 @@
  * 0x0200043b, not KVM's 0x4b00043b): QEMU is the reference every guest console is compared with.
  */
 import { hex } from '../../core';
-import { GicV2, UnwiredIrqLine, VIRT, type CpuSignals, type InterruptController } from '../../devices';
+import { GICR_STRIDE, GicV2, GicV3, UnwiredIrqLine, VIRT, type CpuSignals, type InterruptController } from '../../devices';
 import type { CoreExit, GuestCore } from '../../devices/cpu/guest-interface';
 import { fail } from './errno';
 
@@ -20,7 +20,22 @@ export interface VgicV2Addresses {
 const DIST_SIZE = 0x1000;
 const CPU_SIZE = 0x2000;
 
-export class KvmVgicV2 {
+/** What KVM_RUN asks of the VM's vgic, whichever version. */
+export interface KvmVgic {
+  readonly version: 2 | 3;
+  readonly ncpus: number;
+  /** Each VCPU's IRQ and FIQ outputs. */
+  readonly signals: readonly CpuSignals[];
+  /** KVM_IRQ_LINE and the in-kernel timer's PPIs, numbered as the device tree numbers them. */
+  readonly lines: InterruptController;
+  /** Emulates an MMIO exit that hits a vgic frame (completing a read on the core), or returns false. */
+  handleMmio(vcpu: number, core: GuestCore, e: Extract<CoreExit, { reason: 'mmio' }>): boolean;
+}
+
+const signalsFor = (ncpus: number): CpuSignals[] => Array.from({ length: ncpus }, () => ({ irq: new UnwiredIrqLine(), fiq: new UnwiredIrqLine() }));
+
+export class KvmVgicV2 implements KvmVgic {
+  readonly version = 2;
   readonly gic: GicV2;
   readonly signals: CpuSignals[];
 
@@ -29,7 +44,7 @@ export class KvmVgicV2 {
     readonly addr: VgicV2Addresses = { dist: VIRT.gicDist.base, cpu: VIRT.gicCpu.base },
   ) {
     if (ncpus < 1 || ncpus > 8) fail('KVM_CREATE_DEVICE', 'EINVAL', `a GICv2 serves 1 to 8 VCPUs, not ${ncpus}`);
-    this.signals = Array.from({ length: ncpus }, () => ({ irq: new UnwiredIrqLine(), fiq: new UnwiredIrqLine() }));
+    this.signals = signalsFor(ncpus);
     this.gic = new GicV2(ncpus, this.signals);
   }
 
@@ -64,5 +79,59 @@ export class KvmVgicV2 {
 
   toString(): string {
     return `vgic-v2 (GICD ${hex(this.addr.dist)}, GICC ${hex(this.addr.cpu)}, ${this.ncpus} VCPUs)`;
+  }
+}
+
+export interface VgicV3Addresses {
+  dist: number;
+  redist: number;
+}
+
+/**
+ * KVM_DEV_TYPE_ARM_VGIC_V3: the distributor and one redistributor per VCPU in MMIO, and the
+ * ICC_* system registers (the core hands them over; see handleSysReg).
+ */
+export class KvmVgicV3 implements KvmVgic {
+  readonly version = 3;
+  readonly gic: GicV3;
+  readonly signals: CpuSignals[];
+
+  constructor(
+    readonly ncpus: number,
+    readonly addr: VgicV3Addresses = { dist: VIRT.gicDist.base, redist: VIRT.gicRedist.base },
+  ) {
+    if (ncpus < 1 || ncpus * GICR_STRIDE > VIRT.gicRedist.size) fail('KVM_CREATE_DEVICE', 'EINVAL', `the redistributor region holds ${VIRT.gicRedist.size / GICR_STRIDE} VCPUs, not ${ncpus}`);
+    this.signals = signalsFor(ncpus);
+    this.gic = new GicV3(ncpus, this.signals);
+  }
+
+  get lines(): InterruptController {
+    return this.gic.irqLines();
+  }
+
+  handleMmio(vcpu: number, core: GuestCore, e: Extract<CoreExit, { reason: 'mmio' }>): boolean {
+    const value = e.valueLo;
+    const size = Math.min(e.size, 4);
+    let result = 0;
+    let resultHi = 0;
+    if (e.addr >= this.addr.dist && e.addr < this.addr.dist + VIRT.gicDist.size) {
+      const off = e.addr - this.addr.dist;
+      if (e.write) this.gic.writeDist(vcpu, off, size, value);
+      else {
+        result = this.gic.readDist(vcpu, off, size);
+        if (e.size === 8) resultHi = this.gic.readDist(vcpu, off + 4, 4);
+      }
+    } else if (e.addr >= this.addr.redist && e.addr < this.addr.redist + this.ncpus * GICR_STRIDE) {
+      const r = this.gic.redistOf(e.addr - this.addr.redist)!;
+      if (e.write) {
+        this.gic.writeRedist(r.cpu, r.off, size, value);
+        if (e.size === 8) this.gic.writeRedist(r.cpu, r.off + 4, 4, e.valueHi);
+      } else {
+        result = this.gic.readRedist(r.cpu, r.off, size);
+        if (e.size === 8) resultHi = this.gic.readRedist(r.cpu, r.off + 4, 4);
+      }
+    } else return false;
+    if (!e.write) core.completeMmioRead(result >>> 0, resultHi >>> 0);
+    return true;
   }
 }

@@ -1,4 +1,4 @@
-import { KvmVgicV2, type VgicV2Addresses } from './vgic';
+import { KvmVgicV2, KvmVgicV3, type KvmVgic } from './vgic';
 import type { Clock, EventBus, StatsRegistry, Counter } from '../../core';
 import type { MemorySystem } from '../../devices/hierarchy/memory-system';
 import type { CacheTopology } from '../../devices/hierarchy/topology';
@@ -133,7 +133,7 @@ export class KvmVm {
   lockedVm = 0;
   readonly stats: KvmStats;
   /** The in-kernel interrupt controller, once the VMM created one. */
-  vgic: KvmVgicV2 | null = null;
+  vgic: KvmVgic | null = null;
   /** Why the fault path made KVM_RUN fail (an errno for the VMM), taken by the VCPU's run. */
   runError: { errno: 'EFAULT'; why: string } | null = null;
   /** Locked slots whose every page is still mapped as locking mapped it (no unmap since). */
@@ -143,11 +143,11 @@ export class KvmVm {
     this.stats = new KvmStats(d.stats);
   }
 
-  /** KVM_CREATE_DEVICE(KVM_DEV_TYPE_ARM_VGIC_V2) for every VCPU created so far; one per VM. */
-  createVgicV2(addr?: VgicV2Addresses): KvmVgicV2 {
+  /** KVM_CREATE_DEVICE(KVM_DEV_TYPE_ARM_VGIC_V2 or _V3) for every VCPU created so far, at the virt board's addresses; one per VM. */
+  createVgic(version: 2 | 3): KvmVgic {
     if (this.vgic !== null) fail('KVM_CREATE_DEVICE', 'EEXIST', 'the VM already has a vgic');
     if (this.vcpus.length === 0) fail('KVM_CREATE_DEVICE', 'EINVAL', 'create the VCPUs before the vgic');
-    this.vgic = new KvmVgicV2(this.vcpus.length, addr);
+    this.vgic = version === 2 ? new KvmVgicV2(this.vcpus.length) : new KvmVgicV3(this.vcpus.length);
     return this.vgic;
   }
 
