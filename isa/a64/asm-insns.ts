@@ -8,6 +8,7 @@ import { ExprError, type Expr } from './expr';
 import { SP, ZR, type DcOp, type Extend, type IcOp, type InsnFields, type ShiftType } from './insn';
 import { DC_OPS, HINT_NAMES, IC_OPS, PSTATE_FIELDS, barrierOption, conditionCode, parseSysReg } from './names';
 import type { ImmOperand, MemOperand, Operand, RegOperand, ShiftOperand } from './operands';
+import { BEYOND_V80_HANDLERS } from './asm-beyond-v80';
 
 /** What a handler needs from the assembler: values of expressions at this instruction. */
 export interface InsnContext {
@@ -776,7 +777,7 @@ function namedHint(forms: ReadonlyMap<string, number>): Handler {
 /** The handler for a mnemonic (case-insensitive), including `b.eq` and `beq` forms. */
 export function handlerFor(mnemonic: string): Handler | undefined {
   const m = mnemonic.toLowerCase();
-  const h = HANDLERS.get(m);
+  const h = HANDLERS.get(m) ?? BEYOND_V80_HANDLERS.get(m);
   if (h !== undefined) return h;
   const hintForms = NAMED_HINTS.get(m);
   if (hintForms !== undefined) return namedHint(hintForms);
@@ -790,6 +791,6 @@ export function handlerFor(mnemonic: string): Handler | undefined {
 
 /** Every mnemonic the assembler accepts (without the b.<cond> spellings). */
 export function mnemonics(): string[] {
-  return [...HANDLERS.keys()].sort();
+  return [...HANDLERS.keys(), ...BEYOND_V80_HANDLERS.keys()].sort();
 }
 

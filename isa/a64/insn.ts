@@ -272,6 +272,79 @@ export interface Undefined {
   readonly op: 'UNDEFINED';
 }
 
+// ---------------------------------------------------------------- beyond ARMv8.0
+// Encodings of later architecture versions that compilers and kernels emit (behind feature
+// checks): decoded and printed as objdump does, but UNDEFINED on a Cortex-A72 (ARMv8.0), which
+// does not implement them. Rows: encodings/atomics.ts, rcpc.ts, system-v8x.ts.
+
+export type AtomicOpName = 'ADD' | 'CLR' | 'EOR' | 'SET' | 'SMAX' | 'SMIN' | 'UMAX' | 'UMIN' | 'SWP';
+
+/** FEAT_LSE: LD<op>{A}{L}{B,H} Rs, Rt, [Xn|SP] and SWP (ST<op> is LD<op> with Rt = ZR, A = 0). */
+export interface AtomicMemOp {
+  readonly op: 'LSE_ATOMIC';
+  readonly atomic: AtomicOpName;
+  readonly size: 0 | 1 | 2 | 3;
+  readonly acquire: boolean;
+  readonly release: boolean;
+  readonly rs: number;
+  readonly rt: number;
+  readonly rn: number;
+}
+
+/** FEAT_LSE: CAS{A}{L}{B,H} Rs, Rt, [Xn|SP]. */
+export interface CompareSwap {
+  readonly op: 'CAS';
+  readonly size: 0 | 1 | 2 | 3;
+  readonly acquire: boolean;
+  readonly release: boolean;
+  readonly rs: number;
+  readonly rt: number;
+  readonly rn: number;
+}
+
+/** FEAT_LSE: CASP{A}{L} Rs, Rs+1, Rt, Rt+1, [Xn|SP] (Rs and Rt even). */
+export interface CompareSwapPair {
+  readonly op: 'CASP';
+  readonly sf: boolean;
+  readonly acquire: boolean;
+  readonly release: boolean;
+  readonly rs: number;
+  readonly rt: number;
+  readonly rn: number;
+}
+
+/** FEAT_LRCPC: LDAPR{B,H} Rt, [Xn|SP]. */
+export interface LoadAcquirePc {
+  readonly op: 'LDAPR';
+  readonly size: 0 | 1 | 2 | 3;
+  readonly rt: number;
+  readonly rn: number;
+}
+
+/** FEAT_LRCPC2: LDAPUR{B,H,SB,SH,SW} / STLUR{B,H} Rt, [Xn|SP{, #simm9}]. */
+export interface RcpcUnscaled {
+  readonly op: 'LDAPUR' | 'STLUR';
+  readonly size: 0 | 1 | 2 | 3;
+  readonly signed: boolean;
+  readonly sf: boolean;
+  readonly rt: number;
+  readonly rn: number;
+  readonly imm: number;
+}
+
+/** FEAT_SB: the speculation barrier. */
+export interface SpeculationBarrier {
+  readonly op: 'SB';
+}
+
+/** FEAT_WFxT: WFET/WFIT Xt (wait with a timeout in Xt). */
+export interface WaitWithTimeout {
+  readonly op: 'WFET' | 'WFIT';
+  readonly rt: number;
+}
+
+export type BeyondV80 = AtomicMemOp | CompareSwap | CompareSwapPair | LoadAcquirePc | RcpcUnscaled | SpeculationBarrier | WaitWithTimeout;
+
 /** The fields of an instruction, without its encoding: what `encode` takes. */
 export type InsnFields =
   | MoveWide
@@ -299,7 +372,8 @@ export type InsnFields =
   | DataCacheOp
   | InsnCacheOp
   | SysRegMove
-  | PstateMove;
+  | PstateMove
+  | BeyondV80;
 
 /** A decoded instruction: its fields plus the word it came from. */
 export type Insn = (InsnFields | Undefined) & { readonly word: number };

@@ -12,6 +12,9 @@ import type { Encoding } from './encoding';
 import { addSubImm, bitfield, extract, logicImm, moveWide, pcRel } from './data-processing-immediate';
 import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-processing-register';
 import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
+import { atomicMemOp, compareSwap, compareSwapPair } from './atomics';
+import { rcpcUnscaled } from './rcpc';
+import { speculationBarrier, waitWithTimeout } from './system-v8x';
 import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
@@ -57,6 +60,13 @@ export const ENCODINGS: readonly Encoding[] = [
   cacheOp,
   sysRegRow('MRS', 0xd5300000),
   sysRegRow('MSR', 0xd5100000),
+  // Beyond ARMv8.0: decoded and printed, UNDEFINED on a Cortex-A72 (features: BEYOND_V80_FEATURES).
+  atomicMemOp,
+  compareSwap,
+  compareSwapPair,
+  rcpcUnscaled,
+  speculationBarrier,
+  waitWithTimeout,
 ] as unknown as readonly Encoding[];
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */

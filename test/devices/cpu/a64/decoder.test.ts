@@ -83,6 +83,17 @@ const CASES: [string, number, InsnFields][] = [
   ['mrs x12, currentel', 0xd538424c, { op: 'MRS', sysreg: SysRegs.CurrentEL, rt: 12 }],
   ['msr daifset, #0xf', 0xd5034fdf, { op: 'MSR_IMM', field: 'DAIFSet', imm: 15 }],
   ['msr spsel, #1', 0xd50041bf, { op: 'MSR_IMM', field: 'SPSel', imm: 1 }],
+  // Beyond ARMv8.0 (decoded, UNDEFINED on a Cortex-A72).
+  ['ldaddalb w3, w4, [sp]', 0x38e303e4, { op: 'LSE_ATOMIC', atomic: 'ADD', size: 0, acquire: true, release: true, rs: 3, rt: 4, rn: SP }],
+  ['stclrlh w5, [x6]', 0x786510df, { op: 'LSE_ATOMIC', atomic: 'CLR', size: 1, acquire: false, release: true, rs: 5, rt: ZR, rn: 6 }],
+  ['swpal x12, xzr, [x13]', 0xf8ec81bf, { op: 'LSE_ATOMIC', atomic: 'SWP', size: 3, acquire: true, release: true, rs: 12, rt: ZR, rn: 13 }],
+  ['ldapr x0, [x1]', 0xf8bfc020, { op: 'LDAPR', size: 3, rt: 0, rn: 1 }],
+  ['casal x0, x1, [x2]', 0xc8e0fc41, { op: 'CAS', size: 3, acquire: true, release: true, rs: 0, rt: 1, rn: 2 }],
+  ['caspl x0, x1, x30, xzr, [x3]', 0x4820fc7e, { op: 'CASP', sf: true, acquire: false, release: true, rs: 0, rt: 30, rn: 3 }],
+  ['ldapursw x12, [x13, #-4]', 0x999fc1ac, { op: 'LDAPUR', size: 2, signed: true, sf: true, rt: 12, rn: 13, imm: -4 }],
+  ['stlurb w2, [sp, #255]', 0x190ff3e2, { op: 'STLUR', size: 0, signed: false, sf: false, rt: 2, rn: SP, imm: 255 }],
+  ['sb', 0xd50330ff, { op: 'SB' }],
+  ['wfet x3', 0xd5031003, { op: 'WFET', rt: 3 }],
 ];
 
 describe('decode: words from GNU as', () => {

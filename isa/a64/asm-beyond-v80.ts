@@ -1,0 +1,127 @@
+/**
+ * Assembler handlers for the encodings beyond ARMv8.0 (insn.ts, "beyond ARMv8.0"): the LSE
+ * atomics and their ST<op> aliases, CAS/CASP, LDAPR, LDAPUR/STLUR, SB, WFET/WFIT, spelled as
+ * GNU as accepts them (with `.arch armv8.7-a` or the matching `+lse`/`+rcpc` extensions).
+ */
+import type { AsmResult, Ops } from './asm-insns';
+import { ExprError } from './expr';
+import { ZR, type AtomicOpName, type InsnFields } from './insn';
+import type { MemOperand } from './operands';
+
+type Handler = (ops: Ops, mnemonic: string) => AsmResult;
+
+const fail = (msg: string): never => {
+  throw new ExprError(msg);
+};
+
+/** `[Xn|SP]` or `[Xn|SP, #0]`: the only address the atomics take. */
+function baseOnly(ops: Ops, i: number): number {
+  const m: MemOperand = ops.mem(i);
+  if (m.pre || m.index !== undefined || (m.offset !== undefined && ops.ctx.value(m.offset.expr) !== 0n)) fail(`${ops.mnemonic} takes a base register only, [Xn|SP], not '${m.text}'`);
+  return m.base.num;
+}
+
+const SIZE_OF: Readonly<Record<string, 0 | 1>> = { b: 0, h: 1 };
+const ORDERS: readonly [string, boolean, boolean][] = [['', false, false], ['a', true, false], ['l', false, true], ['al', true, true]];
+
+/** The register width of a W/X form: `b`/`h` take W registers, others W (size 2) or X (size 3). */
+function sizeFor(ops: Ops, sizeLetter: string, i: number): { size: 0 | 1 | 2 | 3; x: boolean } {
+  if (sizeLetter !== '') return { size: SIZE_OF[sizeLetter], x: false };
+  const x = ops.reg(i, 'any', 'zr').is64;
+  return { size: x ? 3 : 2, x };
+}
+
+function ldOp(atomic: AtomicOpName, acquire: boolean, release: boolean, sz: string): Handler {
+  return (ops) => {
+    ops.expect(3, 'Rs, Rt, [Xn|SP]');
+    const { size, x } = sizeFor(ops, sz, 0);
+    const w = x ? 'x' : 'w';
+    return { op: 'LSE_ATOMIC', atomic, size, acquire, release, rs: ops.reg(0, w, 'zr').num, rt: ops.reg(1, w, 'zr').num, rn: baseOnly(ops, 2) };
+  };
+}
+
+function stOp(atomic: AtomicOpName, release: boolean, sz: string): Handler {
+  return (ops) => {
+    ops.expect(2, 'Rs, [Xn|SP]');
+    const { size, x } = sizeFor(ops, sz, 0);
+    return { op: 'LSE_ATOMIC', atomic, size, acquire: false, release, rs: ops.reg(0, x ? 'x' : 'w', 'zr').num, rt: ZR, rn: baseOnly(ops, 1) };
+  };
+}
+
+function cas(acquire: boolean, release: boolean, sz: string): Handler {
+  return (ops) => {
+    ops.expect(3, 'Rs, Rt, [Xn|SP]');
+    const { size, x } = sizeFor(ops, sz, 0);
+    const w = x ? 'x' : 'w';
+    return { op: 'CAS', size, acquire, release, rs: ops.reg(0, w, 'zr').num, rt: ops.reg(1, w, 'zr').num, rn: baseOnly(ops, 2) };
+  };
+}
+
+function casp(acquire: boolean, release: boolean): Handler {
+  return (ops) => {
+    ops.expect(5, 'Rs, Rs+1, Rt, Rt+1, [Xn|SP]');
+    const sf = ops.reg(0, 'any', 'zr').is64;
+    const w = sf ? 'x' : 'w';
+    const [rs, rs1, rt, rt1] = [0, 1, 2, 3].map((i) => ops.reg(i, w, 'zr').num);
+    if (rs1 !== rs + 1 || rt1 !== rt + 1) fail(`${ops.mnemonic} takes consecutive register pairs (x0, x1, x2, x3, [x4])`);
+    return { op: 'CASP', sf, acquire, release, rs, rt, rn: baseOnly(ops, 4) };
+  };
+}
+
+function ldapr(sz: string): Handler {
+  return (ops) => {
+    ops.expect(2, 'Rt, [Xn|SP]');
+    const { size } = sizeFor(ops, sz, 0);
+    return { op: 'LDAPR', size, rt: ops.reg(0, size === 3 ? 'x' : 'w', 'zr').num, rn: baseOnly(ops, 1) };
+  };
+}
+
+/** LDAPUR{B,H,SB,SH,SW} / STLUR{B,H}: Rt, [Xn|SP{, #simm9}]. */
+function rcpc(op: 'LDAPUR' | 'STLUR', suffix: string): Handler {
+  return (ops) => {
+    ops.expect(2, 'Rt, [Xn|SP{, #simm9}]');
+    const signed = suffix.startsWith('s');
+    const letter = signed ? suffix.slice(1) : suffix;
+    const rt = ops.reg(0, signed ? 'any' : letter === '' ? 'any' : 'w', 'zr');
+    const size = letter === 'b' ? 0 : letter === 'h' ? 1 : letter === 'w' ? 2 : rt.is64 ? 3 : 2;
+    if (letter === 'w' && !rt.is64) fail(`${ops.mnemonic} takes an X register`);
+    const m = ops.mem(1);
+    if (m.pre || m.index !== undefined) fail(`${ops.mnemonic} takes [Xn|SP{, #simm9}], not '${m.text}'`);
+    const imm = m.offset === undefined ? 0 : Number(ops.ctx.value(m.offset.expr));
+    return { op, size, signed, sf: rt.is64, rt: rt.num, rn: m.base.num === ZR ? fail('the base cannot be xzr') : m.base.num, imm } as InsnFields;
+  };
+}
+
+function waitTimeout(op: 'WFET' | 'WFIT'): Handler {
+  return (ops) => {
+    ops.expect(1, 'Xt');
+    return { op, rt: ops.reg(0, 'x', 'zr').num };
+  };
+}
+
+const ATOMICS: readonly AtomicOpName[] = ['ADD', 'CLR', 'EOR', 'SET', 'SMAX', 'SMIN', 'UMAX', 'UMIN'];
+
+export const BEYOND_V80_HANDLERS: ReadonlyMap<string, Handler> = (() => {
+  const m = new Map<string, Handler>();
+  for (const sz of ['', 'b', 'h']) {
+    for (const [order, acquire, release] of ORDERS) {
+      for (const a of ATOMICS) m.set(`ld${a.toLowerCase()}${order}${sz}`, ldOp(a, acquire, release, sz));
+      m.set(`swp${order}${sz}`, ldOp('SWP', acquire, release, sz));
+      m.set(`cas${order}${sz}`, cas(acquire, release, sz));
+      if (sz === '') m.set(`casp${order}`, casp(acquire, release));
+    }
+    for (const a of ATOMICS) for (const l of ['', 'l']) m.set(`st${a.toLowerCase()}${l}${sz}`, stOp(a, l === 'l', sz));
+    m.set(`ldapr${sz}`, ldapr(sz));
+    m.set(`stlur${sz}`, rcpc('STLUR', sz));
+    m.set(`ldapur${sz}`, rcpc('LDAPUR', sz));
+  }
+  for (const s of ['sb', 'sh', 'sw']) m.set(`ldapur${s}`, rcpc('LDAPUR', s));
+  m.set('sb', (ops) => {
+    ops.expect(0, 'no operands');
+    return { op: 'SB' };
+  });
+  m.set('wfet', waitTimeout('WFET'));
+  m.set('wfit', waitTimeout('WFIT'));
+  return m;
+})();
+

@@ -1,0 +1,58 @@
+/**
+ * Encodings of later architecture versions on the Cortex-A72 model (ARMv8.0): LSE atomics, CAS,
+ * RCpc loads/stores, SB and WFxT are UNDEFINED, and the report names the instruction and its
+ * feature; the hint-space ones (PAC, BTI, ESB, CSDB...) execute as NOP, as on the real core.
+ */
+import { snippet, x } from './harness';
+
+const CASES: [source: string, feature: string][] = [
+  ['ldadd w0, w1, [x2]', 'FEAT_LSE (ARMv8.1)'],
+  ['staddl x3, [x2]', 'FEAT_LSE (ARMv8.1)'],
+  ['swpal x12, xzr, [x2]', 'FEAT_LSE (ARMv8.1)'],
+  ['casalb w0, w1, [x2]', 'FEAT_LSE (ARMv8.1)'],
+  ['casp x0, x1, x4, x5, [x2]', 'FEAT_LSE (ARMv8.1)'],
+  ['ldaprh w3, [x2]', 'FEAT_LRCPC (ARMv8.3)'],
+  ['ldapursw x12, [x2, #-4]', 'FEAT_LRCPC2 (ARMv8.4)'],
+  ['stlur w1, [x2, #4]', 'FEAT_LRCPC2 (ARMv8.4)'],
+  ['sb', 'FEAT_SB (ARMv8.5)'],
+  ['wfet x3', 'FEAT_WFxT (ARMv8.7)'],
+  ['wfit x3', 'FEAT_WFxT (ARMv8.7)'],
+];
+
+describe('beyond ARMv8.0 on a Cortex-A72', () => {
+  it.each(CASES)('%s is UNDEFINED, named with %s', (source, feature) => {
+    const r = snippet(`adr x2, buf\n nop\nbad: ${source}\n wfi\n .balign 16\nbuf: .quad 0, 0`);
+    expect(r.exit).toEqual({ reason: 'undefined_instruction', pc: r.sym('bad'), word: expect.any(Number), detail: expect.stringContaining(`(${source}: ${feature}, which the Cortex-A72 (ARMv8.0) does not implement)`) });
+  });
+
+  it('takes the exception to VBAR_EL1 with EC=0 and ELR = the instruction, leaving memory alone', () => {
+    const r = snippet(`
+      adr x0, vectors
+      msr vbar_el1, x0
+      isb
+      adr x2, buf
+      mov x1, #7
+bad:  stadd x1, [x2]
+      wfi
+      .balign 2048
+vectors:
+      .skip 0x200
+      mrs x20, esr_el1
+      mrs x21, elr_el1
+      ldr x22, [x2]
+      wfi
+      .balign 16
+buf:  .quad 5`);
+    expect(r.exit.reason).toBe('wfi');
+    expect(x(r.core, 20)).toBe(BigInt(1 << 25));
+    expect(x(r.core, 21)).toBe(BigInt(r.sym('bad')));
+    expect(x(r.core, 22)).toBe(5n);
+  });
+
+  it('runs the hint-space PAC, BTI, ESB and CSDB instructions as NOP', () => {
+    const r = snippet(`mov x30, #0x1234\n paciasp\n bti c\n pacibsp\n autiasp\n autibsp\n xpaclri\n esb\n csdb\n paciaz\n mov x0, #1\n wfi`);
+    expect(r.exit.reason).toBe('wfi');
+    expect(x(r.core, 0)).toBe(1n);
+    expect(x(r.core, 30)).toBe(0x1234n);
+  });
+});
