@@ -99,6 +99,71 @@ function waitTimeout(op: 'WFET' | 'WFIT'): Handler {
   };
 }
 
+function ls64(op: 'LD64B' | 'ST64B' | 'ST64BV' | 'ST64BV0'): Handler {
+  return (ops) => {
+    const withRs = op === 'ST64BV' || op === 'ST64BV0';
+    ops.expect(withRs ? 3 : 2, withRs ? 'Xs, Xt, [Xn|SP]' : 'Xt, [Xn|SP]');
+    const rs = withRs ? ops.reg(0, 'x', 'zr').num : ZR;
+    const k = withRs ? 1 : 0;
+    return { op, rs, rt: ops.reg(k, 'x', 'zr').num, rn: baseOnly(ops, k + 1) };
+  };
+}
+
+/** Xt|SP: the tag source of STG and friends (register 31 is SP there). */
+function memoryTag(op: 'STG' | 'STZG' | 'ST2G' | 'STZ2G' | 'LDG' | 'STGM' | 'STZGM' | 'LDGM'): Handler {
+  return (ops) => {
+    const store = op === 'STG' || op === 'STZG' || op === 'ST2G' || op === 'STZ2G';
+    ops.expect(store ? [2, 3] : 2, store ? 'Xt|SP, [Xn|SP{, #imm}] / [Xn|SP, #imm]! / [Xn|SP], #imm' : 'Xt, [Xn|SP{, #imm}]');
+    const rt = ops.reg(0, 'x', store ? 'sp' : 'zr').num;
+    const m = ops.mem(1);
+    if (m.index !== undefined) fail(`${ops.mnemonic} has no register-offset form`);
+    const rn = m.base.num;
+    if (ops.length === 3) {
+      if (m.pre || m.offset !== undefined) fail(`post-index needs [Xn], #imm, not '${m.text}', ...`);
+      return { op, mode: 'post', rt, rn, imm: Number(ops.imm(2)) };
+    }
+    const imm = m.offset === undefined ? 0 : Number(ops.ctx.value(m.offset.expr));
+    if (!store && m.pre) fail(`${ops.mnemonic} has no pre-index form`);
+    return { op, mode: m.pre ? 'pre' : 'offset', rt, rn, imm };
+  };
+}
+
+function pacBranch(op: 'BRA' | 'BLRA', key: 'A' | 'B', zero: boolean): Handler {
+  return (ops) => {
+    ops.expect(zero ? 1 : 2, zero ? 'Xn' : 'Xn, Xm|SP');
+    return { op, key, zero, rn: ops.reg(0, 'x', 'zr').num, rm: zero ? ZR : ops.reg(1, 'x', 'sp').num };
+  };
+}
+
+function pacLoad(key: 'A' | 'B'): Handler {
+  return (ops) => {
+    ops.expect(2, 'Xt, [Xn|SP{, #simm}]{!}');
+    const m = ops.mem(1);
+    if (m.index !== undefined) fail(`${ops.mnemonic} has no register-offset form`);
+    const imm = m.offset === undefined ? 0 : Number(ops.ctx.value(m.offset.expr));
+    return { op: 'LDRA', key, rt: ops.reg(0, 'x', 'zr').num, rn: m.base.num, imm, writeback: m.pre };
+  };
+}
+
+const NXS_OPTIONS = ['oshnxs', 'nshnxs', 'ishnxs', 'synxs'];
+
+/** `dsb ishnxs` (FEAT_XS) beside the ARMv8.0 options `base` handles. */
+export function withNxs(base: Handler): Handler {
+  return (ops, mnemonic) => {
+    const o = ops.list[0];
+    const option = ops.length === 1 && o.kind === 'imm' && !o.hash && o.expr.k === 'sym' ? NXS_OPTIONS.indexOf(o.expr.name.toLowerCase()) : -1;
+    return option < 0 ? base(ops, mnemonic) : { op: 'DSB_NXS', option };
+  };
+}
+
+/** bc.eq / bc.ne ...: BC.cond (FEAT_HBC). */
+export function bcCond(cond: number): Handler {
+  return (ops) => {
+    ops.expect(1, 'label');
+    return { op: 'BC_COND', cond, imm: ops.offset(0) };
+  };
+}
+
 const ATOMICS: readonly AtomicOpName[] = ['ADD', 'CLR', 'EOR', 'SET', 'SMAX', 'SMIN', 'UMAX', 'UMIN'];
 
 export const BEYOND_V80_HANDLERS: ReadonlyMap<string, Handler> = (() => {
@@ -120,6 +185,18 @@ export const BEYOND_V80_HANDLERS: ReadonlyMap<string, Handler> = (() => {
     ops.expect(0, 'no operands');
     return { op: 'SB' };
   });
+  for (const op of ['LD64B', 'ST64B', 'ST64BV', 'ST64BV0'] as const) m.set(op.toLowerCase(), ls64(op));
+  for (const op of ['STG', 'STZG', 'ST2G', 'STZ2G', 'LDG', 'STGM', 'STZGM', 'LDGM'] as const) m.set(op.toLowerCase(), memoryTag(op));
+  for (const key of ['A', 'B'] as const) {
+    const k = key.toLowerCase();
+    m.set(`bra${k}`, pacBranch('BRA', key, false));
+    m.set(`bra${k}z`, pacBranch('BRA', key, true));
+    m.set(`blra${k}`, pacBranch('BLRA', key, false));
+    m.set(`blra${k}z`, pacBranch('BLRA', key, true));
+    m.set(`reta${k}`, (ops) => (ops.expect(0, 'no operands'), { op: 'RETA', key, zero: true, rn: ZR, rm: ZR }));
+    m.set(`ereta${k}`, (ops) => (ops.expect(0, 'no operands'), { op: 'ERETA', key, zero: true, rn: ZR, rm: ZR }));
+    m.set(`ldra${k}`, pacLoad(key));
+  }
   m.set('wfet', waitTimeout('WFET'));
   m.set('wfit', waitTimeout('WFIT'));
   return m;

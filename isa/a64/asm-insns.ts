@@ -8,7 +8,7 @@ import { ExprError, type Expr } from './expr';
 import { SP, ZR, type DcOp, type Extend, type IcOp, type InsnFields, type ShiftType } from './insn';
 import { DC_OPS, HINT_NAMES, IC_OPS, PSTATE_FIELDS, barrierOption, conditionCode, parseSysReg } from './names';
 import type { ImmOperand, MemOperand, Operand, RegOperand, ShiftOperand } from './operands';
-import { BEYOND_V80_HANDLERS } from './asm-beyond-v80';
+import { BEYOND_V80_HANDLERS, bcCond, withNxs } from './asm-beyond-v80';
 
 /** What a handler needs from the assembler: values of expressions at this instruction. */
 export interface InsnContext {
@@ -730,7 +730,7 @@ const HANDLERS = new Map<string, Handler>([
   ['tbnz', tbz('TBNZ')],
   ['dc', cacheOp('DC')],
   ['ic', cacheOp('IC')],
-  ['dsb', barrier('DSB')],
+  ['dsb', withNxs(barrier('DSB'))],
   ['dmb', barrier('DMB')],
   ['isb', isb],
   ['ssbb', noOperands({ op: 'DSB', option: 0 })],
@@ -785,6 +785,11 @@ export function handlerFor(mnemonic: string): Handler | undefined {
   if (c !== null) {
     const cond = conditionCode(c[1]);
     if (cond !== undefined) return bcond(cond);
+  }
+  const bc = /^bc\.([a-z]+)$/.exec(m);
+  if (bc !== null) {
+    const cond = conditionCode(bc[1]);
+    if (cond !== undefined) return bcCond(cond);
   }
   return undefined;
 }

@@ -275,7 +275,8 @@ export interface Undefined {
 // ---------------------------------------------------------------- beyond ARMv8.0
 // Encodings of later architecture versions that compilers and kernels emit (behind feature
 // checks): decoded and printed as objdump does, but UNDEFINED on a Cortex-A72 (ARMv8.0), which
-// does not implement them. Rows: encodings/atomics.ts, rcpc.ts, system-v8x.ts.
+// does not implement them. Rows: encodings/atomics.ts, rcpc.ts, system-v8x.ts, pointer-auth.ts,
+// mte.ts.
 
 export type AtomicOpName = 'ADD' | 'CLR' | 'EOR' | 'SET' | 'SMAX' | 'SMIN' | 'UMAX' | 'UMIN' | 'SWP';
 
@@ -343,7 +344,75 @@ export interface WaitWithTimeout {
   readonly rt: number;
 }
 
-export type BeyondV80 = AtomicMemOp | CompareSwap | CompareSwapPair | LoadAcquirePc | RcpcUnscaled | SpeculationBarrier | WaitWithTimeout;
+/** FEAT_LS64: LD64B/ST64B Xt, [Xn|SP]; ST64BV/ST64BV0 Xs, Xt, [Xn|SP] (Rs = ZR for the first two). */
+export interface SingleCopy64 {
+  readonly op: 'LD64B' | 'ST64B' | 'ST64BV' | 'ST64BV0';
+  readonly rs: number;
+  readonly rt: number;
+  readonly rn: number;
+}
+
+/** FEAT_XS: DSB <option>nXS; `option` is CRm<3:2> (0 OSH, 1 NSH, 2 ISH, 3 SY). */
+export interface BarrierNxs {
+  readonly op: 'DSB_NXS';
+  readonly option: number;
+}
+
+/**
+ * FEAT_PAuth branches: BRAA/BRAB/BLRAA/BLRAB Xn, Xm|SP (`zero`: BRAAZ... with no modifier),
+ * RETAA/RETAB, ERETAA/ERETAB. `key` is A or B.
+ */
+export interface PacBranch {
+  readonly op: 'BRA' | 'BLRA' | 'RETA' | 'ERETA';
+  readonly key: 'A' | 'B';
+  readonly zero: boolean;
+  readonly rn: number;
+  readonly rm: number;
+}
+
+/** FEAT_PAuth: LDRAA/LDRAB Xt, [Xn|SP{, #simm10*8}]{!}. */
+export interface PacLoad {
+  readonly op: 'LDRA';
+  readonly key: 'A' | 'B';
+  readonly rt: number;
+  readonly rn: number;
+  readonly imm: number;
+  readonly writeback: boolean;
+}
+
+/**
+ * FEAT_MTE (load/store memory tags): STG/STZG/ST2G/STZ2G Xt|SP, with offset, pre- or post-index
+ * (imm a multiple of 16); LDG Xt, [Xn|SP{, #imm}]; STGM/STZGM/LDGM Xt, [Xn|SP].
+ */
+export interface MemoryTag {
+  readonly op: 'STG' | 'STZG' | 'ST2G' | 'STZ2G' | 'LDG' | 'STGM' | 'STZGM' | 'LDGM';
+  readonly mode: 'offset' | 'pre' | 'post';
+  readonly rt: number;
+  readonly rn: number;
+  readonly imm: number;
+}
+
+/** FEAT_HBC: BC.cond (a conditional branch hinting that it is not a loop). */
+export interface CondBranchConsistent {
+  readonly op: 'BC_COND';
+  readonly cond: number;
+  readonly imm: number;
+}
+
+export type BeyondV80 =
+  | AtomicMemOp
+  | CompareSwap
+  | CompareSwapPair
+  | LoadAcquirePc
+  | RcpcUnscaled
+  | SpeculationBarrier
+  | WaitWithTimeout
+  | SingleCopy64
+  | BarrierNxs
+  | PacBranch
+  | PacLoad
+  | MemoryTag
+  | CondBranchConsistent;
 
 /** The fields of an instruction, without its encoding: what `encode` takes. */
 export type InsnFields =

@@ -1,6 +1,7 @@
 /**
  * The differential generator's `beyond-v80` group: encodings of later architecture versions
- * (LSE atomics, CAS/CASP, LDAPR, LDAPUR/STLUR, SB, WFET/WFIT) that a Cortex-A72 does not
+ * (LSE atomics, CAS/CASP, LDAPR, LDAPUR/STLUR, SB, WFET/WFIT, LS64, DSB nXS, BC.cond, the PAuth
+ * branches and LDRAA/LDRAB, MTE's tag loads and stores) that a Cortex-A72 does not
  * implement. Each must be UNDEFINED on both QEMU (`-cpu cortex-a72`) and kvmsim: the harness's
  * synchronous-exception vector skips an EC=0 exception and counts it in the scratch buffer's last
  * word (harness.ts), so the state printed after the sequence shows how many were taken and that
@@ -9,7 +10,12 @@
 import { encode, type Rng } from '../../index';
 import { BASES, FREE, type GenInsn } from './generate';
 
-export const BEYOND_V80_FORMS = ['LSE_ATOMIC', 'CAS', 'CASP', 'LDAPR', 'LDAPUR', 'STLUR', 'SB', 'WFET', 'WFIT'] as const;
+export const BEYOND_V80_FORMS = [
+  'LSE_ATOMIC', 'CAS', 'CASP', 'LDAPR', 'LDAPUR', 'STLUR', 'SB', 'WFET', 'WFIT', 'LS64', 'DSB_NXS', 'BC_COND',
+  'BRA', 'BLRA', 'RETA', 'ERETA', 'LDRA', 'MTE',
+] as const;
+
+const MTE_OPS = ['STG', 'STZG', 'ST2G', 'STZ2G', 'LDG', 'STGM', 'STZGM', 'LDGM'] as const;
 
 const ATOMICS = ['ADD', 'CLR', 'EOR', 'SET', 'SMAX', 'SMIN', 'UMAX', 'UMIN', 'SWP'] as const;
 
@@ -45,6 +51,31 @@ export function beyondV80Insn(rng: Rng, form: string): GenInsn {
     case 'WFET':
     case 'WFIT':
       return g({ op: form, rt: reg() });
+    case 'LS64': {
+      const op = pick(['LD64B', 'ST64B', 'ST64BV', 'ST64BV0'] as const);
+      return g({ op, rs: op === 'ST64BV' || op === 'ST64BV0' ? reg() : 31, rt: reg(), rn });
+    }
+    case 'DSB_NXS':
+      return g({ op: 'DSB_NXS', option: rng.nextInt(4) });
+    case 'BC_COND':
+      // Never taken (UNDEFINED): the target is the next instruction either way.
+      return g({ op: 'BC_COND', cond: rng.nextInt(16), imm: 4 });
+    case 'BRA':
+    case 'BLRA': {
+      const zero = bool();
+      return g({ op: form, key: bool() ? 'B' : 'A', zero, rn: reg(), rm: zero ? 31 : rng.nextInt(16) === 0 ? 32 : pick(FREE) });
+    }
+    case 'RETA':
+    case 'ERETA':
+      return g({ op: form, key: bool() ? 'B' : 'A', zero: true, rn: 31, rm: 31 });
+    case 'LDRA':
+      return g({ op: 'LDRA', key: bool() ? 'B' : 'A', rt: reg(), rn, imm: (rng.nextInt(1024) - 512) * 8, writeback: bool() });
+    case 'MTE': {
+      const op = pick(MTE_OPS);
+      if (op === 'LDG') return g({ op, mode: 'offset', rt: reg(), rn, imm: (rng.nextInt(512) - 256) * 16 });
+      if (op === 'STGM' || op === 'STZGM' || op === 'LDGM') return g({ op, mode: 'offset', rt: reg(), rn, imm: 0 });
+      return g({ op, mode: pick(['offset', 'pre', 'post'] as const), rt: rng.nextInt(16) === 0 ? 32 : pick(FREE), rn, imm: (rng.nextInt(512) - 256) * 16 });
+    }
   }
   throw new Error(`beyond-v80: unknown form ${form}`);
 }

@@ -1,12 +1,12 @@
 /**
  * ARMv8.1's Large System Extensions (FEAT_LSE): the atomic memory operations (LDADD, LDCLR,
- * LDEOR, LDSET, LD{S,U}{MAX,MIN}, SWP and their ST<op> aliases), CAS and CASP; and ARMv8.3's
- * LDAPR (FEAT_LRCPC), which sits in the atomic-operation space. A Cortex-A72 implements none of
- * them: they decode and print as objdump does, and execute as UNDEFINED (ID_AA64ISAR0_EL1.Atomic
- * and ID_AA64ISAR1_EL1.LRCPC are 0, so software checks before using them).
+ * LDEOR, LDSET, LD{S,U}{MAX,MIN}, SWP and their ST<op> aliases), CAS and CASP; and, in the same
+ * space, ARMv8.3's LDAPR (FEAT_LRCPC) and ARMv8.7's LD64B/ST64B/ST64BV/ST64BV0 (FEAT_LS64). A
+ * Cortex-A72 implements none of them: they decode and print as objdump does, and execute as
+ * UNDEFINED (ID_AA64ISAR0_EL1.Atomic and ID_AA64ISAR1_EL1.LRCPC are 0, so software checks first).
  */
 import { bits } from '../bits';
-import type { AtomicMemOp, AtomicOpName, CompareSwap, CompareSwapPair, LoadAcquirePc } from '../insn';
+import type { AtomicMemOp, AtomicOpName, CompareSwap, CompareSwapPair, LoadAcquirePc, SingleCopy64 } from '../insn';
 import { EncodingError, checkUnsigned, decSP, encSP, encZR, fmt, regName, type Encoding } from './encoding';
 
 const ATOMIC_OPS: readonly AtomicOpName[] = ['ADD', 'CLR', 'EOR', 'SET', 'SMAX', 'SMIN', 'UMAX', 'UMIN'];
@@ -34,12 +34,18 @@ export function atomicMnemonic(i: AtomicMemOp): string {
   return `${isStoreAlias(i) ? 'st' : 'ld'}${i.atomic.toLowerCase()}${order}${sizeSuffix(i.size)}`;
 }
 
-/** size 111 0 00 A R 1 Rs o3 opc 00 Rn Rt: LD<op> (o3 = 0), SWP (o3:opc = 1000), LDAPR (1100). */
-export const atomicMemOp: Encoding<AtomicMemOp | LoadAcquirePc> = {
-  name: 'atomic memory operations (FEAT_LSE), LDAPR (FEAT_LRCPC)',
+/** FEAT_LS64 by o3:opc (size 11, A = R = 0); LD64B and ST64B have Rs = 11111. */
+const LS64: ReadonlyMap<number, SingleCopy64['op']> = new Map([[9, 'ST64B'], [10, 'ST64BV0'], [11, 'ST64BV'], [13, 'LD64B']]);
+
+/**
+ * size 111 0 00 A R 1 Rs o3 opc 00 Rn Rt: LD<op> (o3 = 0), SWP (o3:opc = 1000), LDAPR (1100),
+ * and the LS64 ones (1001, 1010, 1011, 1101).
+ */
+export const atomicMemOp: Encoding<AtomicMemOp | LoadAcquirePc | SingleCopy64> = {
+  name: 'atomic memory operations (FEAT_LSE), LDAPR (FEAT_LRCPC), LS64 (FEAT_LS64)',
   mask: 0x3f200c00,
   match: 0x38200000,
-  keys: ['LSE_ATOMIC', 'LDAPR'],
+  keys: ['LSE_ATOMIC', 'LDAPR', 'LD64B', 'ST64B', 'ST64BV', 'ST64BV0'],
   decode(w) {
     const size = bits(w, 31, 30) as 0 | 1 | 2 | 3;
     const [acquire, release] = [bits(w, 23, 23) === 1, bits(w, 22, 22) === 1];
@@ -47,9 +53,15 @@ export const atomicMemOp: Encoding<AtomicMemOp | LoadAcquirePc> = {
     if (o3 === 0) return { op: 'LSE_ATOMIC', word: w, atomic: ATOMIC_OPS[opc], size, acquire, release, rs, rt, rn: decSP(rn) };
     if (opc === 0) return { op: 'LSE_ATOMIC', word: w, atomic: 'SWP', size, acquire, release, rs, rt, rn: decSP(rn) };
     if (opc === 4 && acquire && !release && rs === 31) return { op: 'LDAPR', word: w, size, rt, rn: decSP(rn) };
-    return undefined;
+    const ls64 = LS64.get((o3 << 3) | opc);
+    if (ls64 === undefined || size !== 3 || acquire || release || ((ls64 === 'LD64B' || ls64 === 'ST64B') && rs !== 31)) return undefined;
+    return { op: ls64, word: w, rs, rt, rn: decSP(rn) };
   },
   format(i) {
+    if (i.op !== 'LSE_ATOMIC' && i.op !== 'LDAPR') {
+      const rs = i.op === 'ST64BV' || i.op === 'ST64BV0' ? `${regName(i.rs, true)}, ` : '';
+      return fmt(i.op.toLowerCase(), `${rs}${regName(i.rt, true)}, ${memOperand(i.rn)}`);
+    }
     const w = i.size === 3;
     if (i.op === 'LDAPR') return fmt(`ldapr${sizeSuffix(i.size)}`, `${regName(i.rt, w)}, ${memOperand(i.rn)}`);
     const m = atomicMnemonic(i);
@@ -57,9 +69,14 @@ export const atomicMemOp: Encoding<AtomicMemOp | LoadAcquirePc> = {
     return fmt(m, `${regName(i.rs, w)}, ${regName(i.rt, w)}, ${memOperand(i.rn)}`);
   },
   encode(i) {
-    const base = 0x38200000 | (checkSize(i.size) << 30);
     const rn = encSP(i.rn, true, 'Rn') << 5;
     const rt = encZR(i.rt, true, 'Rt');
+    if (i.op !== 'LSE_ATOMIC' && i.op !== 'LDAPR') {
+      const o3opc = [...LS64].find(([, op]) => op === i.op)![0];
+      const rs = i.op === 'LD64B' || i.op === 'ST64B' ? 31 : encZR(i.rs, true, 'Rs');
+      return (0xf8200000 | (rs << 16) | (o3opc << 12) | rn | rt) >>> 0;
+    }
+    const base = 0x38200000 | (checkSize(i.size) << 30);
     if (i.op === 'LDAPR') return (base | (1 << 23) | (31 << 16) | (0xc << 12) | rn | rt) >>> 0;
     const o3opc = i.atomic === 'SWP' ? 8 : ATOMIC_OPS.indexOf(i.atomic);
     if (o3opc < 0) throw new EncodingError(`${String(i.atomic)} is not an atomic memory operation`);

@@ -14,7 +14,9 @@ import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-proce
 import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
 import { atomicMemOp, compareSwap, compareSwapPair } from './atomics';
 import { rcpcUnscaled } from './rcpc';
-import { speculationBarrier, waitWithTimeout } from './system-v8x';
+import { barrierNxs, condBranchConsistent, speculationBarrier, waitWithTimeout } from './system-v8x';
+import { eretPac, pacBranch, pacLoad } from './pointer-auth';
+import { memoryTag } from './mte';
 import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
@@ -67,6 +69,12 @@ export const ENCODINGS: readonly Encoding[] = [
   rcpcUnscaled,
   speculationBarrier,
   waitWithTimeout,
+  barrierNxs,
+  condBranchConsistent,
+  pacBranch,
+  eretPac,
+  pacLoad,
+  memoryTag,
 ] as unknown as readonly Encoding[];
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */

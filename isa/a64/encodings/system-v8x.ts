@@ -1,11 +1,13 @@
 /**
- * System-space instructions of later architecture versions that Linux 6.1 carries behind CPU
- * feature checks: SB (FEAT_SB, ARMv8.5) and WFET/WFIT (FEAT_WFxT, ARMv8.7). A Cortex-A72 has
- * neither: decoded and printed, UNDEFINED when executed.
+ * Branch and system instructions of later architecture versions, some of which Linux 6.1 carries
+ * behind CPU feature checks: SB (FEAT_SB, ARMv8.5), WFET/WFIT (FEAT_WFxT, ARMv8.7), DSB nXS
+ * (FEAT_XS, ARMv8.7), BC.cond (FEAT_HBC, ARMv8.8). A Cortex-A72 has none of them: decoded and
+ * printed, UNDEFINED when executed.
  */
-import { bits } from '../bits';
-import type { SpeculationBarrier, WaitWithTimeout } from '../insn';
-import { encZR, fmt, regName, type Encoding } from './encoding';
+import { bits, signExtend } from '../bits';
+import type { BarrierNxs, CondBranchConsistent, SpeculationBarrier, WaitWithTimeout } from '../insn';
+import { CONDITIONS } from '../names';
+import { checkCond, checkOffset, checkUnsigned, encZR, fmt, regName, target, type Encoding } from './encoding';
 
 /** The barrier space's CRm = 0, op2 = 7. */
 export const speculationBarrier: Encoding<SpeculationBarrier> = {
@@ -27,4 +29,31 @@ export const waitWithTimeout: Encoding<WaitWithTimeout> = {
   decode: (w) => ({ op: bits(w, 5, 5) ? 'WFIT' : 'WFET', word: w, rt: bits(w, 4, 0) }),
   format: (i) => fmt(i.op.toLowerCase(), regName(i.rt, true)),
   encode: (i) => (0xd5031000 | (i.op === 'WFIT' ? 1 << 5 : 0) | encZR(i.rt, true, 'Rt')) >>> 0,
+};
+
+const NXS_OPTIONS = ['osh', 'nsh', 'ish', 'sy'];
+
+/** The barrier space's op2 = 1 with CRm = xx10: DSB with the nXS qualifier. */
+export const barrierNxs: Encoding<BarrierNxs> = {
+  name: 'DSB nXS (FEAT_XS)',
+  mask: 0xfffff3ff,
+  match: 0xd503323f,
+  keys: ['DSB_NXS'],
+  decode: (w) => ({ op: 'DSB_NXS', word: w, option: bits(w, 11, 10) }),
+  format: (i) => fmt('dsb', `${NXS_OPTIONS[i.option]}nxs`),
+  encode: (i) => (0xd503323f | (checkUnsigned(i.option, 2, 'DSB nXS option') << 10)) >>> 0,
+};
+
+/** Conditional branch (immediate) with bit 4 set. */
+export const condBranchConsistent: Encoding<CondBranchConsistent> = {
+  name: 'BC.cond (FEAT_HBC)',
+  mask: 0xff000010,
+  match: 0x54000010,
+  keys: ['BC_COND'],
+  decode: (w) => ({ op: 'BC_COND', word: w, cond: bits(w, 3, 0), imm: signExtend(bits(w, 23, 5), 19) * 4 }),
+  format(i, pc) {
+    const names = CONDITIONS[i.cond];
+    return fmt(`bc.${names[0]}`, target(pc, i.imm), names.length > 1 ? names.slice(1).map((n) => `bc.${n}`).join(', ') : undefined);
+  },
+  encode: (i) => (0x54000010 | (checkOffset(i.imm, 19, 4, 'BC.cond offset') << 5) | checkCond(i.cond)) >>> 0,
 };

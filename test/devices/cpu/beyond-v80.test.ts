@@ -1,6 +1,7 @@
 /**
  * Encodings of later architecture versions on the Cortex-A72 model (ARMv8.0): LSE atomics, CAS,
- * RCpc loads/stores, SB and WFxT are UNDEFINED, and the report names the instruction and its
+ * RCpc loads/stores, SB, WFxT, LS64, DSB nXS, BC.cond, PAuth branches and loads, MTE tag loads
+ * and stores are UNDEFINED, and the report names the instruction and its
  * feature; the hint-space ones (PAC, BTI, ESB, CSDB...) execute as NOP, as on the real core.
  */
 import { snippet, x } from './harness';
@@ -17,6 +18,17 @@ const CASES: [source: string, feature: string][] = [
   ['sb', 'FEAT_SB (ARMv8.5)'],
   ['wfet x3', 'FEAT_WFxT (ARMv8.7)'],
   ['wfit x3', 'FEAT_WFxT (ARMv8.7)'],
+  ['ld64b x4, [x2]', 'FEAT_LS64 (ARMv8.7)'],
+  ['st64bv0 x3, x4, [x2]', 'FEAT_LS64_ACCDATA (ARMv8.7)'],
+  ['dsb ishnxs', 'FEAT_XS (ARMv8.7)'],
+  ['blraa x2, sp', 'FEAT_PAuth (ARMv8.3)'],
+  ['braaz x2', 'FEAT_PAuth (ARMv8.3)'],
+  ['retab', 'FEAT_PAuth (ARMv8.3)'],
+  ['eretaa', 'FEAT_PAuth (ARMv8.3)'],
+  ['ldrab x0, [x2, #-8]!', 'FEAT_PAuth (ARMv8.3)'],
+  ['stg x0, [x2, #16]', 'FEAT_MTE (ARMv8.5)'],
+  ['ldg x0, [x2]', 'FEAT_MTE (ARMv8.5)'],
+  ['stzgm x0, [x2]', 'FEAT_MTE2 (ARMv8.5)'],
 ];
 
 describe('beyond ARMv8.0 on a Cortex-A72', () => {
@@ -47,6 +59,11 @@ buf:  .quad 5`);
     expect(x(r.core, 20)).toBe(BigInt(1 << 25));
     expect(x(r.core, 21)).toBe(BigInt(r.sym('bad')));
     expect(x(r.core, 22)).toBe(5n);
+  });
+
+  it('BC.cond does not branch: it is UNDEFINED, whatever the condition', () => {
+    const r = snippet(`bad: bc.al far\n wfi\nfar: wfi`);
+    expect(r.exit).toMatchObject({ reason: 'undefined_instruction', pc: r.sym('bad'), detail: expect.stringContaining('FEAT_HBC (ARMv8.8)') });
   });
 
   it('runs the hint-space PAC, BTI, ESB and CSDB instructions as NOP', () => {

@@ -94,6 +94,19 @@ const CASES: [string, number, InsnFields][] = [
   ['stlurb w2, [sp, #255]', 0x190ff3e2, { op: 'STLUR', size: 0, signed: false, sf: false, rt: 2, rn: SP, imm: 255 }],
   ['sb', 0xd50330ff, { op: 'SB' }],
   ['wfet x3', 0xd5031003, { op: 'WFET', rt: 3 }],
+  ['st64bv x3, x4, [x5]', 0xf823b0a4, { op: 'ST64BV', rs: 3, rt: 4, rn: 5 }],
+  ['ld64b x0, [x1]', 0xf83fd020, { op: 'LD64B', rs: ZR, rt: 0, rn: 1 }],
+  ['dsb ishnxs', 0xd5033a3f, { op: 'DSB_NXS', option: 2 }],
+  ['bc.eq l', 0x54fffe70, { op: 'BC_COND', cond: 0, imm: -52 }],
+  ['blraa x4, sp', 0xd73f089f, { op: 'BLRA', key: 'A', zero: false, rn: 4, rm: SP }],
+  ['brabz x3', 0xd61f0c7f, { op: 'BRA', key: 'B', zero: true, rn: 3, rm: ZR }],
+  ['retab', 0xd65f0fff, { op: 'RETA', key: 'B', zero: true, rn: ZR, rm: ZR }],
+  ['eretaa', 0xd69f0bff, { op: 'ERETA', key: 'A', zero: true, rn: ZR, rm: ZR }],
+  ['ldraa x3, [x4, #4088]!', 0xf83ffc83, { op: 'LDRA', key: 'A', rt: 3, rn: 4, imm: 4088, writeback: true }],
+  ['stg sp, [sp], #0', 0xd92007ff, { op: 'STG', mode: 'post', rt: SP, rn: SP, imm: 0 }],
+  ['stzg x2, [x3, #-4096]!', 0xd9700c62, { op: 'STZG', mode: 'pre', rt: 2, rn: 3, imm: -4096 }],
+  ['ldg x10, [x11, #-16]', 0xd97ff16a, { op: 'LDG', mode: 'offset', rt: 10, rn: 11, imm: -16 }],
+  ['ldgm x15, [x16]', 0xd9e0020f, { op: 'LDGM', mode: 'offset', rt: 15, rn: 16, imm: 0 }],
 ];
 
 describe('decode: words from GNU as', () => {
