@@ -156,6 +156,16 @@ export function withNxs(base: Handler): Handler {
   };
 }
 
+/** `dc cvap, Xt` / `dc cvadp, Xt` (FEAT_DPB, FEAT_DPB2) beside the DC operations `base` handles. */
+export function withDcPersist(base: Handler): Handler {
+  return (ops, mnemonic) => {
+    const o = ops.list[0];
+    const name = ops.length === 2 && o.kind === 'imm' && !o.hash && o.expr.k === 'sym' ? o.expr.name.toLowerCase() : '';
+    if (name !== 'cvap' && name !== 'cvadp') return base(ops, mnemonic);
+    return { op: 'DC_PERSIST', cacheOp: name === 'cvap' ? 'CVAP' : 'CVADP', rt: ops.reg(1, 'x', 'zr').num };
+  };
+}
+
 /** bc.eq / bc.ne ...: BC.cond (FEAT_HBC). */
 export function bcCond(cond: number): Handler {
   return (ops) => {

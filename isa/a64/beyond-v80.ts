@@ -36,6 +36,7 @@ export const BEYOND_V80_FEATURES: Readonly<Record<BeyondV80Op, string>> = {
   STZGM: 'FEAT_MTE2 (ARMv8.5)',
   LDGM: 'FEAT_MTE2 (ARMv8.5)',
   BC_COND: 'FEAT_HBC (ARMv8.8)',
+  DC_PERSIST: 'FEAT_DPB (ARMv8.2)',
 };
 
 export function isBeyondV80(insn: Insn): insn is Insn & BeyondV80 {
@@ -44,5 +45,6 @@ export function isBeyondV80(insn: Insn): insn is Insn & BeyondV80 {
 
 /** Why executing `insn` is UNDEFINED: `ldadd w1, w2, [x3]: FEAT_LSE (ARMv8.1), which ...`. */
 export function notOnA72(insn: Insn & BeyondV80, text: string): string {
-  return `${text.replace(/\s+/g, ' ')}: ${BEYOND_V80_FEATURES[insn.op]}, which the Cortex-A72 (ARMv8.0) does not implement`;
+  const feature = insn.op === 'DC_PERSIST' && insn.cacheOp === 'CVADP' ? 'FEAT_DPB2 (ARMv8.5)' : BEYOND_V80_FEATURES[insn.op];
+  return `${text.replace(/\s+/g, ' ')}: ${feature}, which the Cortex-A72 (ARMv8.0) does not implement`;
 }

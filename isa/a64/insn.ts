@@ -399,7 +399,15 @@ export interface CondBranchConsistent {
   readonly imm: number;
 }
 
+/** FEAT_DPB/FEAT_DPB2: DC CVAP/CVADP Xt (clean to the point of persistence / deep persistence). */
+export interface DataCachePersist {
+  readonly op: 'DC_PERSIST';
+  readonly cacheOp: 'CVAP' | 'CVADP';
+  readonly rt: number;
+}
+
 export type BeyondV80 =
+  | DataCachePersist
   | AtomicMemOp
   | CompareSwap
   | CompareSwapPair

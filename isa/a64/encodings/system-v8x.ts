@@ -1,13 +1,13 @@
 /**
  * Branch and system instructions of later architecture versions, some of which Linux 6.1 carries
  * behind CPU feature checks: SB (FEAT_SB, ARMv8.5), WFET/WFIT (FEAT_WFxT, ARMv8.7), DSB nXS
- * (FEAT_XS, ARMv8.7), BC.cond (FEAT_HBC, ARMv8.8). A Cortex-A72 has none of them: decoded and
+ * (FEAT_XS, ARMv8.7), BC.cond (FEAT_HBC, ARMv8.8), DC CVAP/CVADP (FEAT_DPB, FEAT_DPB2). A Cortex-A72 has none of them: decoded and
  * printed, UNDEFINED when executed.
  */
 import { bits, signExtend } from '../bits';
-import type { BarrierNxs, CondBranchConsistent, SpeculationBarrier, WaitWithTimeout } from '../insn';
+import type { BarrierNxs, CondBranchConsistent, DataCachePersist, InsnFields, SpeculationBarrier, WaitWithTimeout } from '../insn';
 import { CONDITIONS } from '../names';
-import { checkCond, checkOffset, checkUnsigned, encZR, fmt, regName, target, type Encoding } from './encoding';
+import { EncodingError, checkCond, checkOffset, checkUnsigned, encZR, fmt, regName, target, type Encoding } from './encoding';
 
 /** The barrier space's CRm = 0, op2 = 7. */
 export const speculationBarrier: Encoding<SpeculationBarrier> = {
@@ -57,3 +57,33 @@ export const condBranchConsistent: Encoding<CondBranchConsistent> = {
   },
   encode: (i) => (0x54000010 | (checkOffset(i.imm, 19, 4, 'BC.cond offset') << 5) | checkCond(i.cond)) >>> 0,
 };
+
+/** DC CVAP (op1 3, CRm 12, op2 1) and CVADP (CRm 13) in the SYS space, by whole word minus Rt. */
+const PERSIST: readonly [number, DataCachePersist['cacheOp']][] = [
+  [0xd50b7c20, 'CVAP'],
+  [0xd50b7d20, 'CVADP'],
+];
+
+/**
+ * The SYS row (DC/IC, and whatever else it decodes) with DC CVAP/CVADP (FEAT_DPB, FEAT_DPB2)
+ * added: they lie inside its mask, so they cannot be a row of their own.
+ */
+export function withDcPersist<F extends InsnFields>(sys: Encoding<F>): Encoding<F | DataCachePersist> {
+  return {
+    name: `${sys.name}, DC CVAP/CVADP (FEAT_DPB, FEAT_DPB2)`,
+    mask: sys.mask,
+    match: sys.match,
+    keys: [...sys.keys, 'DC_PERSIST'],
+    decode(w) {
+      const p = PERSIST.find(([m]) => (w & ~31) >>> 0 === m);
+      return p === undefined ? sys.decode(w) : { op: 'DC_PERSIST', word: w, cacheOp: p[1], rt: w & 31 };
+    },
+    format: (i, pc) => (i.op === 'DC_PERSIST' ? fmt('dc', `${i.cacheOp.toLowerCase()}, ${regName(i.rt, true)}`) : sys.format(i as F, pc)),
+    encode(i) {
+      if (i.op !== 'DC_PERSIST') return sys.encode(i as F);
+      const p = PERSIST.find(([, n]) => n === i.cacheOp);
+      if (p === undefined) throw new EncodingError(`${String(i.cacheOp)} is not CVAP or CVADP`);
+      return (p[0] | encZR(i.rt, true, 'Rt')) >>> 0;
+    },
+  };
+}

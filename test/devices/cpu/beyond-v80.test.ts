@@ -29,6 +29,8 @@ const CASES: [source: string, feature: string][] = [
   ['stg x0, [x2, #16]', 'FEAT_MTE (ARMv8.5)'],
   ['ldg x0, [x2]', 'FEAT_MTE (ARMv8.5)'],
   ['stzgm x0, [x2]', 'FEAT_MTE2 (ARMv8.5)'],
+  ['dc cvap, x2', 'FEAT_DPB (ARMv8.2)'],
+  ['dc cvadp, x2', 'FEAT_DPB2 (ARMv8.5)'],
 ];
 
 describe('beyond ARMv8.0 on a Cortex-A72', () => {
