@@ -5,6 +5,7 @@
  */
 import type { AsmResult, Ops } from './asm-insns';
 import { ExprError } from './expr';
+import { SYS_V8X_OPS } from './encodings/system-v8x';
 import { ZR, type AtomicOpName, type InsnFields } from './insn';
 import type { MemOperand } from './operands';
 
@@ -156,15 +157,17 @@ export function withNxs(base: Handler): Handler {
   };
 }
 
-/** `dc cvap, Xt` / `dc cvadp, Xt` (FEAT_DPB, FEAT_DPB2) beside the DC operations `base` handles. */
-export function withDcPersist(base: Handler): Handler {
+/** `dc cvap, Xt`, `dc gva, Xt`... (SYS_V8X_OPS) beside the DC operations `base` handles. */
+export function withSysV8x(base: Handler): Handler {
   return (ops, mnemonic) => {
     const o = ops.list[0];
-    const name = ops.length === 2 && o.kind === 'imm' && !o.hash && o.expr.k === 'sym' ? o.expr.name.toLowerCase() : '';
-    if (name !== 'cvap' && name !== 'cvadp') return base(ops, mnemonic);
-    return { op: 'DC_PERSIST', cacheOp: name === 'cvap' ? 'CVAP' : 'CVADP', rt: ops.reg(1, 'x', 'zr').num };
+    const name = ops.length === 2 && o.kind === 'imm' && !o.hash && o.expr.k === 'sym' ? `${mnemonic.toLowerCase()} ${o.expr.name.toLowerCase()}` : '';
+    if (!SYS_V8X_OPS.some((op) => op[1] === name)) return base(ops, mnemonic);
+    return { op: 'SYS_V8X', operation: name, rt: ops.reg(1, 'x', 'zr').num };
   };
 }
+
+const noSuchOp: Handler = (ops, mnemonic) => fail(`${mnemonic} takes rctx, Xt`);
 
 /** bc.eq / bc.ne ...: BC.cond (FEAT_HBC). */
 export function bcCond(cond: number): Handler {
@@ -207,6 +210,7 @@ export const BEYOND_V80_HANDLERS: ReadonlyMap<string, Handler> = (() => {
     m.set(`ereta${k}`, (ops) => (ops.expect(0, 'no operands'), { op: 'ERETA', key, zero: true, rn: ZR, rm: ZR }));
     m.set(`ldra${k}`, pacLoad(key));
   }
+  for (const op of ['cfp', 'dvp', 'cpp']) m.set(op, withSysV8x(noSuchOp));
   m.set('wfet', waitTimeout('WFET'));
   m.set('wfit', waitTimeout('WFIT'));
   return m;

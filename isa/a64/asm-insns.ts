@@ -8,7 +8,7 @@ import { ExprError, type Expr } from './expr';
 import { SP, ZR, type DcOp, type Extend, type IcOp, type InsnFields, type ShiftType } from './insn';
 import { DC_OPS, HINT_NAMES, IC_OPS, PSTATE_FIELDS, barrierOption, conditionCode, parseSysReg } from './names';
 import type { ImmOperand, MemOperand, Operand, RegOperand, ShiftOperand } from './operands';
-import { BEYOND_V80_HANDLERS, bcCond, withDcPersist, withNxs } from './asm-beyond-v80';
+import { BEYOND_V80_HANDLERS, bcCond, withNxs, withSysV8x } from './asm-beyond-v80';
 
 /** What a handler needs from the assembler: values of expressions at this instruction. */
 export interface InsnContext {
@@ -728,7 +728,7 @@ const HANDLERS = new Map<string, Handler>([
   ['cbnz', cbz('CBNZ')],
   ['tbz', tbz('TBZ')],
   ['tbnz', tbz('TBNZ')],
-  ['dc', withDcPersist(cacheOp('DC'))],
+  ['dc', withSysV8x(cacheOp('DC'))],
   ['ic', cacheOp('IC')],
   ['dsb', withNxs(barrier('DSB'))],
   ['dmb', barrier('DMB')],

@@ -3,6 +3,7 @@
  * for the undefined-instruction report: a guest that runs LDADD on the Cortex-A72 model is told
  * it ran FEAT_LSE's LDADD, not an anonymous `.inst`.
  */
+import { SYS_V8X_OPS } from './encodings/system-v8x';
 import type { BeyondV80, Insn } from './insn';
 
 export type BeyondV80Op = BeyondV80['op'];
@@ -36,7 +37,7 @@ export const BEYOND_V80_FEATURES: Readonly<Record<BeyondV80Op, string>> = {
   STZGM: 'FEAT_MTE2 (ARMv8.5)',
   LDGM: 'FEAT_MTE2 (ARMv8.5)',
   BC_COND: 'FEAT_HBC (ARMv8.8)',
-  DC_PERSIST: 'FEAT_DPB (ARMv8.2)',
+  SYS_V8X: '(per operation: SYS_V8X_OPS)',
 };
 
 export function isBeyondV80(insn: Insn): insn is Insn & BeyondV80 {
@@ -45,6 +46,6 @@ export function isBeyondV80(insn: Insn): insn is Insn & BeyondV80 {
 
 /** Why executing `insn` is UNDEFINED: `ldadd w1, w2, [x3]: FEAT_LSE (ARMv8.1), which ...`. */
 export function notOnA72(insn: Insn & BeyondV80, text: string): string {
-  const feature = insn.op === 'DC_PERSIST' && insn.cacheOp === 'CVADP' ? 'FEAT_DPB2 (ARMv8.5)' : BEYOND_V80_FEATURES[insn.op];
+  const feature = insn.op === 'SYS_V8X' ? SYS_V8X_OPS.find((o) => o[1] === insn.operation)![2] : BEYOND_V80_FEATURES[insn.op];
   return `${text.replace(/\s+/g, ' ')}: ${feature}, which the Cortex-A72 (ARMv8.0) does not implement`;
 }

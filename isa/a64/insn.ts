@@ -399,15 +399,18 @@ export interface CondBranchConsistent {
   readonly imm: number;
 }
 
-/** FEAT_DPB/FEAT_DPB2: DC CVAP/CVADP Xt (clean to the point of persistence / deep persistence). */
-export interface DataCachePersist {
-  readonly op: 'DC_PERSIST';
-  readonly cacheOp: 'CVAP' | 'CVADP';
+/**
+ * SYS operations of later versions, in objdump's words: `dc cvap` (FEAT_DPB), `dc gva` (FEAT_MTE),
+ * `cfp rctx` (FEAT_SPECRES)... (encodings/system-v8x.ts lists them), with their Xt.
+ */
+export interface SysOpBeyondV80 {
+  readonly op: 'SYS_V8X';
+  readonly operation: string;
   readonly rt: number;
 }
 
 export type BeyondV80 =
-  | DataCachePersist
+  | SysOpBeyondV80
   | AtomicMemOp
   | CompareSwap
   | CompareSwapPair

@@ -1,18 +1,19 @@
 /**
  * The differential generator's `beyond-v80` group: encodings of later architecture versions
  * (LSE atomics, CAS/CASP, LDAPR, LDAPUR/STLUR, SB, WFET/WFIT, LS64, DSB nXS, BC.cond, the PAuth
- * branches and LDRAA/LDRAB, MTE's tag loads and stores, DC CVAP/CVADP) that a Cortex-A72 does not
+ * branches and LDRAA/LDRAB, MTE's tag loads and stores, DC CVAP/CVADP, MTE's DC operations, CFP/DVP/CPP RCTX) that a Cortex-A72 does not
  * implement. Each must be UNDEFINED on both QEMU (`-cpu cortex-a72`) and kvmsim: the harness's
  * synchronous-exception vector skips an EC=0 exception and counts it in the scratch buffer's last
  * word (harness.ts), so the state printed after the sequence shows how many were taken and that
  * none changed a register or memory.
  */
 import { encode, type Rng } from '../../index';
+import { SYS_V8X_OPS } from '../../isa/a64/encodings/system-v8x';
 import { BASES, FREE, type GenInsn } from './generate';
 
 export const BEYOND_V80_FORMS = [
   'LSE_ATOMIC', 'CAS', 'CASP', 'LDAPR', 'LDAPUR', 'STLUR', 'SB', 'WFET', 'WFIT', 'LS64', 'DSB_NXS', 'BC_COND',
-  'BRA', 'BLRA', 'RETA', 'ERETA', 'LDRA', 'MTE', 'DC_PERSIST',
+  'BRA', 'BLRA', 'RETA', 'ERETA', 'LDRA', 'MTE', 'SYS_V8X',
 ] as const;
 
 const MTE_OPS = ['STG', 'STZG', 'ST2G', 'STZ2G', 'LDG', 'STGM', 'STZGM', 'LDGM'] as const;
@@ -70,8 +71,8 @@ export function beyondV80Insn(rng: Rng, form: string): GenInsn {
       return g({ op: form, key: bool() ? 'B' : 'A', zero: true, rn: 31, rm: 31 });
     case 'LDRA':
       return g({ op: 'LDRA', key: bool() ? 'B' : 'A', rt: reg(), rn, imm: (rng.nextInt(1024) - 512) * 8, writeback: bool() });
-    case 'DC_PERSIST':
-      return g({ op: 'DC_PERSIST', cacheOp: bool() ? 'CVAP' : 'CVADP', rt: pick(BASES) });
+    case 'SYS_V8X':
+      return g({ op: 'SYS_V8X', operation: pick(SYS_V8X_OPS)[1], rt: pick(BASES) });
     case 'MTE': {
       const op = pick(MTE_OPS);
       if (op === 'LDG') return g({ op, mode: 'offset', rt: reg(), rn, imm: (rng.nextInt(512) - 256) * 16 });

@@ -5,7 +5,7 @@ const spaces: [number, number][] = process.argv.slice(2).map((a) => a.split('/')
 let s = 0x12345;
 const rnd = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; return (s >>>= 0); };
 const words: number[] = [];
-for (const [mask, match] of spaces) for (let i = 0; i < 4000; i++) words.push(((rnd() & ~mask) | match) >>> 0);
+for (const [mask, match] of spaces) for (let i = 0; i < 20000; i++) words.push(((rnd() & ~mask) | match) >>> 0);
 const b = new Uint8Array(words.length * 4); const dv = new DataView(b.buffer); words.forEach((w, i) => dv.setUint32(i * 4, w, true));
 const miss = new Map<string, [number, string, string]>();
 for (const l of objdumpWords(b, 0x40000000n)) {

@@ -14,7 +14,7 @@ import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-proce
 import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
 import { atomicMemOp, compareSwap, compareSwapPair } from './atomics';
 import { rcpcUnscaled } from './rcpc';
-import { barrierNxs, condBranchConsistent, speculationBarrier, waitWithTimeout, withDcPersist } from './system-v8x';
+import { barrierNxs, condBranchConsistent, speculationBarrier, waitWithTimeout, withSysV8x } from './system-v8x';
 import { eretPac, pacBranch, pacLoad } from './pointer-auth';
 import { memoryTag } from './mte';
 import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
@@ -59,7 +59,7 @@ export const ENCODINGS: readonly Encoding[] = [
   barrierRow('DMB', 0xd50330bf),
   barrierRow('ISB', 0xd50330df),
   msrImm,
-  withDcPersist(cacheOp),
+  withSysV8x(cacheOp),
   sysRegRow('MRS', 0xd5300000),
   sysRegRow('MSR', 0xd5100000),
   // Beyond ARMv8.0: decoded and printed, UNDEFINED on a Cortex-A72 (features: BEYOND_V80_FEATURES).

@@ -1,11 +1,12 @@
 /**
  * Branch and system instructions of later architecture versions, some of which Linux 6.1 carries
  * behind CPU feature checks: SB (FEAT_SB, ARMv8.5), WFET/WFIT (FEAT_WFxT, ARMv8.7), DSB nXS
- * (FEAT_XS, ARMv8.7), BC.cond (FEAT_HBC, ARMv8.8), DC CVAP/CVADP (FEAT_DPB, FEAT_DPB2). A Cortex-A72 has none of them: decoded and
+ * (FEAT_XS, ARMv8.7), BC.cond (FEAT_HBC, ARMv8.8), and SYS operations: DC CVAP/CVADP (FEAT_DPB, DPB2), MTE's DC
+ * operations, CFP/DVP/CPP RCTX (FEAT_SPECRES). A Cortex-A72 has none of them: decoded and
  * printed, UNDEFINED when executed.
  */
 import { bits, signExtend } from '../bits';
-import type { BarrierNxs, CondBranchConsistent, DataCachePersist, InsnFields, SpeculationBarrier, WaitWithTimeout } from '../insn';
+import type { BarrierNxs, CondBranchConsistent, InsnFields, SysOpBeyondV80, SpeculationBarrier, WaitWithTimeout } from '../insn';
 import { CONDITIONS } from '../names';
 import { EncodingError, checkCond, checkOffset, checkUnsigned, encZR, fmt, regName, target, type Encoding } from './encoding';
 
@@ -58,31 +59,44 @@ export const condBranchConsistent: Encoding<CondBranchConsistent> = {
   encode: (i) => (0x54000010 | (checkOffset(i.imm, 19, 4, 'BC.cond offset') << 5) | checkCond(i.cond)) >>> 0,
 };
 
-/** DC CVAP (op1 3, CRm 12, op2 1) and CVADP (CRm 13) in the SYS space, by whole word minus Rt. */
-const PERSIST: readonly [number, DataCachePersist['cacheOp']][] = [
-  [0xd50b7c20, 'CVAP'],
-  [0xd50b7d20, 'CVADP'],
+/** [word with Rt = 0, objdump's name, feature]: SYS (CRn = 7) operations beyond ARMv8.0. */
+export const SYS_V8X_OPS: readonly [number, string, string][] = [
+  [0xd50b7c20, 'dc cvap', 'FEAT_DPB (ARMv8.2)'],
+  [0xd50b7d20, 'dc cvadp', 'FEAT_DPB2 (ARMv8.5)'],
+  [0xd50b7460, 'dc gva', 'FEAT_MTE (ARMv8.5)'],
+  [0xd50b7480, 'dc gzva', 'FEAT_MTE (ARMv8.5)'],
+  ...([
+    [0xd5087660, 'igvac'], [0xd5087680, 'igsw'], [0xd50876a0, 'igdvac'], [0xd50876c0, 'igdsw'],
+    [0xd5087a80, 'cgsw'], [0xd5087ac0, 'cgdsw'], [0xd5087e80, 'cigsw'], [0xd5087ec0, 'cigdsw'],
+    [0xd50b7a60, 'cgvac'], [0xd50b7aa0, 'cgdvac'], [0xd50b7c60, 'cgvap'], [0xd50b7ca0, 'cgdvap'],
+    [0xd50b7d60, 'cgvadp'], [0xd50b7da0, 'cgdvadp'], [0xd50b7e60, 'cigvac'], [0xd50b7ea0, 'cigdvac'],
+  ] as const).map(([w, n]) => [w, `dc ${n}`, 'FEAT_MTE2 (ARMv8.5)'] as [number, string, string]),
+  [0xd50e7e20, 'dc cipapa', 'FEAT_RME (ARMv9.2)'],
+  [0xd50e7ea0, 'dc cigdpapa', 'FEAT_RME (ARMv9.2) with FEAT_MTE2'],
+  [0xd50b7380, 'cfp rctx', 'FEAT_SPECRES (ARMv8.5)'],
+  [0xd50b73a0, 'dvp rctx', 'FEAT_SPECRES (ARMv8.5)'],
+  [0xd50b73e0, 'cpp rctx', 'FEAT_SPECRES (ARMv8.5)'],
 ];
 
 /**
- * The SYS row (DC/IC, and whatever else it decodes) with DC CVAP/CVADP (FEAT_DPB, FEAT_DPB2)
- * added: they lie inside its mask, so they cannot be a row of their own.
+ * The SYS row (DC/IC, and whatever else it decodes) with the SYS_V8X_OPS added: they lie inside
+ * its mask, so they cannot be a row of their own.
  */
-export function withDcPersist<F extends InsnFields>(sys: Encoding<F>): Encoding<F | DataCachePersist> {
+export function withSysV8x<F extends InsnFields>(sys: Encoding<F>): Encoding<F | SysOpBeyondV80> {
   return {
-    name: `${sys.name}, DC CVAP/CVADP (FEAT_DPB, FEAT_DPB2)`,
+    name: `${sys.name}; DC CVAP/CVADP, MTE's DC operations, CFP/DVP/CPP RCTX (beyond ARMv8.0)`,
     mask: sys.mask,
     match: sys.match,
-    keys: [...sys.keys, 'DC_PERSIST'],
+    keys: [...sys.keys, 'SYS_V8X'],
     decode(w) {
-      const p = PERSIST.find(([m]) => (w & ~31) >>> 0 === m);
-      return p === undefined ? sys.decode(w) : { op: 'DC_PERSIST', word: w, cacheOp: p[1], rt: w & 31 };
+      const p = SYS_V8X_OPS.find(([m]) => (w & ~31) >>> 0 === m);
+      return p === undefined ? sys.decode(w) : { op: 'SYS_V8X', word: w, operation: p[1], rt: w & 31 };
     },
-    format: (i, pc) => (i.op === 'DC_PERSIST' ? fmt('dc', `${i.cacheOp.toLowerCase()}, ${regName(i.rt, true)}`) : sys.format(i as F, pc)),
+    format: (i, pc) => (i.op === 'SYS_V8X' ? `${i.operation.replace(' ', '\t')}, ${regName(i.rt, true)}` : sys.format(i as F, pc)),
     encode(i) {
-      if (i.op !== 'DC_PERSIST') return sys.encode(i as F);
-      const p = PERSIST.find(([, n]) => n === i.cacheOp);
-      if (p === undefined) throw new EncodingError(`${String(i.cacheOp)} is not CVAP or CVADP`);
+      if (i.op !== 'SYS_V8X') return sys.encode(i as F);
+      const p = SYS_V8X_OPS.find(([, n]) => n === i.operation);
+      if (p === undefined) throw new EncodingError(`'${i.operation}' is not a SYS operation kvmsim knows`);
       return (p[0] | encZR(i.rt, true, 'Rt')) >>> 0;
     },
   };

@@ -31,6 +31,9 @@ const CASES: [source: string, feature: string][] = [
   ['stzgm x0, [x2]', 'FEAT_MTE2 (ARMv8.5)'],
   ['dc cvap, x2', 'FEAT_DPB (ARMv8.2)'],
   ['dc cvadp, x2', 'FEAT_DPB2 (ARMv8.5)'],
+  ['dc gzva, x2', 'FEAT_MTE (ARMv8.5)'],
+  ['dc cigdvac, x2', 'FEAT_MTE2 (ARMv8.5)'],
+  ['cfp rctx, x2', 'FEAT_SPECRES (ARMv8.5)'],
 ];
 
 describe('beyond ARMv8.0 on a Cortex-A72', () => {

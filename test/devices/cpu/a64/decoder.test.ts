@@ -106,8 +106,9 @@ const CASES: [string, number, InsnFields][] = [
   ['stg sp, [sp], #0', 0xd92007ff, { op: 'STG', mode: 'post', rt: SP, rn: SP, imm: 0 }],
   ['stzg x2, [x3, #-4096]!', 0xd9700c62, { op: 'STZG', mode: 'pre', rt: 2, rn: 3, imm: -4096 }],
   ['ldg x10, [x11, #-16]', 0xd97ff16a, { op: 'LDG', mode: 'offset', rt: 10, rn: 11, imm: -16 }],
-  ['dc cvap, x2', 0xd50b7c22, { op: 'DC_PERSIST', cacheOp: 'CVAP', rt: 2 }],
-  ['dc cvadp, x2', 0xd50b7d22, { op: 'DC_PERSIST', cacheOp: 'CVADP', rt: 2 }],
+  ['dc cvap, x2', 0xd50b7c22, { op: 'SYS_V8X', operation: 'dc cvap', rt: 2 }],
+  ['dc cvadp, x2', 0xd50b7d22, { op: 'SYS_V8X', operation: 'dc cvadp', rt: 2 }],
+  ['cfp rctx, x5', 0xd50b7385, { op: 'SYS_V8X', operation: 'cfp rctx', rt: 5 }],
   ['ldgm x15, [x16]', 0xd9e0020f, { op: 'LDGM', mode: 'offset', rt: 15, rn: 16, imm: 0 }],
 ];
 
