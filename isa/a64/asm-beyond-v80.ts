@@ -211,6 +211,10 @@ export const BEYOND_V80_HANDLERS: ReadonlyMap<string, Handler> = (() => {
     m.set(`ldra${k}`, pacLoad(key));
   }
   for (const op of ['cfp', 'dvp', 'cpp']) m.set(op, withSysV8x(noSuchOp));
+  m.set('tstart', (ops) => (ops.expect(1, 'Xt'), { op: 'TSTART', rt: ops.reg(0, 'x', 'zr').num, imm: 0 }));
+  m.set('ttest', (ops) => (ops.expect(1, 'Xt'), { op: 'TTEST', rt: ops.reg(0, 'x', 'zr').num, imm: 0 }));
+  m.set('tcommit', (ops) => (ops.expect(0, 'no operands'), { op: 'TCOMMIT', rt: ZR, imm: 0 }));
+  m.set('tcancel', (ops) => (ops.expect(1, '#imm16'), { op: 'TCANCEL', rt: ZR, imm: ops.small(0, 0, 0xffff, 'TCANCEL reason') }));
   m.set('wfet', waitTimeout('WFET'));
   m.set('wfit', waitTimeout('WFIT'));
   return m;

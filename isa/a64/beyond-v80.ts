@@ -38,6 +38,10 @@ export const BEYOND_V80_FEATURES: Readonly<Record<BeyondV80Op, string>> = {
   LDGM: 'FEAT_MTE2 (ARMv8.5)',
   BC_COND: 'FEAT_HBC (ARMv8.8)',
   SYS_V8X: '(per operation: SYS_V8X_OPS)',
+  TSTART: 'FEAT_TME (ARMv9.0)',
+  TTEST: 'FEAT_TME (ARMv9.0)',
+  TCOMMIT: 'FEAT_TME (ARMv9.0)',
+  TCANCEL: 'FEAT_TME (ARMv9.0)',
 };
 
 export function isBeyondV80(insn: Insn): insn is Insn & BeyondV80 {

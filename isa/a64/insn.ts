@@ -409,7 +409,15 @@ export interface SysOpBeyondV80 {
   readonly rt: number;
 }
 
+/** FEAT_TME: TSTART/TTEST Xt, TCOMMIT, TCANCEL #imm16. */
+export interface TransactionalMemory {
+  readonly op: 'TSTART' | 'TTEST' | 'TCOMMIT' | 'TCANCEL';
+  readonly rt: number;
+  readonly imm: number;
+}
+
 export type BeyondV80 =
+  | TransactionalMemory
   | SysOpBeyondV80
   | AtomicMemOp
   | CompareSwap

@@ -14,7 +14,7 @@ import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-proce
 import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
 import { atomicMemOp, compareSwap, compareSwapPair } from './atomics';
 import { rcpcUnscaled } from './rcpc';
-import { barrierNxs, condBranchConsistent, speculationBarrier, waitWithTimeout, withSysV8x } from './system-v8x';
+import { barrierNxs, condBranchConsistent, speculationBarrier, tmeCancel, tmeCommit, tmeStartTest, waitWithTimeout, withSysV8x } from './system-v8x';
 import { eretPac, pacBranch, pacLoad } from './pointer-auth';
 import { memoryTag } from './mte';
 import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
@@ -75,6 +75,9 @@ export const ENCODINGS: readonly Encoding[] = [
   eretPac,
   pacLoad,
   memoryTag,
+  tmeStartTest,
+  tmeCommit,
+  tmeCancel,
 ] as unknown as readonly Encoding[];
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */

@@ -1,12 +1,12 @@
 /**
  * Branch and system instructions of later architecture versions, some of which Linux 6.1 carries
  * behind CPU feature checks: SB (FEAT_SB, ARMv8.5), WFET/WFIT (FEAT_WFxT, ARMv8.7), DSB nXS
- * (FEAT_XS, ARMv8.7), BC.cond (FEAT_HBC, ARMv8.8), and SYS operations: DC CVAP/CVADP (FEAT_DPB, DPB2), MTE's DC
+ * (FEAT_XS, ARMv8.7), BC.cond (FEAT_HBC, ARMv8.8), TSTART/TTEST/TCOMMIT/TCANCEL (FEAT_TME), and SYS operations: DC CVAP/CVADP (FEAT_DPB, DPB2), MTE's DC
  * operations, CFP/DVP/CPP RCTX (FEAT_SPECRES). A Cortex-A72 has none of them: decoded and
  * printed, UNDEFINED when executed.
  */
 import { bits, signExtend } from '../bits';
-import type { BarrierNxs, CondBranchConsistent, InsnFields, SysOpBeyondV80, SpeculationBarrier, WaitWithTimeout } from '../insn';
+import type { BarrierNxs, CondBranchConsistent, InsnFields, SpeculationBarrier, SysOpBeyondV80, TransactionalMemory, WaitWithTimeout } from '../insn';
 import { CONDITIONS } from '../names';
 import { EncodingError, checkCond, checkOffset, checkUnsigned, encZR, fmt, regName, target, type Encoding } from './encoding';
 
@@ -57,6 +57,39 @@ export const condBranchConsistent: Encoding<CondBranchConsistent> = {
     return fmt(`bc.${names[0]}`, target(pc, i.imm), names.length > 1 ? names.slice(1).map((n) => `bc.${n}`).join(', ') : undefined);
   },
   encode: (i) => (0x54000010 | (checkOffset(i.imm, 19, 4, 'BC.cond offset') << 5) | checkCond(i.cond)) >>> 0,
+};
+
+/** FEAT_TME (ARMv9.0-A's transactional memory): TSTART/TTEST in the system-register-move space with op0 = 0. */
+export const tmeStartTest: Encoding<TransactionalMemory> = {
+  name: 'TSTART/TTEST (FEAT_TME)',
+  mask: 0xfffffee0,
+  match: 0xd5233060,
+  keys: ['TSTART', 'TTEST'],
+  decode: (w) => ({ op: bits(w, 8, 8) ? 'TTEST' : 'TSTART', word: w, rt: bits(w, 4, 0), imm: 0 }),
+  format: (i) => fmt(i.op.toLowerCase(), regName(i.rt, true)),
+  encode: (i) => (0xd5233060 | (i.op === 'TTEST' ? 1 << 8 : 0) | encZR(i.rt, true, 'Rt')) >>> 0,
+};
+
+/** TCOMMIT: the barrier space's CRm = 0, op2 = 3. */
+export const tmeCommit: Encoding<TransactionalMemory> = {
+  name: 'TCOMMIT (FEAT_TME)',
+  mask: 0xffffffff,
+  match: 0xd503307f,
+  keys: ['TCOMMIT'],
+  decode: (w) => ({ op: 'TCOMMIT', word: w, rt: 31, imm: 0 }),
+  format: () => 'tcommit',
+  encode: () => 0xd503307f,
+};
+
+/** TCANCEL #imm16: exception generation with opc = 011 (objdump prints the reason in decimal). */
+export const tmeCancel: Encoding<TransactionalMemory> = {
+  name: 'TCANCEL (FEAT_TME)',
+  mask: 0xffe0001f,
+  match: 0xd4600000,
+  keys: ['TCANCEL'],
+  decode: (w) => ({ op: 'TCANCEL', word: w, rt: 31, imm: bits(w, 20, 5) }),
+  format: (i) => fmt('tcancel', `#${i.imm}`),
+  encode: (i) => (0xd4600000 | (checkUnsigned(i.imm, 16, 'TCANCEL reason') << 5)) >>> 0,
 };
 
 /** [word with Rt = 0, objdump's name, feature]: SYS (CRn = 7) operations beyond ARMv8.0. */

@@ -34,6 +34,10 @@ const CASES: [source: string, feature: string][] = [
   ['dc gzva, x2', 'FEAT_MTE (ARMv8.5)'],
   ['dc cigdvac, x2', 'FEAT_MTE2 (ARMv8.5)'],
   ['cfp rctx, x2', 'FEAT_SPECRES (ARMv8.5)'],
+  ['tstart x2', 'FEAT_TME (ARMv9.0)'],
+  ['ttest x2', 'FEAT_TME (ARMv9.0)'],
+  ['tcommit', 'FEAT_TME (ARMv9.0)'],
+  ['tcancel #5', 'FEAT_TME (ARMv9.0)'],
 ];
 
 describe('beyond ARMv8.0 on a Cortex-A72', () => {

@@ -108,6 +108,9 @@ const CASES: [string, number, InsnFields][] = [
   ['ldg x10, [x11, #-16]', 0xd97ff16a, { op: 'LDG', mode: 'offset', rt: 10, rn: 11, imm: -16 }],
   ['dc cvap, x2', 0xd50b7c22, { op: 'SYS_V8X', operation: 'dc cvap', rt: 2 }],
   ['dc cvadp, x2', 0xd50b7d22, { op: 'SYS_V8X', operation: 'dc cvadp', rt: 2 }],
+  ['tstart x5', 0xd5233065, { op: 'TSTART', rt: 5, imm: 0 }],
+  ['tcommit', 0xd503307f, { op: 'TCOMMIT', rt: ZR, imm: 0 }],
+  ['tcancel #4660', 0xd4624680, { op: 'TCANCEL', rt: ZR, imm: 0x1234 }],
   ['cfp rctx, x5', 0xd50b7385, { op: 'SYS_V8X', operation: 'cfp rctx', rt: 5 }],
   ['ldgm x15, [x16]', 0xd9e0020f, { op: 'LDGM', mode: 'offset', rt: 15, rn: 16, imm: 0 }],
 ];
