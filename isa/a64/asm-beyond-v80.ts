@@ -5,8 +5,9 @@
  */
 import type { AsmResult, Ops } from './asm-insns';
 import { ExprError } from './expr';
+import { mopsMnemonic } from './encodings/mops';
 import { SYS_V8X_OPS } from './encodings/system-v8x';
-import { ZR, type AtomicOpName, type InsnFields } from './insn';
+import { SP, ZR, type AtomicOpName, type InsnFields } from './insn';
 import type { MemOperand } from './operands';
 
 type Handler = (ops: Ops, mnemonic: string) => AsmResult;
@@ -177,6 +178,32 @@ export function bcCond(cond: number): Handler {
   };
 }
 
+/** `[Xd]!`: a base register with writeback and nothing else. */
+function writebackBase(ops: Ops, i: number): number {
+  const m = ops.mem(i);
+  if (!m.pre || m.offset !== undefined || m.index !== undefined) fail(`operand ${i + 1} of ${ops.mnemonic} must be [Xn]!, not '${m.text}'`);
+  return m.base.num;
+}
+
+/** `Xn!`. */
+function writebackReg(ops: Ops, i: number): number {
+  const o = ops.at(i);
+  if (o.kind !== 'reg!') return fail(`operand ${i + 1} of ${ops.mnemonic} must be an X register written back, like x2!, not '${o.text}'`);
+  if (!o.reg.is64 || o.reg.num === SP) fail(`operand ${i + 1} of ${ops.mnemonic} must be an X register, not '${o.reg.text}'`);
+  return o.reg.num;
+}
+
+function mops(op: 'CPY' | 'CPYF' | 'SET' | 'SETG', stage: 'P' | 'M' | 'E', options: number): Handler {
+  return (ops) => {
+    if (op === 'SET' || op === 'SETG') {
+      ops.expect(3, '[Xd]!, Xn!, Xs');
+      return { op, stage, options, rd: writebackBase(ops, 0), rn: writebackReg(ops, 1), rs: ops.reg(2, 'x', 'zr').num };
+    }
+    ops.expect(3, '[Xd]!, [Xs]!, Xn!');
+    return { op, stage, options, rd: writebackBase(ops, 0), rs: writebackBase(ops, 1), rn: writebackReg(ops, 2) };
+  };
+}
+
 const ATOMICS: readonly AtomicOpName[] = ['ADD', 'CLR', 'EOR', 'SET', 'SMAX', 'SMIN', 'UMAX', 'UMIN'];
 
 export const BEYOND_V80_HANDLERS: ReadonlyMap<string, Handler> = (() => {
@@ -215,6 +242,12 @@ export const BEYOND_V80_HANDLERS: ReadonlyMap<string, Handler> = (() => {
   m.set('ttest', (ops) => (ops.expect(1, 'Xt'), { op: 'TTEST', rt: ops.reg(0, 'x', 'zr').num, imm: 0 }));
   m.set('tcommit', (ops) => (ops.expect(0, 'no operands'), { op: 'TCOMMIT', rt: ZR, imm: 0 }));
   m.set('tcancel', (ops) => (ops.expect(1, '#imm16'), { op: 'TCANCEL', rt: ZR, imm: ops.small(0, 0, 0xffff, 'TCANCEL reason') }));
+  for (const stage of ['P', 'M', 'E'] as const) {
+    for (let options = 0; options < 16; options++) {
+      for (const op of ['CPY', 'CPYF'] as const) m.set(mopsMnemonic({ op, stage, options, rd: 0, rs: 0, rn: 0 }), mops(op, stage, options));
+      if (options < 4) for (const op of ['SET', 'SETG'] as const) m.set(mopsMnemonic({ op, stage, options, rd: 0, rs: 0, rn: 0 }), mops(op, stage, options));
+    }
+  }
   m.set('wfet', waitTimeout('WFET'));
   m.set('wfit', waitTimeout('WFIT'));
   return m;

@@ -42,6 +42,10 @@ export const BEYOND_V80_FEATURES: Readonly<Record<BeyondV80Op, string>> = {
   TTEST: 'FEAT_TME (ARMv9.0)',
   TCOMMIT: 'FEAT_TME (ARMv9.0)',
   TCANCEL: 'FEAT_TME (ARMv9.0)',
+  CPY: 'FEAT_MOPS (ARMv8.8)',
+  CPYF: 'FEAT_MOPS (ARMv8.8)',
+  SET: 'FEAT_MOPS (ARMv8.8)',
+  SETG: 'FEAT_MOPS (ARMv8.8) with FEAT_MTE',
 };
 
 export function isBeyondV80(insn: Insn): insn is Insn & BeyondV80 {

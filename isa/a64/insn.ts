@@ -276,7 +276,7 @@ export interface Undefined {
 // Encodings of later architecture versions that compilers and kernels emit (behind feature
 // checks): decoded and printed as objdump does, but UNDEFINED on a Cortex-A72 (ARMv8.0), which
 // does not implement them. Rows: encodings/atomics.ts, rcpc.ts, system-v8x.ts, pointer-auth.ts,
-// mte.ts.
+// mte.ts, mops.ts.
 
 export type AtomicOpName = 'ADD' | 'CLR' | 'EOR' | 'SET' | 'SMAX' | 'SMIN' | 'UMAX' | 'UMIN' | 'SWP';
 
@@ -416,7 +416,22 @@ export interface TransactionalMemory {
   readonly imm: number;
 }
 
+/**
+ * FEAT_MOPS: CPY{F}{P,M,E}<options> [Xd]!, [Xs]!, Xn! and SET{G}{P,M,E}<options> [Xd]!, Xn!, Xs
+ * (prologue, main, epilogue of a memcpy/memset). `options` is op2: for CPY the read/write
+ * unprivileged and non-temporal hints (0-15), for SET 0-3 (T, N).
+ */
+export interface MemoryCopySet {
+  readonly op: 'CPY' | 'CPYF' | 'SET' | 'SETG';
+  readonly stage: 'P' | 'M' | 'E';
+  readonly options: number;
+  readonly rd: number;
+  readonly rs: number;
+  readonly rn: number;
+}
+
 export type BeyondV80 =
+  | MemoryCopySet
   | TransactionalMemory
   | SysOpBeyondV80
   | AtomicMemOp

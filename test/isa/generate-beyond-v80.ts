@@ -1,7 +1,7 @@
 /**
  * The differential generator's `beyond-v80` group: encodings of later architecture versions
  * (LSE atomics, CAS/CASP, LDAPR, LDAPUR/STLUR, SB, WFET/WFIT, LS64, DSB nXS, BC.cond, the PAuth
- * branches and LDRAA/LDRAB, MTE's tag loads and stores, DC CVAP/CVADP, MTE's DC operations, CFP/DVP/CPP RCTX, TME) that a Cortex-A72 does not
+ * branches and LDRAA/LDRAB, MTE's tag loads and stores, DC CVAP/CVADP, MTE's DC operations, CFP/DVP/CPP RCTX, TME, MOPS) that a Cortex-A72 does not
  * implement. Each must be UNDEFINED on both QEMU (`-cpu cortex-a72`) and kvmsim: the harness's
  * synchronous-exception vector skips an EC=0 exception and counts it in the scratch buffer's last
  * word (harness.ts), so the state printed after the sequence shows how many were taken and that
@@ -13,7 +13,7 @@ import { BASES, FREE, type GenInsn } from './generate';
 
 export const BEYOND_V80_FORMS = [
   'LSE_ATOMIC', 'CAS', 'CASP', 'LDAPR', 'LDAPUR', 'STLUR', 'SB', 'WFET', 'WFIT', 'LS64', 'DSB_NXS', 'BC_COND',
-  'BRA', 'BLRA', 'RETA', 'ERETA', 'LDRA', 'MTE', 'SYS_V8X', 'TME',
+  'BRA', 'BLRA', 'RETA', 'ERETA', 'LDRA', 'MTE', 'SYS_V8X', 'TME', 'MOPS',
 ] as const;
 
 const MTE_OPS = ['STG', 'STZG', 'ST2G', 'STZ2G', 'LDG', 'STGM', 'STZGM', 'LDGM'] as const;
@@ -73,6 +73,16 @@ export function beyondV80Insn(rng: Rng, form: string): GenInsn {
       return g({ op: 'LDRA', key: bool() ? 'B' : 'A', rt: reg(), rn, imm: (rng.nextInt(1024) - 512) * 8, writeback: bool() });
     case 'SYS_V8X':
       return g({ op: 'SYS_V8X', operation: pick(SYS_V8X_OPS)[1], rt: pick(BASES) });
+    case 'MOPS': {
+      // Three different registers; never x27/x28 as destinations (the memory bases stay put).
+      const pool = FREE.filter((r) => r !== 27 && r !== 28);
+      const a = pick(pool);
+      const b = pick(pool.filter((r) => r !== a));
+      const c = pick(pool.filter((r) => r !== a && r !== b));
+      const op = pick(['CPY', 'CPYF', 'SET', 'SETG'] as const);
+      const set = op === 'SET' || op === 'SETG';
+      return g({ op, stage: pick(['P', 'M', 'E'] as const), options: rng.nextInt(set ? 4 : 16), rd: a, rs: set && rng.nextInt(8) === 0 ? 31 : b, rn: c });
+    }
     case 'TME': {
       const op = pick(['TSTART', 'TTEST', 'TCOMMIT', 'TCANCEL'] as const);
       return g({ op, rt: op === 'TSTART' || op === 'TTEST' ? reg() : 31, imm: op === 'TCANCEL' ? rng.nextInt(0x10000) : 0 });

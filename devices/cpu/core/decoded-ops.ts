@@ -42,7 +42,7 @@ const SIMD_FP_OPS = [] as const satisfies readonly Op[];
 export const BEYOND_V80_BASE = 1000;
 const BEYOND_V80_OPS = [
   'LSE_ATOMIC', 'CAS', 'CASP', 'LDAPR', 'LDAPUR', 'STLUR', 'SB', 'WFET', 'WFIT', 'LD64B', 'ST64B', 'ST64BV', 'ST64BV0', 'DSB_NXS',
-  'BRA', 'BLRA', 'RETA', 'ERETA', 'LDRA', 'STG', 'STZG', 'ST2G', 'STZ2G', 'LDG', 'STGM', 'STZGM', 'LDGM', 'BC_COND', 'SYS_V8X', 'TSTART', 'TTEST', 'TCOMMIT', 'TCANCEL',
+  'BRA', 'BLRA', 'RETA', 'ERETA', 'LDRA', 'STG', 'STZG', 'ST2G', 'STZ2G', 'LDG', 'STGM', 'STZGM', 'LDGM', 'BC_COND', 'SYS_V8X', 'TSTART', 'TTEST', 'TCOMMIT', 'TCANCEL', 'CPY', 'CPYF', 'SET', 'SETG',
 ] as const satisfies readonly Op[];
 
 function numberOps(): Record<Op, number> {

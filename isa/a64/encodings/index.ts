@@ -17,6 +17,7 @@ import { rcpcUnscaled } from './rcpc';
 import { barrierNxs, condBranchConsistent, speculationBarrier, tmeCancel, tmeCommit, tmeStartTest, waitWithTimeout, withSysV8x } from './system-v8x';
 import { eretPac, pacBranch, pacLoad } from './pointer-auth';
 import { memoryTag } from './mte';
+import { memoryCopySet } from './mops';
 import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
@@ -78,6 +79,7 @@ export const ENCODINGS: readonly Encoding[] = [
   tmeStartTest,
   tmeCommit,
   tmeCancel,
+  memoryCopySet,
 ] as unknown as readonly Encoding[];
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */

@@ -1,7 +1,7 @@
 /**
  * Encodings of later architecture versions on the Cortex-A72 model (ARMv8.0): LSE atomics, CAS,
  * RCpc loads/stores, SB, WFxT, LS64, DSB nXS, BC.cond, PAuth branches and loads, MTE tag loads
- * and stores are UNDEFINED, and the report names the instruction and its
+ * and stores, TME, MOPS are UNDEFINED, and the report names the instruction and its
  * feature; the hint-space ones (PAC, BTI, ESB, CSDB...) execute as NOP, as on the real core.
  */
 import { snippet, x } from './harness';
@@ -38,6 +38,9 @@ const CASES: [source: string, feature: string][] = [
   ['ttest x2', 'FEAT_TME (ARMv9.0)'],
   ['tcommit', 'FEAT_TME (ARMv9.0)'],
   ['tcancel #5', 'FEAT_TME (ARMv9.0)'],
+  ['cpyfp [x3]!, [x4]!, x5!', 'FEAT_MOPS (ARMv8.8)'],
+  ['setmn [x3]!, x4!, xzr', 'FEAT_MOPS (ARMv8.8)'],
+  ['setgpt [x3]!, x4!, x5', 'FEAT_MOPS (ARMv8.8) with FEAT_MTE'],
 ];
 
 describe('beyond ARMv8.0 on a Cortex-A72', () => {

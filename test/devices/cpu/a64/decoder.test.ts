@@ -108,6 +108,8 @@ const CASES: [string, number, InsnFields][] = [
   ['ldg x10, [x11, #-16]', 0xd97ff16a, { op: 'LDG', mode: 'offset', rt: 10, rn: 11, imm: -16 }],
   ['dc cvap, x2', 0xd50b7c22, { op: 'SYS_V8X', operation: 'dc cvap', rt: 2 }],
   ['dc cvadp, x2', 0xd50b7d22, { op: 'SYS_V8X', operation: 'dc cvadp', rt: 2 }],
+  ['cpypwtrn [x3]!, [x4]!, x5!', 0x1d0494a3, { op: 'CPY', stage: 'P', options: 9, rd: 3, rs: 4, rn: 5 }],
+  ['setgetn [x6]!, x7!, xzr', 0x1ddfb4e6, { op: 'SETG', stage: 'E', options: 3, rd: 6, rs: ZR, rn: 7 }],
   ['tstart x5', 0xd5233065, { op: 'TSTART', rt: 5, imm: 0 }],
   ['tcommit', 0xd503307f, { op: 'TCOMMIT', rt: ZR, imm: 0 }],
   ['tcancel #4660', 0xd4624680, { op: 'TCANCEL', rt: ZR, imm: 0x1234 }],
