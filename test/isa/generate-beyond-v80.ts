@@ -74,8 +74,8 @@ export function beyondV80Insn(rng: Rng, form: string): GenInsn {
     case 'SYS_V8X':
       return g({ op: 'SYS_V8X', operation: pick(SYS_V8X_OPS)[1], rt: pick(BASES) });
     case 'MOPS': {
-      // Three different registers; never x27/x28 as destinations (the memory bases stay put).
-      const pool = FREE.filter((r) => r !== 27 && r !== 28);
+      // Three different registers, none of them a memory base (FREE has neither x27 nor x28).
+      const pool = FREE;
       const a = pick(pool);
       const b = pick(pool.filter((r) => r !== a));
       const c = pick(pool.filter((r) => r !== a && r !== b));
