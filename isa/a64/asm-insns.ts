@@ -8,6 +8,7 @@ import { ExprError, type Expr } from './expr';
 import { SP, ZR, type DcOp, type Extend, type IcOp, type InsnFields, type RegExtend, type ShiftType } from './insn';
 import { DC_OPS, HINT_NAMES, IC_OPS, PSTATE_FIELDS, barrierOption, conditionCode, parseSysReg } from './names';
 import type { ImmOperand, MemOperand, Operand, RegOperand, ShiftOperand } from './operands';
+import { BEYOND_V80_HANDLERS, bcCond, withNxs, withSysV8x } from './asm-beyond-v80';
 
 /** What a handler needs from the assembler: values of expressions at this instruction. */
 export interface InsnContext {
@@ -863,9 +864,9 @@ const HANDLERS = new Map<string, Handler>([
   ['cbnz', cbz('CBNZ')],
   ['tbz', tbz('TBZ')],
   ['tbnz', tbz('TBNZ')],
-  ['dc', cacheOp('DC')],
+  ['dc', withSysV8x(cacheOp('DC'))],
   ['ic', cacheOp('IC')],
-  ['dsb', barrier('DSB')],
+  ['dsb', withNxs(barrier('DSB'))],
   ['dmb', barrier('DMB')],
   ['isb', isb],
   ['ssbb', noOperands({ op: 'DSB', option: 0 })],
@@ -913,7 +914,7 @@ function namedHint(forms: ReadonlyMap<string, number>): Handler {
 /** The handler for a mnemonic (case-insensitive), including `b.eq` and `beq` forms. */
 export function handlerFor(mnemonic: string): Handler | undefined {
   const m = mnemonic.toLowerCase();
-  const h = HANDLERS.get(m);
+  const h = HANDLERS.get(m) ?? BEYOND_V80_HANDLERS.get(m);
   if (h !== undefined) return h;
   const hintForms = NAMED_HINTS.get(m);
   if (hintForms !== undefined) return namedHint(hintForms);
@@ -922,11 +923,16 @@ export function handlerFor(mnemonic: string): Handler | undefined {
     const cond = conditionCode(c[1]);
     if (cond !== undefined) return bcond(cond);
   }
+  const bc = /^bc\.([a-z]+)$/.exec(m);
+  if (bc !== null) {
+    const cond = conditionCode(bc[1]);
+    if (cond !== undefined) return bcCond(cond);
+  }
   return undefined;
 }
 
 /** Every mnemonic the assembler accepts (without the b.<cond> spellings). */
 export function mnemonics(): string[] {
-  return [...HANDLERS.keys()].sort();
+  return [...HANDLERS.keys(), ...BEYOND_V80_HANDLERS.keys()].sort();
 }
 

@@ -357,6 +357,182 @@ export interface Undefined {
   readonly op: 'UNDEFINED';
 }
 
+// ---------------------------------------------------------------- beyond ARMv8.0
+// Encodings of later architecture versions that compilers and kernels emit (behind feature
+// checks): decoded and printed as objdump does, but UNDEFINED on a Cortex-A72 (ARMv8.0), which
+// does not implement them. Rows: encodings/atomics.ts, rcpc.ts, system-v8x.ts, pointer-auth.ts,
+// mte.ts, mops.ts.
+
+export type AtomicOpName = 'ADD' | 'CLR' | 'EOR' | 'SET' | 'SMAX' | 'SMIN' | 'UMAX' | 'UMIN' | 'SWP';
+
+/** FEAT_LSE: LD<op>{A}{L}{B,H} Rs, Rt, [Xn|SP] and SWP (ST<op> is LD<op> with Rt = ZR, A = 0). */
+export interface AtomicMemOp {
+  readonly op: 'LSE_ATOMIC';
+  readonly atomic: AtomicOpName;
+  readonly size: 0 | 1 | 2 | 3;
+  readonly acquire: boolean;
+  readonly release: boolean;
+  readonly rs: number;
+  readonly rt: number;
+  readonly rn: number;
+}
+
+/** FEAT_LSE: CAS{A}{L}{B,H} Rs, Rt, [Xn|SP]. */
+export interface CompareSwap {
+  readonly op: 'CAS';
+  readonly size: 0 | 1 | 2 | 3;
+  readonly acquire: boolean;
+  readonly release: boolean;
+  readonly rs: number;
+  readonly rt: number;
+  readonly rn: number;
+}
+
+/** FEAT_LSE: CASP{A}{L} Rs, Rs+1, Rt, Rt+1, [Xn|SP] (Rs and Rt even). */
+export interface CompareSwapPair {
+  readonly op: 'CASP';
+  readonly sf: boolean;
+  readonly acquire: boolean;
+  readonly release: boolean;
+  readonly rs: number;
+  readonly rt: number;
+  readonly rn: number;
+}
+
+/** FEAT_LRCPC: LDAPR{B,H} Rt, [Xn|SP]. */
+export interface LoadAcquirePc {
+  readonly op: 'LDAPR';
+  readonly size: 0 | 1 | 2 | 3;
+  readonly rt: number;
+  readonly rn: number;
+}
+
+/** FEAT_LRCPC2: LDAPUR{B,H,SB,SH,SW} / STLUR{B,H} Rt, [Xn|SP{, #simm9}]. */
+export interface RcpcUnscaled {
+  readonly op: 'LDAPUR' | 'STLUR';
+  readonly size: 0 | 1 | 2 | 3;
+  readonly signed: boolean;
+  readonly sf: boolean;
+  readonly rt: number;
+  readonly rn: number;
+  readonly imm: number;
+}
+
+/** FEAT_SB: the speculation barrier. */
+export interface SpeculationBarrier {
+  readonly op: 'SB';
+}
+
+/** FEAT_WFxT: WFET/WFIT Xt (wait with a timeout in Xt). */
+export interface WaitWithTimeout {
+  readonly op: 'WFET' | 'WFIT';
+  readonly rt: number;
+}
+
+/** FEAT_LS64: LD64B/ST64B Xt, [Xn|SP]; ST64BV/ST64BV0 Xs, Xt, [Xn|SP] (Rs = ZR for the first two). */
+export interface SingleCopy64 {
+  readonly op: 'LD64B' | 'ST64B' | 'ST64BV' | 'ST64BV0';
+  readonly rs: number;
+  readonly rt: number;
+  readonly rn: number;
+}
+
+/** FEAT_XS: DSB <option>nXS; `option` is CRm<3:2> (0 OSH, 1 NSH, 2 ISH, 3 SY). */
+export interface BarrierNxs {
+  readonly op: 'DSB_NXS';
+  readonly option: number;
+}
+
+/**
+ * FEAT_PAuth branches: BRAA/BRAB/BLRAA/BLRAB Xn, Xm|SP (`zero`: BRAAZ... with no modifier),
+ * RETAA/RETAB, ERETAA/ERETAB. `key` is A or B.
+ */
+export interface PacBranch {
+  readonly op: 'BRA' | 'BLRA' | 'RETA' | 'ERETA';
+  readonly key: 'A' | 'B';
+  readonly zero: boolean;
+  readonly rn: number;
+  readonly rm: number;
+}
+
+/** FEAT_PAuth: LDRAA/LDRAB Xt, [Xn|SP{, #simm10*8}]{!}. */
+export interface PacLoad {
+  readonly op: 'LDRA';
+  readonly key: 'A' | 'B';
+  readonly rt: number;
+  readonly rn: number;
+  readonly imm: number;
+  readonly writeback: boolean;
+}
+
+/**
+ * FEAT_MTE (load/store memory tags): STG/STZG/ST2G/STZ2G Xt|SP, with offset, pre- or post-index
+ * (imm a multiple of 16); LDG Xt, [Xn|SP{, #imm}]; STGM/STZGM/LDGM Xt, [Xn|SP].
+ */
+export interface MemoryTag {
+  readonly op: 'STG' | 'STZG' | 'ST2G' | 'STZ2G' | 'LDG' | 'STGM' | 'STZGM' | 'LDGM';
+  readonly mode: 'offset' | 'pre' | 'post';
+  readonly rt: number;
+  readonly rn: number;
+  readonly imm: number;
+}
+
+/** FEAT_HBC: BC.cond (a conditional branch hinting that it is not a loop). */
+export interface CondBranchConsistent {
+  readonly op: 'BC_COND';
+  readonly cond: number;
+  readonly imm: number;
+}
+
+/**
+ * SYS operations of later versions, in objdump's words: `dc cvap` (FEAT_DPB), `dc gva` (FEAT_MTE),
+ * `cfp rctx` (FEAT_SPECRES)... (encodings/system-v8x.ts lists them), with their Xt.
+ */
+export interface SysOpBeyondV80 {
+  readonly op: 'SYS_V8X';
+  readonly operation: string;
+  readonly rt: number;
+}
+
+/** FEAT_TME: TSTART/TTEST Xt, TCOMMIT, TCANCEL #imm16. */
+export interface TransactionalMemory {
+  readonly op: 'TSTART' | 'TTEST' | 'TCOMMIT' | 'TCANCEL';
+  readonly rt: number;
+  readonly imm: number;
+}
+
+/**
+ * FEAT_MOPS: CPY{F}{P,M,E}<options> [Xd]!, [Xs]!, Xn! and SET{G}{P,M,E}<options> [Xd]!, Xn!, Xs
+ * (prologue, main, epilogue of a memcpy/memset). `options` is op2: for CPY the read/write
+ * unprivileged and non-temporal hints (0-15), for SET 0-3 (T, N).
+ */
+export interface MemoryCopySet {
+  readonly op: 'CPY' | 'CPYF' | 'SET' | 'SETG';
+  readonly stage: 'P' | 'M' | 'E';
+  readonly options: number;
+  readonly rd: number;
+  readonly rs: number;
+  readonly rn: number;
+}
+
+export type BeyondV80 =
+  | MemoryCopySet
+  | TransactionalMemory
+  | SysOpBeyondV80
+  | AtomicMemOp
+  | CompareSwap
+  | CompareSwapPair
+  | LoadAcquirePc
+  | RcpcUnscaled
+  | SpeculationBarrier
+  | WaitWithTimeout
+  | SingleCopy64
+  | BarrierNxs
+  | PacBranch
+  | PacLoad
+  | MemoryTag
+  | CondBranchConsistent;
+
 /** The fields of an instruction, without its encoding: what `encode` takes. */
 export type InsnFields =
   | MoveWide
@@ -393,7 +569,8 @@ export type InsnFields =
   | DataProc1
   | MulAddLong
   | MulHigh
-  | Crc32;
+  | Crc32
+  | BeyondV80;
 
 /** A decoded instruction: its fields plus the word it came from. */
 export type Insn = (InsnFields | Undefined) & { readonly word: number };

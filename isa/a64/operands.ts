@@ -45,7 +45,14 @@ export interface LiteralPoolOperand {
   readonly text: string;
 }
 
-export type Operand = RegOperand | ImmOperand | ShiftOperand | MemOperand | LiteralPoolOperand;
+/** `x2!`: a register the instruction writes back (FEAT_MOPS's operands). */
+export interface RegWritebackOperand {
+  readonly kind: 'reg!';
+  readonly reg: RegOperand;
+  readonly text: string;
+}
+
+export type Operand = RegOperand | ImmOperand | ShiftOperand | MemOperand | LiteralPoolOperand | RegWritebackOperand;
 
 const REG_ALIASES: Readonly<Record<string, [number, boolean]>> = {
   sp: [SP, true],
@@ -148,6 +155,8 @@ export function parseOperand(text: string): Operand {
   if (t.startsWith('=')) return { kind: 'pool', text: t };
   const reg = parseRegister(t);
   if (reg !== undefined) return reg;
+  const wb = t.endsWith('!') ? parseRegister(t.slice(0, -1)) : undefined;
+  if (wb !== undefined) return { kind: 'reg!', reg: wb, text: t };
   const shift = parseShift(t);
   if (shift !== undefined) return shift;
   return parseImm(t);

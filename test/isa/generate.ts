@@ -17,6 +17,7 @@
  * shadow do no writeback, so the base offsets stay known whichever way it goes.
  */
 import { SeededRng, encode, type Rng } from '../../index';
+import { BEYOND_V80_FORMS, beyondV80Insn } from './generate-beyond-v80';
 
 /** Encoding groups, and the instruction forms in each (a form is what an exclusion names). */
 export const GROUPS = {
@@ -32,11 +33,12 @@ export const GROUPS = {
   ],
   ldst: ['LDR/offset', 'LDR/unscaled', 'LDR/pre', 'LDR/post', 'LDR/reg', 'LDR/literal', 'STR/offset', 'STR/unscaled', 'STR/pre', 'STR/post', 'STR/reg', 'LDP/offset', 'LDP/pre', 'LDP/post', 'STP/offset', 'STP/pre', 'STP/post'],
   branch: ['B_COND', 'CBZ', 'CBNZ', 'TBZ', 'TBNZ'],
+  'beyond-v80': BEYOND_V80_FORMS,
 } as const;
 export type Group = keyof typeof GROUPS;
 export const GROUP_NAMES = Object.keys(GROUPS) as Group[];
 /** How often each group is drawn: branches less, as the instructions they skip test nothing. */
-export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = { 'dp-imm': 3, 'dp-reg': 3, ldst: 3, branch: 1 };
+export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = { 'dp-imm': 3, 'dp-reg': 3, ldst: 3, branch: 1, 'beyond-v80': 1 };
 
 /** Scratch buffer: where x27/x28 point; its address is fixed (within LDR literal's ±1 MiB of the code). */
 export const SCRATCH_ADDR = 0x4010_0000;
@@ -394,6 +396,7 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
       unit = [{ word: 0, form, group }];
     } else if (group === 'ldst') unit = gen.ldst(form, units.length >= shadowEnd);
     else if (group === 'dp-imm') unit = gen.dpImm(form);
+    else if (group === 'beyond-v80') unit = [beyondV80Insn(rng, form)];
     else unit = gen.dpReg(form);
     if (unit === undefined) continue; // that form does not fit here (writeback in a branch's shadow, an offset out of range): draw again
     units.push(unit);

@@ -3,7 +3,8 @@
  * copies the sequence's initial scratch contents into the scratch buffer, sets NZCV, points SP
  * at the sequence's state record and loads x0-x30 from it, runs the sequence, stores x0-x30 and
  * NZCV back into the record, and prints the record and the scratch buffer in hex on the PL011.
- * An exception (none is expected) prints its vector, ESR, ELR and FAR and powers off. The end
+ * An undefined instruction (the beyond-v80 group) is skipped and counted in the scratch buffer's
+ * last word; any other exception prints its vector, ESR, ELR and FAR and powers off. The end
  * is PSCI SYSTEM_OFF over HVC.
  *
  * Output: `S<index>` (16 hex digits), then one line `NN VALUE` for each field whose value
@@ -36,6 +37,31 @@ export const INITIAL = 256; // NZCV, x0..x30 before
 export const SCRATCH_INIT = 512; // the scratch buffer's contents before
 const RECORD = SCRATCH_INIT + SCRATCH_SIZE;
 if (RECORD !== SP_RECORD_SIZE || INITIAL !== SP_RECORD_LOADS) throw new Error('the generator and the harness disagree on the state record');
+
+/**
+ * The current-EL synchronous vector's prologue: an undefined instruction (ESR_EL1.EC = 0; the
+ * beyond-v80 group generates them, see generate-beyond-v80.ts) is skipped and counted in the
+ * scratch buffer's last word, every register and NZCV preserved (x19/x20 through TPIDR_EL1 and
+ * TPIDR_EL0); any other exception goes on to the report.
+ */
+const UNDEF_SKIP = `        msr     tpidr_el1, x19
+        msr     tpidr_el0, x20
+        mrs     x19, esr_el1
+        lsr     x19, x19, #26
+        cbnz    x19, 1f
+        movz    x19, #0x${(SCRATCH_ADDR >>> 16).toString(16)}, lsl #16
+        ldr     x20, [x19, #${SCRATCH_SIZE - 8}]
+        add     x20, x20, #1
+        str     x20, [x19, #${SCRATCH_SIZE - 8}]
+        mrs     x19, elr_el1
+        add     x19, x19, #4
+        msr     elr_el1, x19
+        mrs     x19, tpidr_el1
+        mrs     x20, tpidr_el0
+        eret
+1:      mrs     x19, tpidr_el1
+        mrs     x20, tpidr_el0
+`;
 
 const RUNTIME = `
 // setup: x0 = state record; copies its scratch image to the buffer, sets NZCV.
@@ -166,7 +192,7 @@ power_off:
 
         .balign 2048
 vectors:
-${Array.from({ length: 16 }, (_, i) => `        .balign 128\n        mov     x19, #${i}\n        b       exception`).join('\n')}
+${Array.from({ length: 16 }, (_, i) => `        .balign 128\n${i === 4 ? UNDEF_SKIP : ''}        mov     x19, #${i}\n        b       exception`).join('\n')}
 `;
 
 function source(seqs: readonly Sequence[]): string {

@@ -13,12 +13,14 @@
  * VMM; what the VMM must do comes out of `run()` as a CoreExit.
  */
 import { hex, hexWord, KvmsimError, type Disposable } from '../../../core';
-import { decode } from '../../../isa/a64/decoder';
+import { decode, formatInsn } from '../../../isa/a64/decoder';
+import { notOnA72 } from '../../../isa/a64/beyond-v80';
+import type { BeyondV80, Insn } from '../../../isa/a64/insn';
 import { instructionClass } from '../../../isa/a64/classify';
 import { AccessStatus } from '../guest-access';
 import { SysRegs, sysRegName } from '../../../isa/a64/names';
 import type { CoreExit, GuestCore, GuestException } from '../guest-interface';
-import { DECODE_BITS, DECODE_SIZE, LDST_BASE, SIMD_FP_BASE, SYSTEM_BASE, toUop, type Uop } from './decoded-ops';
+import { BEYOND_V80_BASE, DECODE_BITS, DECODE_SIZE, LDST_BASE, SIMD_FP_BASE, SYSTEM_BASE, toUop, type Uop } from './decoded-ops';
 import { EC } from './exceptions';
 import { SimdFp } from './simd-fp';
 import { SP, ZR, TWO32, type A64CoreDeps } from './state';
@@ -432,6 +434,10 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
       default:
         // The ops beyond the original subset: one method per encoding group, each in its own
         // file, so the hot cases above keep their dense jump table.
+        if (opc >= BEYOND_V80_BASE) {
+          this.undefinedInsn(pc, u.word, notOnA72(u.insn as Insn & BeyondV80, formatInsn(u.insn, pc)));
+          return;
+        }
         if (opc < LDST_BASE) this.execDataProcessing(u);
         else if (!(opc < SYSTEM_BASE ? this.execLoadStore(u, pc) : opc < SIMD_FP_BASE ? this.execSystem(u, pc) : this.execSimdFp(u, pc))) return;
         break;

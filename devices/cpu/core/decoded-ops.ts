@@ -41,6 +41,17 @@ const SYSTEM_OPS = [] as const satisfies readonly Op[];
 export const SIMD_FP_BASE = 260;
 const SIMD_FP_OPS = [] as const satisfies readonly Op[];
 
+/**
+ * Encodings of later architecture versions (isa/a64/beyond-v80.ts): numbered from 1000, never
+ * executed: the core raises an undefined-instruction exception naming the instruction and its
+ * feature, as a Cortex-A72 (ARMv8.0) does.
+ */
+export const BEYOND_V80_BASE = 1000;
+const BEYOND_V80_OPS = [
+  'LSE_ATOMIC', 'CAS', 'CASP', 'LDAPR', 'LDAPUR', 'STLUR', 'SB', 'WFET', 'WFIT', 'LD64B', 'ST64B', 'ST64BV', 'ST64BV0', 'DSB_NXS',
+  'BRA', 'BLRA', 'RETA', 'ERETA', 'LDRA', 'STG', 'STZG', 'ST2G', 'STZ2G', 'LDG', 'STGM', 'STZGM', 'LDGM', 'BC_COND', 'SYS_V8X', 'TSTART', 'TTEST', 'TCOMMIT', 'TCANCEL', 'CPY', 'CPYF', 'SET', 'SETG',
+] as const satisfies readonly Op[];
+
 function numberOps(): Record<Op, number> {
   const out: Partial<Record<Op, number>> = {};
   const place = (base: number, limit: number, ops: readonly Op[]): void => {
@@ -52,6 +63,7 @@ function numberOps(): Record<Op, number> {
   place(LDST_BASE, SYSTEM_BASE, LDST_OPS);
   place(SYSTEM_BASE, SIMD_FP_BASE, SYSTEM_OPS);
   place(SIMD_FP_BASE, 1000, SIMD_FP_OPS);
+  place(BEYOND_V80_BASE, 1100, BEYOND_V80_OPS);
   return out as Record<Op, number>;
 }
 export const OPC: Record<Op, number> = numberOps();

@@ -13,6 +13,12 @@ import { addSubImm, bitfield, extract, logicImm, moveWide, pcRel } from './data-
 import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-processing-register';
 import { addSubCarry, addSubExt, condCompareImm, condCompareReg, crc32, dataProc1, mulAddLong, mulHigh } from './data-processing-register';
 import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
+import { atomicMemOp, compareSwap, compareSwapPair } from './atomics';
+import { rcpcUnscaled } from './rcpc';
+import { barrierNxs, condBranchConsistent, speculationBarrier, tmeCancel, tmeCommit, tmeStartTest, waitWithTimeout, withSysV8x } from './system-v8x';
+import { eretPac, pacBranch, pacLoad } from './pointer-auth';
+import { memoryTag } from './mte';
+import { memoryCopySet } from './mops';
 import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
@@ -64,9 +70,26 @@ export const ENCODINGS: readonly Encoding[] = [
   barrierRow('DMB', 0xd50330bf),
   barrierRow('ISB', 0xd50330df),
   msrImm,
-  cacheOp,
+  withSysV8x(cacheOp),
   sysRegRow('MRS', 0xd5300000),
   sysRegRow('MSR', 0xd5100000),
+  // Beyond ARMv8.0: decoded and printed, UNDEFINED on a Cortex-A72 (features: BEYOND_V80_FEATURES).
+  atomicMemOp,
+  compareSwap,
+  compareSwapPair,
+  rcpcUnscaled,
+  speculationBarrier,
+  waitWithTimeout,
+  barrierNxs,
+  condBranchConsistent,
+  pacBranch,
+  eretPac,
+  pacLoad,
+  memoryTag,
+  tmeStartTest,
+  tmeCommit,
+  tmeCancel,
+  memoryCopySet,
 ] as unknown as readonly Encoding[];
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */
