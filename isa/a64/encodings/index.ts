@@ -11,7 +11,8 @@ import type { InsnFields } from '../insn';
 import type { Encoding } from './encoding';
 import { addSubImm, bitfield, extract, logicImm, moveWide, pcRel } from './data-processing-immediate';
 import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-processing-register';
-import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
+import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, ldstUnprivileged, pairNonTemporal, pairRow } from './loads-stores';
+import { clearExclusive, loadStoreExclusive } from './loads-stores-exclusive';
 import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
@@ -38,6 +39,11 @@ export const ENCODINGS: readonly Encoding[] = [
   pairRow('load/store register pair (offset)', 0x29000000, 'offset'),
   pairRow('load/store register pair (pre-indexed)', 0x29800000, 'pre'),
   pairRow('load/store register pair (post-indexed)', 0x28800000, 'post'),
+  // loads and stores added (issue 9)
+  pairNonTemporal,
+  ldstUnprivileged,
+  loadStoreExclusive,
+  clearExclusive,
   pcRel,
   branchImm,
   condBranch,
@@ -61,6 +67,7 @@ export const ENCODINGS: readonly Encoding[] = [
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */
 export function encodingKey(i: InsnFields): string {
+  if (i.op === 'PRFM' || i.op === 'LDPSW') return `${i.op}/${i.mode}`; // loads and stores added (issue 9)
   return i.op === 'LDR' || i.op === 'STR' || i.op === 'LDP' || i.op === 'STP' ? `${i.op}/${i.mode}` : i.op;
 }
 
