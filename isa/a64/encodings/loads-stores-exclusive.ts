@@ -21,6 +21,15 @@ export const isExclusivePair = (op: ExclusiveOp): boolean => PAIRS.has(op);
 /** The store exclusives, which write a status register. */
 export const hasStatus = (op: ExclusiveOp): boolean => STATUS.has(op);
 
+/**
+ * The fields `op` ignores (its must-be-ones Rs or Rt2, which encode writes as ones): a decoded word
+ * re-encodes to itself but for these bits.
+ */
+export function ignoredBits(op: ExclusiveOp): number {
+  if (op === 'LDAR' || op === 'STLR') return 0;
+  return (STATUS.has(op) ? 0 : 0x1f0000) | (PAIRS.has(op) ? 0 : 0x7c00);
+}
+
 /** o2:L:o1:o0 of each op. */
 const BITS: Readonly<Record<ExclusiveOp, number>> = {
   STXR: 0b0000,

@@ -205,7 +205,11 @@ export function pairRow(name: string, match: number, mode: LoadStorePair['mode']
       const rt = bits(w, 4, 0);
       const rt2 = bits(w, 14, 10);
       const rn = decSP(bits(w, 9, 5));
-      if (opc === 1) return load ? { op: 'LDPSW', word: w, rt, rt2, rn, mode, imm: signExtend(bits(w, 21, 15), 7) << 2 } : undefined;
+      if (opc === 1) {
+        // Rt == Rt2, or writeback into either, is CONSTRAINED UNPREDICTABLE: UNDEFINED here, as objdump has it.
+        if (!load || rt === rt2 || (mode !== 'offset' && (rn === rt || rn === rt2))) return undefined;
+        return { op: 'LDPSW', word: w, rt, rt2, rn, mode, imm: signExtend(bits(w, 21, 15), 7) << 2 };
+      }
       if (opc !== 0 && opc !== 2) return undefined;
       const size = opc === 2 ? 3 : 2;
       return { op: load ? 'LDP' : 'STP', word: w, size, sf: size === 3, rt, rt2, rn, mode, imm: signExtend(bits(w, 21, 15), 7) << size };
