@@ -72,7 +72,7 @@ export class Ops {
 
   immOp(i: number): ImmOperand {
     const o = this.at(i);
-    if (o.kind === 'pool') fail(`literal pools ('${o.text}') are not supported; build the value with MOVZ/MOVK or address it with ADR/ADRP`);
+    if (o.kind === 'pool') fail(`'${o.text}' (a literal pool load) takes the form ldr Wt/Xt, =value or ldrsw Xt, =value`);
     if (o.kind !== 'imm') fail(`operand ${i + 1} of ${this.mnemonic} must be an immediate or expression, not '${o.text}'`);
     return o as ImmOperand;
   }
