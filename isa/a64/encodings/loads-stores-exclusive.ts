@@ -4,8 +4,8 @@
  * exclusive monitor these use (it sits in the system class, but is part of the same story).
  *
  * Fields that must be ones (Rs of the loads, Rt2 of the single-register forms) are ignored where
- * GNU objdump ignores them (the exclusives) and required where it requires them (LDAR/STLR), so
- * every word disassembles as objdump does. The ARMv8.1 encodings of this class (LDLAR/STLLR, CAS,
+ * GNU objdump (binutils 2.40) ignores them (the exclusives, STLR) and required where it requires
+ * them (LDAR), so every word disassembles as objdump does. The ARMv8.1 encodings of this class (LDLAR/STLLR, CAS,
  * CASP) are unallocated here.
  */
 import { hex, bits } from '../bits';
@@ -26,7 +26,7 @@ export const hasStatus = (op: ExclusiveOp): boolean => STATUS.has(op);
  * re-encodes to itself but for these bits.
  */
 export function ignoredBits(op: ExclusiveOp): number {
-  if (op === 'LDAR' || op === 'STLR') return 0;
+  if (op === 'LDAR') return 0;
   return (STATUS.has(op) ? 0 : 0x1f0000) | (PAIRS.has(op) ? 0 : 0x7c00);
 }
 
@@ -57,7 +57,7 @@ export const loadStoreExclusive: Encoding<LoadStoreExclusive> = {
     const rs = bits(w, 20, 16);
     const rt2 = bits(w, 14, 10);
     if (PAIRS.has(op) && size < 2) return undefined;
-    if ((op === 'LDAR' || op === 'STLR') && (rs !== 31 || rt2 !== 31)) return undefined;
+    if (op === 'LDAR' && (rs !== 31 || rt2 !== 31)) return undefined;
     return { op, word: w, size, rs: STATUS.has(op) ? rs : ZR, rt: bits(w, 4, 0), rt2: PAIRS.has(op) ? rt2 : ZR, rn: decSP(bits(w, 9, 5)) };
   },
   format(i) {
