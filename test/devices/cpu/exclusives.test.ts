@@ -124,6 +124,15 @@ describe('exclusives on one core', () => {
     }
   });
 
+  test('a load-exclusive from MMIO stops the VCPU: no syndrome for the VMM (ESR_EL2.ISV=0), as under KVM', () => {
+    // (A store-exclusive never gets there: no load-exclusive can have marked an MMIO address.)
+    for (const insn of ['ldxr w1, [x21]', 'ldaxrb w1, [x21]', 'ldaxp w1, w2, [x21]']) {
+      const r = snippet(`${insn}\n wfi`, { x: { 21: 0x0900_0000n } });
+      expect(r.exit.reason).toBe('internal_error');
+      expect((r.exit as { detail: string }).detail).toMatch(/MMIO access at IPA 0x9000000 .* cannot be emulated/);
+    }
+  });
+
   test('ERET clears the monitor', () => {
     const r = run(`
         adr x1, 1f
