@@ -276,6 +276,43 @@ describe('the monitor across cores', () => {
   });
 });
 
+describe('the monitor on two cores against a model (property)', () => {
+  // Addresses: x20 = DATA, x21 = DATA + 8 (the same line), x22 = DATA + 0x1000 (another line).
+  type Step = { k: 'ldxr' | 'stxr' | 'clrex' | 'str0' | 'str1' | 'ldr1'; a: 0 | 1 | 2 };
+  const step = fc.record({ k: fc.constantFrom<Step['k']>('ldxr', 'stxr', 'clrex', 'str0', 'str1', 'ldr1'), a: fc.constantFrom<0 | 1 | 2>(0, 1, 2) });
+  const line = (a: number) => (a === 2 ? 1 : 0);
+
+  test.each([['non-cacheable (MMU off)', undefined], ['cacheable (FWB)', 'neoverse-n1']] as const)('STXR passes exactly when the model says (%s)', (_w, topology) => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 14 }), (steps) => {
+        const text = (s: Step) => {
+          const r = `x${20 + s.a}`;
+          return { ldxr: `ldxr x1, [${r}]`, stxr: `stxr w2, x1, [${r}]`, clrex: 'clrex', str0: `str x3, [${r}]`, str1: `str x3, [${r}]`, ldr1: `ldr x4, [${r}]` }[s.k];
+        };
+        const on1 = (s: Step) => s.k === 'str1' || s.k === 'ldr1';
+        const prog = (mine: Step[]) => [...mine.map((s) => `${text(s)}\n wfi`), 'wfi'].join('\n');
+        const { m, step: run } = twoCores([prog(steps.filter((s) => !on1(s))), prog(steps.filter(on1))], topology);
+        for (const c of m.cores) {
+          c.setX(21, Number(DATA & 0xffffffffn) + 8, 0);
+          c.setX(22, Number(DATA & 0xffffffffn) + 0x1000, 0);
+        }
+        let mark: number | null = null;
+        for (const s of steps) {
+          run(on1(s) ? 1 : 0);
+          if (s.k === 'ldxr') mark = s.a;
+          if (s.k === 'clrex') mark = null;
+          if (s.k === 'str1' && mark !== null && line(mark) === line(s.a)) mark = null;
+          if (s.k === 'stxr') {
+            expect(x(m.cores[0], 2)).toBe(mark === s.a ? 0n : 1n);
+            mark = null;
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('the memory system’s exclusive marks (property)', () => {
   // Tiny caches: 256 B 2-way L1 Ds with 32-byte lines (4 sets), so a few accesses evict.
   const LINE = 32;
