@@ -79,9 +79,18 @@ export abstract class LoadsStores extends Exceptions {
     }
   }
 
-  /** ERET clears the local exclusive monitor (the architecture requires it). */
-  protected override eret(pc: number, word: number): void {
+  /**
+   * The hook for what clears the local exclusive monitor besides CLREX and the store-exclusives:
+   * ERET (the architecture requires it; below), reset. An ERET implemented above this layer
+   * must call it (or this eret).
+   */
+  protected clearExclusiveMonitor(): void {
     this.monitor.clear();
+  }
+
+  /** ERET clears the local exclusive monitor. */
+  protected override eret(pc: number, word: number): void {
+    this.clearExclusiveMonitor();
     super.eret(pc, word);
   }
 
