@@ -4,7 +4,8 @@ import * as path from 'path';
  * A two-pass assembler for the A64 subset, in GNU as syntax: labels (and numeric local labels
  * `1:` / `1b` / `1f`), `//`, `/* *\/` and `#`-line comments, `;` between statements, `=`/.equ/.set
  * constants, and the directives a guest image needs (.word .quad .byte .hword .ascii .asciz
- * .align .balign .p2align .org .skip .inst .global .text). Pass 1 lays out addresses, pass 2
+ * .align .balign .p2align .org .skip .inst .global .text), and literal pools (`ldr x0, =value`,
+ * written at .ltorg / .pool and at the end: literal-pool.ts). Pass 1 lays out addresses, pass 2
  * encodes through the shared encoding table. Every error names its line.
  */
 import { InputError } from '../../core';
