@@ -347,6 +347,13 @@ class SeqGen {
       const xm = addrReg([xn, t, t2]);
       setAddress(xm, a);
       store(storeOp, xm);
+    } else if (kind === 2) {
+      // A second load-exclusive elsewhere moves the mark: the store passes there only.
+      const xm = addrReg([xn, t, t2]);
+      setAddress(xm, a);
+      const u = this.loadRt([xn, xm]);
+      g({ op: form as 'LDXR', size, rs: ZR, rt: u, rt2: pair ? this.loadRt([xn, xm, u]) : ZR, rn: xm });
+      store(storeOp, this.bool() ? xm : xn);
     } else store(storeOp, xn);
     return unit;
   }
