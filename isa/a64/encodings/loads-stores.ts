@@ -1,6 +1,8 @@
 /**
- * The Arm ARM's "Loads and Stores" group: single registers (unscaled, pre/post-indexed, unsigned
- * offset, register offset, literal) and register pairs.
+ * The Arm ARM's "Loads and Stores" group, general registers: single registers (unscaled,
+ * pre/post-indexed, unsigned offset, register offset, literal; the prefetches PRFM/PRFUM share
+ * those rows), unprivileged (LDTR/STTR), register pairs (LDP/STP, LDPSW) and no-allocate pairs
+ * (LDNP/STNP). The exclusives are in loads-stores-exclusive.ts.
  */
 import { bits, signExtend } from '../bits';
 import { ZR, type Extend, type LoadPairSigned, type LoadStore, type LoadStorePair, type LoadStorePairNonTemporal, type LoadStoreUnprivileged, type Prefetch } from '../insn';
