@@ -1,6 +1,8 @@
 /**
  * Loads and stores: addressing, the guest memory path's outcomes (faults, MMIO exits with the
- * syndrome a VMM needs, skips), and the MMIO access left to finish when the VMM comes back.
+ * syndrome a VMM needs, skips), the MMIO access left to finish when the VMM comes back, and the
+ * group's ops beyond the original subset: PRFM (counted), LDTR/STTR (as EL0), the exclusives
+ * with their monitor (exclusive-monitor.ts) and LDAR/STLR. LDPSW and LDNP/STNP run as LDP/STP.
  */
 import { hex, hexWord, type Counter } from '../../../core';
 import { AccessStatus, READ, WRITE } from '../guest-access';
