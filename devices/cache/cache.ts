@@ -64,6 +64,11 @@ export class Cache {
   readonly parentSlot: Int32Array;
   /** Where this cache writes back to; null means physical memory. Set by the hierarchy. */
   parent: Cache | null = null;
+  /**
+   * The line an exclusive monitor watches through this cache (an L1 D), or -1: losing that line
+   * (eviction, another core's store, invalidation) sets it back to -1, clearing the monitor.
+   */
+  watchLine = -1;
   readonly hits: Counter;
   readonly misses: Counter;
   readonly evictions: Counter;
@@ -132,6 +137,7 @@ export class Cache {
   }
 
   invalidateSlot(slot: number): void {
+    if (this.lineOf[slot] === this.watchLine) this.watchLine = -1;
     this.lineOf[slot] = -1;
     this.state[slot] = LineState.INVALID;
   }
@@ -142,6 +148,7 @@ export class Cache {
     for (let s = 0; s < this.slots; s++) if (this.state[s] !== LineState.INVALID) n++;
     this.lineOf.fill(-1);
     this.state.fill(LineState.INVALID);
+    this.watchLine = -1;
     return n;
   }
 

@@ -112,6 +112,8 @@ export class CacheHierarchy implements MemorySystem {
   private readonly hookViews: Uint8Array[] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => this.hookBuf.subarray(0, n));
   private readonly hookAccess: MemoryAccess = { agent: 'vcpu', cpu: 0, kind: 'read', addr: 0, data: this.hookBuf, cacheable: true, level: 'l1d' };
   private firing = false;
+  /** Some core has marked a line for its exclusive monitor (so non-cacheable writes check the marks). */
+  private exclusiveMarks = false;
   private readonly tmp = new Uint8Array(8);
   /** Per core, the L1 I slot of its last cacheable fetch (a hint, checked against the tag). */
   private readonly lastISlot: Int32Array;
@@ -565,8 +567,40 @@ export class CacheHierarchy implements MemorySystem {
     return v;
   }
 
+  // ---------------------------------------------------------------- exclusive monitors
+
+  markExclusive(cpu: number, pa: number): void {
+    const l1 = this.l1d[cpu];
+    if (l1 === undefined) throw this.badCpu(cpu);
+    l1.watchLine = Math.floor(pa * this.invLine);
+    this.exclusiveMarks = true;
+  }
+
+  exclusiveHeld(cpu: number, pa: number): boolean {
+    const l1 = this.l1d[cpu];
+    if (l1 === undefined) throw this.badCpu(cpu);
+    return l1.watchLine >= 0 && l1.watchLine === Math.floor(pa * this.invLine);
+  }
+
+  clearExclusive(cpu: number): void {
+    const l1 = this.l1d[cpu];
+    if (l1 === undefined) throw this.badCpu(cpu);
+    l1.watchLine = -1;
+  }
+
+  /** A write past the caches to [pa, pa+len) clears the marks of every core but the writing one. */
+  private ncWriteClearsMarks(agent: AccessAgent, cpu: number, pa: number, len: number): void {
+    const first = Math.floor(pa * this.invLine);
+    const last = Math.floor((pa + len - 1) * this.invLine);
+    for (let c = 0; c < this.l1d.length; c++) {
+      const l1 = this.l1d[c];
+      if (l1.watchLine >= first && l1.watchLine <= last && !(agent === 'vcpu' && c === cpu)) l1.watchLine = -1;
+    }
+  }
+
   private ncWrite(agent: AccessAgent, cpu: number, pa: number, size: number, value: number, hi: number): void {
     if (agent !== 'device' && this.l1d[cpu] === undefined) throw this.badCpu(cpu);
+    if (this.exclusiveMarks) this.ncWriteClearsMarks(agent, cpu, pa, size);
     if (size !== 1 && size !== 2 && size !== 4 && size !== 8) throw this.badSize(size);
     const r = this.mmio.regions.length !== 0 ? this.mmio.overlapping(pa, size) : undefined;
     if (r !== undefined) {
@@ -681,6 +715,7 @@ export class CacheHierarchy implements MemorySystem {
       this.lastLevel = 'mmio';
     } else {
       if (write) {
+        if (this.exclusiveMarks) this.ncWriteClearsMarks(agent, cpu, pa, n);
         this.memory.writeFrom(pa, buf, o, n);
         this.memWrites.value++;
         if (this.dic) this.dicWriteRange(pa, n);

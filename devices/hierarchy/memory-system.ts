@@ -45,6 +45,18 @@
  *   dcacheCleanInvalPoc(pa, size, cpu?)  Linux dcache_clean_inval_poc: DC CIVAC over the range
  *   icacheInvalPou(pa, size, cpu?)       icache_inval_pou: IC IVAU over the range (DIC: an ISB only)
  *   icacheInvalAllPou(cpu?)              icache_inval_all_pou: IC IALLUIS (DIC: returns at once)
+ * Exclusive monitors (LDXR/STXR), the part that needs the memory system; the reservation granule
+ * is a line (CTR_EL0.ERG):
+ *   markExclusive(cpu, pa)     core cpu's monitor now watches the line holding pa
+ *   exclusiveHeld(cpu, pa)     the mark on pa's line still stands
+ *   clearExclusive(cpu)        drops it
+ * A mark is lost when the line leaves the core's L1 D (an eviction, which the architecture allows
+ * to clear it; any other core's store, which invalidates the copy; cache maintenance), and when
+ * anyone else writes the line past the caches (a non-cacheable store by another core, a host or
+ * device write). The core's own stores keep it, as do stores through mismatched attributes that
+ * never reach the core's L1 D (a cacheable store by another core to a line this core marked with
+ * a non-cacheable LDXR: mismatched attributes lose coherence anyway).
+ *
  * Range operations touch only resident lines: when a range holds more lines than the caches,
  * the caches' valid lines are scanned instead of walking the range. They are charged for every
  * line of the range (lines × per-line cost); the event's `lines` counts the lines that were
@@ -110,6 +122,10 @@ export interface MemorySystem {
   dcacheCleanInvalPoc(pa: number, size: number, cpu?: number | null): CmoResult;
   icacheInvalPou(pa: number, size: number, cpu?: number | null): CmoResult;
   icacheInvalAllPou(cpu?: number | null): CmoResult;
+
+  markExclusive(cpu: number, pa: number): void;
+  exclusiveHeld(cpu: number, pa: number): boolean;
+  clearExclusive(cpu: number): void;
 
   /** The newest data at [pa, pa+out.length) as a coherent cacheable read would see it, without side effects. */
   peekBytes(pa: number, out: Uint8Array): void;

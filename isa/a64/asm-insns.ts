@@ -5,7 +5,8 @@
  */
 import { MASK64, encodeLogicImm, hex } from './bits';
 import { ExprError, type Expr } from './expr';
-import { SP, ZR, type DcOp, type Extend, type IcOp, type InsnFields, type RegExtend, type ShiftType } from './insn';
+import { SP, ZR, type DcOp, type Extend, type IcOp, type InsnFields, type LoadStore, type LoadStoreExclusive, type LoadStorePair, type Prefetch, type RegExtend, type ShiftType } from './insn';
+import { PRFOPS } from './encodings/loads-stores';
 import { DC_OPS, HINT_NAMES, IC_OPS, PSTATE_FIELDS, barrierOption, conditionCode, parseSysReg } from './names';
 import type { ImmOperand, MemOperand, Operand, RegOperand, ShiftOperand } from './operands';
 import { BEYOND_V80_HANDLERS, bcCond, withNxs, withSysV8x } from './asm-beyond-v80';
@@ -72,7 +73,7 @@ export class Ops {
 
   immOp(i: number): ImmOperand {
     const o = this.at(i);
-    if (o.kind === 'pool') fail(`literal pools ('${o.text}') are not supported; build the value with MOVZ/MOVK or address it with ADR/ADRP`);
+    if (o.kind === 'pool') fail(`'${o.text}' (a literal pool load) takes the form ldr Wt/Xt, =value or ldrsw Xt, =value`);
     if (o.kind !== 'imm') fail(`operand ${i + 1} of ${this.mnemonic} must be an immediate or expression, not '${o.text}'`);
     return o as ImmOperand;
   }
@@ -539,6 +540,124 @@ function pair(op: 'LDP' | 'STP'): Handler {
   };
 }
 
+// ---------------------------------------------------------------- loads and stores added (issue 9)
+
+/** PRFM/PRFUM: a prefetch operation (name or #0-31), then any address LDR Xt takes but pre/post. */
+function prefetch(unscaled: boolean): Handler {
+  return (ops) => {
+    ops.expect(2, 'prfop, [Xn {, #imm}] / [Xn, Rm {, extend #3}] / label');
+    const o = ops.at(0);
+    let prfop: number;
+    if (o.kind === 'imm' && o.hash) prfop = ops.small(0, 0, 31, 'prefetch operation');
+    else {
+      const name = ops.name(0, 'a prefetch operation (pldl1keep ... pstl3strm, or #0-31)').toLowerCase();
+      prfop = PRFOPS.indexOf(name);
+      if (prfop < 0) fail(`'${name}' is not a prefetch operation (pldl1keep ... pstl3strm, or #0-31)`);
+    }
+    // The address as LDR Xt would take it, on a stand-in X0.
+    const x0: RegOperand = { kind: 'reg', num: 0, is64: true, text: 'x0' };
+    const f = ldst({ op: 'LDR', signed: false, unscaled })(new Ops([x0, ops.at(1)], ops.ctx, ops.mnemonic), ops.mnemonic) as LoadStore;
+    if (f.mode === 'pre' || f.mode === 'post') fail(`${ops.mnemonic} has no ${f.mode}-indexed form`);
+    return { op: 'PRFM', prfop, rn: f.rn, mode: f.mode as Prefetch['mode'], imm: f.imm, rm: f.rm, extend: f.extend, scaled: f.scaled };
+  };
+}
+
+/** LDPSW: LDP's forms, X registers, 4-byte words. */
+const ldpsw: Handler = (ops) => {
+  ops.expect([3, 4], 'Xt, Xt2, [Xn {, #imm}] / [Xn, #imm]! / [Xn], #imm');
+  const rt = ops.reg(0, 'x', 'zr').num;
+  const rt2 = ops.reg(1, 'x', 'zr').num;
+  const m = ops.mem(2);
+  if (m.index !== undefined) fail('ldpsw has no register-offset form');
+  if (ops.length === 4) {
+    if (m.pre || m.offset !== undefined) fail(`post-index needs [Xn], #imm, not '${m.text}', ...`);
+    return { op: 'LDPSW', rt, rt2, rn: m.base.num, mode: 'post', imm: num(ops.imm(3)) };
+  }
+  const off = m.offset === undefined ? 0n : ops.ctx.value(m.offset.expr);
+  if (off < -(1n << 20n) || off > 1n << 20n) fail(`LDPSW offset ${off} is out of range`);
+  return { op: 'LDPSW', rt, rt2, rn: m.base.num, mode: m.pre ? 'pre' : 'offset', imm: num(off) };
+};
+
+/** LDNP/STNP: LDP/STP's offset form only. */
+function pairNonTemporal(op: 'LDNP' | 'STNP'): Handler {
+  return (ops, mnemonic) => {
+    ops.expect(3, 'Rt, Rt2, [Xn {, #imm}]');
+    if (ops.mem(2).pre) fail(`${mnemonic} has no pre-indexed form`);
+    const f = pair(op === 'LDNP' ? 'LDP' : 'STP')(ops, mnemonic) as LoadStorePair;
+    return { op, size: f.size, sf: f.sf, rt: f.rt, rt2: f.rt2, rn: f.rn, imm: f.imm };
+  };
+}
+
+/** LDTR/STTR and the sized and signed forms: [Xn {, #simm9}] only. */
+function unprivileged(op: 'LDTR' | 'STTR', size: 0 | 1 | 2 | undefined, signed: boolean): Handler {
+  return (ops) => {
+    ops.expect(2, 'Rt, [Xn {, #imm}]');
+    const rt = ops.reg(0, 'any', 'zr');
+    if (size !== undefined && !signed && rt.is64) fail(`operand 1 of ${ops.mnemonic} must be a W register, not '${rt.text}'`);
+    if (signed && size === 2 && !rt.is64) fail(`operand 1 of ${ops.mnemonic} must be an X register, not '${rt.text}'`);
+    const m = ops.mem(1);
+    if (m.pre || m.index !== undefined) fail(`${ops.mnemonic} takes [Xn {, #imm}] only, not '${m.text}'`);
+    const off = m.offset === undefined ? 0n : ops.ctx.value(m.offset.expr);
+    if (off < -256n || off > 255n) fail(`offset ${off} does not fit ${ops.mnemonic.toUpperCase()} (-256 to 255)`);
+    const sz = size ?? (rt.is64 ? 3 : 2);
+    return { op, size: sz, signed, sf: size === undefined ? rt.is64 : signed && rt.is64, rt: rt.num, rn: m.base.num, imm: num(off) };
+  };
+}
+
+/** `[Xn]` or `[Xn, #0]`: the only address of the exclusives and acquire/release. */
+function simpleAddress(ops: Ops, i: number): number {
+  const m = ops.mem(i);
+  if (m.pre || m.index !== undefined || (m.offset !== undefined && ops.ctx.value(m.offset.expr) !== 0n)) fail(`${ops.mnemonic} takes [Xn] (or [Xn, #0]), not '${m.text}'`);
+  return m.base.num;
+}
+
+/** LDXR/STXR/LDAR/STLR... and the pairs: `size` from the b/h suffix, else the register width. */
+function exclusive(op: LoadStoreExclusive['op'], suffix: 0 | 1 | undefined): Handler {
+  const pairOp = op.endsWith('P');
+  const status = op.startsWith('ST') && op !== 'STLR';
+  const n = (status ? 1 : 0) + (pairOp ? 2 : 1);
+  return (ops) => {
+    ops.expect(n + 1, `${status ? 'Ws, ' : ''}Rt${pairOp ? ', Rt2' : ''}, [Xn]`);
+    const first = status ? 1 : 0;
+    const rt = ops.reg(first, suffix === undefined ? 'any' : 'w', 'zr');
+    const size = suffix ?? (rt.is64 ? 3 : 2);
+    const rs = status ? ops.reg(0, 'w', 'zr').num : ZR;
+    const rt2 = pairOp ? ops.regSf(first + 1, rt.is64, 'zr') : ZR;
+    return { op, size, rs, rt: rt.num, rt2, rn: simpleAddress(ops, n) };
+  };
+}
+
+const EXCLUSIVE_HANDLERS: [string, Handler][] = (['LDXR', 'LDAXR', 'STXR', 'STLXR', 'LDAR', 'STLR'] as const).flatMap((op) => [
+  [op.toLowerCase(), exclusive(op, undefined)] as [string, Handler],
+  [`${op.toLowerCase()}b`, exclusive(op, 0)] as [string, Handler],
+  [`${op.toLowerCase()}h`, exclusive(op, 1)] as [string, Handler],
+]);
+
+const clrex: Handler = (ops) => {
+  ops.expect([0, 1], 'no operands or #imm');
+  return { op: 'CLREX', imm: ops.length === 0 ? 15 : ops.small(0, 0, 15, 'CLREX option') };
+};
+
+const LDST_HANDLERS: [string, Handler][] = [
+  ['prfm', prefetch(false)],
+  ['prfum', prefetch(true)],
+  ['ldpsw', ldpsw],
+  ['ldnp', pairNonTemporal('LDNP')],
+  ['stnp', pairNonTemporal('STNP')],
+  ['ldtr', unprivileged('LDTR', undefined, false)],
+  ['sttr', unprivileged('STTR', undefined, false)],
+  ['ldtrb', unprivileged('LDTR', 0, false)],
+  ['sttrb', unprivileged('STTR', 0, false)],
+  ['ldtrh', unprivileged('LDTR', 1, false)],
+  ['sttrh', unprivileged('STTR', 1, false)],
+  ['ldtrsb', unprivileged('LDTR', 0, true)],
+  ['ldtrsh', unprivileged('LDTR', 1, true)],
+  ['ldtrsw', unprivileged('LDTR', 2, true)],
+  ...EXCLUSIVE_HANDLERS,
+  ...(['LDXP', 'LDAXP', 'STXP', 'STLXP'] as const).map((op) => [op.toLowerCase(), exclusive(op, undefined)] as [string, Handler]),
+  ['clrex', clrex],
+];
+
 // ---------------------------------------------------------------- PC-relative and branches
 
 const adr: Handler = (ops) => {
@@ -887,6 +1006,7 @@ const HANDLERS = new Map<string, Handler>([
   ['msr', msr],
   ['udf', udf],
   ...DATA_PROCESSING_HANDLERS,
+  ...LDST_HANDLERS,
 ]);
 
 /**

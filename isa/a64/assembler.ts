@@ -4,7 +4,8 @@ import * as path from 'path';
  * A two-pass assembler for the A64 subset, in GNU as syntax: labels (and numeric local labels
  * `1:` / `1b` / `1f`), `//`, `/* *\/` and `#`-line comments, `;` between statements, `=`/.equ/.set
  * constants, and the directives a guest image needs (.word .quad .byte .hword .ascii .asciz
- * .align .balign .p2align .org .skip .inst .global .text). Pass 1 lays out addresses, pass 2
+ * .align .balign .p2align .org .skip .inst .global .text), and literal pools (`ldr x0, =value`,
+ * written at .ltorg / .pool and at the end: literal-pool.ts). Pass 1 lays out addresses, pass 2
  * encodes through the shared encoding table. Every error names its line.
  */
 import { InputError } from '../../core';
@@ -13,7 +14,8 @@ import { handlerFor, Ops, type AsmResult } from './asm-insns';
 import { encode } from './decoder';
 import { EncodingError } from './encodings';
 import { ExprError, evaluate, parseExpr, type EvalContext, type Expr, type Value } from './expr';
-import { parseOperand, splitTopLevel, type Operand } from './operands';
+import { LiteralPools, type DumpedPool, type PoolEntry } from './literal-pool';
+import { parseOperand, splitTopLevel, type ImmOperand, type Operand } from './operands';
 
 export interface AssembleOptions {
   /** Address of the first byte (default 0). */
@@ -98,6 +100,10 @@ interface Statement {
   size: number;
   /** Zero bytes inserted before an instruction to align it to 4. */
   pad: number;
+  /** `ldr Rt, =value`: its literal pool entry. */
+  literal?: PoolEntry;
+  /** `.ltorg` / `.pool` (and the end of the section): the pools written there. */
+  pools?: DumpedPool[];
 }
 
 /** Removes comments (keeping line structure) and splits into `;`-separated statements. */
@@ -270,6 +276,7 @@ class Assembly {
   readonly locals = new Map<number, { index: number; address: bigint }[]>();
   readonly globals: string[] = [];
   private resolving = new Set<string>();
+  private readonly literals = new LiteralPools();
   /** The statement being processed (for `.` and local labels). */
   private index = 0;
   private dot = 0n;
@@ -411,6 +418,58 @@ class Assembly {
         this.report(st.line, e);
       }
     });
+    // The literal pools still open are written at the end of the section, as GNU as does.
+    if (!this.literals.empty) {
+      const loc = this.statements[this.statements.length - 1].line;
+      const st: Statement = { line: loc, source: '.ltorg (end of section)', labels: [], kind: 'directive', name: '.ltorg', args: '', offset, size: 0, pad: 0 };
+      this.statements.push(st);
+      this.index = this.statements.length - 1;
+      this.dot = this.base + BigInt(offset);
+      st.size = this.sizeOf(st, offset);
+    }
+  }
+
+  /** `ldr Rt, =value`: a literal pool entry of Rt's size (4 for LDRSW), shared with an equal one. */
+  private addLiteral(st: Statement): void {
+    const ops = st.operands ?? [];
+    const rt = ops[0];
+    if ((st.name !== 'ldr' && st.name !== 'ldrsw') || ops.length !== 2 || ops[1].kind !== 'pool' || rt?.kind !== 'reg')
+      this.fail(`'=value' (a literal pool load) takes the form ldr Wt/Xt, =value or ldrsw Xt, =value`);
+    const text = ops[1].text.slice(1).trim();
+    const expr = parseExpr(text);
+    let key = `expr:${text}`;
+    try {
+      const v = this.value(expr);
+      if (v.rel === 0) key = `const:${v.v}`;
+    } catch (e) {
+      if (!(e instanceof ExprError)) throw e; // a forward reference: known by its text
+    }
+    st.literal = this.literals.add(st.name === 'ldrsw' || !rt.is64 ? 4 : 8, key, expr, this.index, this.dot, st.line);
+  }
+
+  /** A pool entry's bytes; an error is reported on its LDR's line. */
+  private literalBytes(e: PoolEntry): Uint8Array {
+    try {
+      return le(this.literalValue(e), e.size);
+    } catch (err) {
+      this.report(e.line, err);
+      return new Uint8Array(e.size);
+    }
+  }
+
+  /** A pool entry's value, evaluated where its LDR is. */
+  private literalValue(e: PoolEntry): bigint {
+    const [savedIndex, savedDot] = [this.index, this.dot];
+    try {
+      this.index = e.index;
+      this.dot = e.dot;
+      const v = this.value(e.expr).v;
+      const bitsN = BigInt(e.size * 8);
+      if (v < -(1n << (bitsN - 1n)) || v >= 1n << bitsN) this.fail(`literal pool value ${v} does not fit in ${e.size} bytes`);
+      return BigInt.asUintN(e.size * 8, v);
+    } finally {
+      [this.index, this.dot] = [savedIndex, savedDot];
+    }
   }
 
   /** An absolute value needed during layout (alignment, .org, .skip). */
@@ -431,7 +490,10 @@ class Assembly {
 
   private sizeOf(st: Statement, offset: number): number {
     if (st.kind === 'none') return 0;
-    if (st.kind === 'insn') return 4;
+    if (st.kind === 'insn') {
+      if (st.operands?.some((o) => o.kind === 'pool')) this.addLiteral(st);
+      return 4;
+    }
     if (st.kind === 'assign') {
       this.define(st.name, { kind: 'equ', expr: parseExpr(st.args), dot: this.dot, index: this.index, line: st.line });
       return 0;
@@ -498,6 +560,13 @@ class Assembly {
         const n = this.layoutValue(a[0], d);
         if (n < 0n || n > 1n << 30n) this.fail(`${d} ${n}: size out of range`);
         return Number(n);
+      }
+      case '.ltorg':
+      case '.pool': {
+        this.args(st, 0, 0);
+        const { pools, size } = this.literals.dump(this.base, offset);
+        st.pools = pools;
+        return size;
       }
       case '.fill': {
         const a = this.args(st, 1, 3);
@@ -569,6 +638,9 @@ class Assembly {
         const a = splitTopLevel(st.args);
         return new Uint8Array(st.size).fill(a[1] !== undefined ? Number(this.int(a[1], 1)) : 0);
       }
+      case '.ltorg':
+      case '.pool':
+        return concat((st.pools ?? []).flatMap((p) => [new Uint8Array(p.pad), ...p.entries.map((e) => this.literalBytes(e))]));
       case '.fill': {
         const a = splitTopLevel(st.args);
         const size = a[1] !== undefined ? Number(this.value(parseExpr(a[1])).v) : 1;
@@ -582,7 +654,14 @@ class Assembly {
 
   private assembleInsn(st: Statement): bigint {
     const handler = handlerFor(st.name) ?? this.fail(`unknown instruction '${st.name}'`);
-    const ops = new Ops(st.operands ?? [], { pc: this.dot, value: (e) => this.value(e).v }, st.name);
+    let operands = st.operands ?? [];
+    const lit = st.literal;
+    if (lit !== undefined) {
+      // `=value` becomes the address of its pool entry: LDR (literal).
+      const target: ImmOperand = { kind: 'imm', expr: parseExpr(`0x${(this.base + BigInt(lit.offset)).toString(16)}`), hash: false, lo12: false, text: '' };
+      operands = operands.map((o) => (o.kind === 'pool' ? { ...target, text: o.text } : o));
+    }
+    const ops = new Ops(operands, { pc: this.dot, value: (e) => this.value(e).v }, st.name);
     const r: AsmResult = handler(ops, st.name);
     if ('raw' in r) return BigInt(r.raw);
     return BigInt(encode(r));

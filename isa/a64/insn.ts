@@ -177,6 +177,75 @@ export interface LoadStorePair {
   readonly imm: number;
 }
 
+// ---------------------------------------------------------------- loads and stores added (issue 9)
+
+/**
+ * PRFM / PRFUM: a prefetch hint (no architectural effect). `prfop` is the Rt field (0-31: type,
+ * target level, policy). Addressing as LoadStore's, always of 8 bytes (the `reg` scale is 3).
+ */
+export interface Prefetch {
+  readonly op: 'PRFM';
+  readonly prfop: number;
+  readonly rn: number;
+  readonly mode: 'offset' | 'unscaled' | 'reg' | 'literal';
+  readonly imm: number;
+  readonly rm: number;
+  readonly extend: Extend;
+  readonly scaled: boolean;
+}
+
+/** LDPSW: two 32-bit loads, each sign-extended into an X register. */
+export interface LoadPairSigned {
+  readonly op: 'LDPSW';
+  readonly rt: number;
+  readonly rt2: number;
+  readonly rn: number;
+  readonly mode: PairAddrMode;
+  readonly imm: number;
+}
+
+/** LDNP/STNP: LDP/STP (offset) with a non-temporal hint, nothing else. */
+export interface LoadStorePairNonTemporal {
+  readonly op: 'LDNP' | 'STNP';
+  readonly size: 2 | 3;
+  readonly sf: boolean;
+  readonly rt: number;
+  readonly rt2: number;
+  readonly rn: number;
+  readonly imm: number;
+}
+
+/** LDTR/STTR and their B/H/SB/SH/SW forms: [Rn + imm] (signed 9-bit), permission-checked as EL0 at EL1. */
+export interface LoadStoreUnprivileged {
+  readonly op: 'LDTR' | 'STTR';
+  readonly size: 0 | 1 | 2 | 3;
+  readonly signed: boolean;
+  readonly sf: boolean;
+  readonly rt: number;
+  readonly rn: number;
+  readonly imm: number;
+}
+
+/**
+ * Exclusives and acquire/release, at [Rn] (SP-style). `size` is log2 of one register's access
+ * (pairs: 2 or 3, the pair is twice that). Rs is the status register of the store exclusives (ZR
+ * elsewhere), Rt2 the second register of the pairs (ZR elsewhere).
+ */
+export interface LoadStoreExclusive {
+  readonly op: 'LDXR' | 'LDAXR' | 'STXR' | 'STLXR' | 'LDXP' | 'LDAXP' | 'STXP' | 'STLXP' | 'LDAR' | 'STLR';
+  readonly size: 0 | 1 | 2 | 3;
+  readonly rs: number;
+  readonly rt: number;
+  readonly rt2: number;
+  readonly rn: number;
+}
+
+/** CLREX #imm (CRm, 15 when written without one): clears the local exclusive monitor. */
+export interface ClearExclusive {
+  readonly op: 'CLREX';
+  readonly imm: number;
+}
+
 /** ADR: Rd = PC + imm. ADRP: Rd = (PC & ~0xfff) + imm (imm is a multiple of 4096). */
 export interface PcRel {
   readonly op: 'ADR' | 'ADRP';
@@ -570,7 +639,15 @@ export type InsnFields =
   | MulAddLong
   | MulHigh
   | Crc32
-  | BeyondV80;
+  | BeyondV80
+
+  // loads and stores added (issue 9)
+  | Prefetch
+  | LoadPairSigned
+  | LoadStorePairNonTemporal
+  | LoadStoreUnprivileged
+  | LoadStoreExclusive
+  | ClearExclusive;
 
 /** A decoded instruction: its fields plus the word it came from. */
 export type Insn = (InsnFields | Undefined) & { readonly word: number };

@@ -39,7 +39,7 @@ export interface MemOperand {
   readonly text: string;
 }
 
-/** `=value` (a literal-pool load): recognised only to reject it clearly. */
+/** `=value`: a literal-pool load (`ldr Xt, =value`), see literal-pool.ts. */
 export interface LiteralPoolOperand {
   readonly kind: 'pool';
   readonly text: string;

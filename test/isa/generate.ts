@@ -31,14 +31,24 @@ export const GROUPS = {
     'RBIT', 'REV16', 'REV32', 'REV', 'CLZ', 'CLS', 'SMADDL', 'SMSUBL', 'UMADDL', 'UMSUBL', 'SMULH', 'UMULH',
     'CRC32B', 'CRC32H', 'CRC32W', 'CRC32X', 'CRC32CB', 'CRC32CH', 'CRC32CW', 'CRC32CX',
   ],
-  ldst: ['LDR/offset', 'LDR/unscaled', 'LDR/pre', 'LDR/post', 'LDR/reg', 'LDR/literal', 'STR/offset', 'STR/unscaled', 'STR/pre', 'STR/post', 'STR/reg', 'LDP/offset', 'LDP/pre', 'LDP/post', 'STP/offset', 'STP/pre', 'STP/post'],
+  ldst: [
+    'LDR/offset', 'LDR/unscaled', 'LDR/pre', 'LDR/post', 'LDR/reg', 'LDR/literal', 'STR/offset', 'STR/unscaled', 'STR/pre', 'STR/post', 'STR/reg', 'LDP/offset', 'LDP/pre', 'LDP/post', 'STP/offset', 'STP/pre', 'STP/post',
+    // issue 9: the rest of the integer loads and stores
+    'LDPSW/offset', 'LDPSW/pre', 'LDPSW/post', 'LDNP', 'STNP', 'LDTR', 'STTR', 'PRFM/offset', 'PRFM/unscaled', 'PRFM/reg', 'PRFM/literal',
+  ],
+  // issue 9: exclusives (each load-exclusive with its store-exclusive in one unit), acquire/release, CLREX
+  'ldst-excl': ['LDXR', 'LDAXR', 'LDXP', 'LDAXP', 'STXR', 'LDAR', 'STLR', 'CLREX'],
   branch: ['B_COND', 'CBZ', 'CBNZ', 'TBZ', 'TBNZ'],
   'beyond-v80': BEYOND_V80_FORMS,
 } as const;
 export type Group = keyof typeof GROUPS;
 export const GROUP_NAMES = Object.keys(GROUPS) as Group[];
 /** How often each group is drawn: branches less, as the instructions they skip test nothing. */
-export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = { 'dp-imm': 3, 'dp-reg': 3, ldst: 3, branch: 1, 'beyond-v80': 1 };
+export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = {
+  'dp-imm': 3, 'dp-reg': 3, ldst: 3, branch: 1,
+  'ldst-excl': 2,
+  'beyond-v80': 1,
+};
 
 /** Scratch buffer: where x27/x28 point; its address is fixed (within LDR literal's ±1 MiB of the code). */
 export const SCRATCH_ADDR = 0x4010_0000;
@@ -237,8 +247,148 @@ class SeqGen {
     return this.rng.nextInt(SCRATCH_SIZE / 8) * 8;
   }
 
+  /** A load's destination: a free register or XZR, never a base nor one of `avoid`. */
+  private loadRt(avoid: readonly number[]): number {
+    for (;;) {
+      const x = this.rd();
+      if (!(BASES as readonly number[]).includes(x) && !avoid.includes(x)) return x;
+    }
+  }
+
+  /** LDPSW, LDNP/STNP, LDTR/STTR, PRFM (issue 9). */
+  ldstMore(form: string, writeback: boolean): Unit | undefined {
+    const r = this.rng;
+    const [op, modeRaw] = form.split('/');
+    const g = (fields: Parameters<typeof encode>[0]): Unit => [{ word: encode(fields), form, group: 'ldst' }];
+    const rn = pick(r, BASES);
+    const off = this.off.get(rn)!;
+    switch (op) {
+      case 'LDPSW': {
+        const mode = modeRaw as 'offset' | 'pre' | 'post';
+        if (mode !== 'offset' && !writeback) return undefined;
+        const t1 = this.loadRt([]);
+        const t2 = this.loadRt([t1]);
+        let imm: number;
+        if (mode === 'post') {
+          const target = this.newBase();
+          imm = target - off;
+          if (off + 8 > SCRATCH_SIZE || imm < -256 || imm > 252) return undefined;
+          this.off.set(rn, target);
+        } else {
+          const a = mode === 'pre' ? this.newBase() : this.addr(8);
+          imm = a - off;
+          if (mode === 'pre') this.off.set(rn, a);
+        }
+        return g({ op: 'LDPSW', rt: t1, rt2: t2, rn, mode, imm });
+      }
+      case 'LDNP': case 'STNP': {
+        const size = pick(r, [2, 3] as const);
+        const n = 1 << size;
+        const t1 = op === 'LDNP' ? this.loadRt([]) : this.src();
+        const t2 = op === 'LDNP' ? this.loadRt([t1]) : this.src();
+        const imm = this.addr(2 * n) - off;
+        if (imm % n !== 0) return undefined;
+        return g({ op, size, sf: size === 3, rt: t1, rt2: t2, rn, imm });
+      }
+      case 'LDTR': case 'STTR': {
+        const size = r.nextInt(4) as 0 | 1 | 2 | 3;
+        const signed = op === 'LDTR' && size < 3 && r.nextInt(3) === 0;
+        const sf = size === 3 || (signed && (size === 2 || this.bool()));
+        const rt = op === 'LDTR' ? this.loadRt([]) : this.src();
+        return g({ op, size, signed, sf, rt, rn, imm: this.addr(1 << size) - off });
+      }
+      case 'PRFM': {
+        // A hint: any address at all (nothing is accessed), any operation.
+        const prfop = r.nextInt(32);
+        const mode = modeRaw as 'offset' | 'unscaled' | 'reg' | 'literal';
+        const base = { op: 'PRFM' as const, prfop, rn: r.nextInt(16) === 0 ? SP : this.reg(), rm: ZR, extend: 'lsl' as const, scaled: false };
+        if (mode === 'offset') return g({ ...base, mode, imm: r.nextInt(4096) * 8 });
+        if (mode === 'unscaled') return g({ ...base, mode, imm: r.nextInt(512) - 256 });
+        if (mode === 'literal') return g({ ...base, rn: ZR, mode, imm: (r.nextInt(1 << 12) - (1 << 11)) * 4 });
+        return g({ ...base, mode, imm: 0, rm: this.src(), extend: pick(r, ['lsl', 'uxtw', 'sxtw', 'sxtx'] as const), scaled: this.bool() });
+      }
+    }
+    throw new Error(`ldst: unknown form ${form}`);
+  }
+
+  /**
+   * The exclusives, as units the monitor's state never leaks out of: a load-exclusive and its
+   * store-exclusive at the same address and size (which passes: nothing comes between, so QEMU's
+   * value compare agrees), with CLREX between (fails), or to another address (fails on both:
+   * QEMU compares the address); a lone store-exclusive (fails); LDAR/STLR; CLREX. The address is
+   * set up in a free register first (the exclusives take [Xn] only).
+   */
+  ldstExcl(form: string): Unit | undefined {
+    const r = this.rng;
+    const pair = form === 'LDXP' || form === 'LDAXP';
+    const size = (pair ? pick(r, [2, 3]) : r.nextInt(4)) as 0 | 1 | 2 | 3;
+    const bytes = (pair ? 2 : 1) << size;
+    const unit: Unit = [];
+    const addrReg = (avoid: readonly number[]): number => {
+      for (;;) {
+        const x = this.reg();
+        if (!(BASES as readonly number[]).includes(x) && !avoid.includes(x)) return x;
+      }
+    };
+    /** Sets `reg` to an address in the scratch buffer aligned to `bytes` (not `avoidOffset`), from a base. */
+    const setAddress = (reg: number, avoidOffset?: number): number => {
+      const rn = pick(r, BASES);
+      let a = this.addr(bytes);
+      if (a === avoidOffset) a = (a + bytes) % SCRATCH_SIZE;
+      const delta = a - this.off.get(rn)!;
+      const fields = delta >= 0 ? { op: 'ADD_IMM' as const, sf: true, rd: reg, rn, imm: delta, shift: 0 as const } : { op: 'SUB_IMM' as const, sf: true, rd: reg, rn, imm: -delta, shift: 0 as const };
+      unit.push({ word: encode(fields), form: fields.op, group: 'ldst-excl', setup: true });
+      return a;
+    };
+    const g = (fields: Parameters<typeof encode>[0], f = form) => unit.push({ word: encode(fields), form: f, group: 'ldst-excl' });
+    const xn = addrReg([]);
+    const a = setAddress(xn);
+    if (form === 'LDAR' || form === 'STLR') {
+      g({ op: form, size, rs: ZR, rt: form === 'LDAR' ? this.loadRt([xn]) : this.src(), rt2: ZR, rn: xn });
+      return unit;
+    }
+    if (form === 'CLREX') {
+      g({ op: 'CLREX', imm: r.nextInt(8) === 0 ? r.nextInt(16) : 15 });
+      return unit;
+    }
+    // The store-exclusive: its status register apart from its data and address registers.
+    const store = (op: 'STXR' | 'STLXR' | 'STXP' | 'STLXP', rn: number) => {
+      const t = this.src();
+      const t2 = pair ? this.src() : ZR;
+      let s: number;
+      do s = this.rd();
+      while (s === t || (pair && s === t2) || s === rn || (BASES as readonly number[]).includes(s));
+      g({ op, size, rs: s, rt: t, rt2: t2, rn }, op);
+    };
+    if (form === 'STXR') {
+      store(pick(r, ['STXR', 'STLXR'] as const), xn);
+      return unit;
+    }
+    const t = this.loadRt([xn]);
+    const t2 = pair ? this.loadRt([xn, t]) : ZR;
+    g({ op: form as 'LDXR', size, rs: ZR, rt: t, rt2: t2, rn: xn });
+    const kind = r.nextInt(6);
+    const storeOp = pair ? pick(r, ['STXP', 'STLXP'] as const) : pick(r, ['STXR', 'STLXR'] as const);
+    if (kind === 0) g({ op: 'CLREX', imm: 15 }, 'CLREX');
+    if (kind === 1) {
+      // Another address: a second register (the load's registers are kept).
+      const xm = addrReg([xn, t, t2]);
+      setAddress(xm, a);
+      store(storeOp, xm);
+    } else if (kind === 2) {
+      // A second load-exclusive elsewhere moves the mark: the store passes there only.
+      const xm = addrReg([xn, t, t2]);
+      setAddress(xm, a);
+      const u = this.loadRt([xn, xm]);
+      g({ op: form as 'LDXR', size, rs: ZR, rt: u, rt2: pair ? this.loadRt([xn, xm, u]) : ZR, rn: xm });
+      store(storeOp, this.bool() ? xm : xn);
+    } else store(storeOp, xn);
+    return unit;
+  }
+
   ldst(form: string, writeback: boolean): Unit | undefined {
     const r = this.rng;
+    if (/^(LDPSW|LDNP|STNP|LDTR|STTR|PRFM)/.test(form)) return this.ldstMore(form, writeback);
     const [op, modeRaw] = form.split('/') as ['LDR' | 'STR' | 'LDP' | 'STP', string];
     let mode = modeRaw;
     if (!writeback && (mode === 'pre' || mode === 'post')) return undefined;
@@ -395,6 +545,7 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
       shadowEnd = Math.max(shadowEnd, units.length + 1 + skip);
       unit = [{ word: 0, form, group }];
     } else if (group === 'ldst') unit = gen.ldst(form, units.length >= shadowEnd);
+    else if (group === 'ldst-excl') unit = gen.ldstExcl(form);
     else if (group === 'dp-imm') unit = gen.dpImm(form);
     else if (group === 'beyond-v80') unit = [beyondV80Insn(rng, form)];
     else unit = gen.dpReg(form);

@@ -74,6 +74,7 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
     this.brNext = 0;
     this.noteJump(NaN, entry);
     this.memory.reset();
+    this.clearExclusiveMonitor();
   }
 
   /** Stops listening to the bus (the translation cache's stage-2 events). */

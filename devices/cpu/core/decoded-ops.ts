@@ -31,7 +31,8 @@ const DATA_PROCESSING_OPS = [
 
 /** Loads and stores added since: numbered from 140, run by execLoadStore. */
 export const LDST_BASE = 140;
-const LDST_OPS = [] as const satisfies readonly Op[];
+// LDPSW, LDNP and STNP are not here: toUop gives them LDP's and STP's numbers (hot, and the same execution).
+const LDST_OPS = ['PRFM', 'LDTR', 'STTR', 'LDXR', 'LDAXR', 'STXR', 'STLXR', 'LDXP', 'LDAXP', 'STXP', 'STLXP', 'LDAR', 'STLR', 'CLREX'] as const satisfies readonly Op[];
 
 /** Branches and system added since: numbered from 200, run by execSystem. */
 export const SYSTEM_BASE = 200;
@@ -253,6 +254,57 @@ export function toUop(insn: Insn): Uop {
     case 'UMADDL':
     case 'UMSUBL':
       u.ra = insn.ra;
+      break;
+    // ---- loads and stores added (issue 9)
+    case 'PRFM':
+      u.rd = insn.prfop;
+      u.size = 3;
+      u.mode = MODE[insn.mode];
+      u.ext = EXTEND[insn.extend];
+      u.scaled = insn.scaled;
+      break;
+    case 'LDPSW':
+      // LDP with both words sign-extended.
+      u.opc = OPC.LDP;
+      u.rd = insn.rt;
+      u.ra = insn.rt2;
+      u.size = 2;
+      u.sf = true;
+      u.signed = true;
+      u.mode = MODE[insn.mode];
+      break;
+    case 'LDNP':
+    case 'STNP':
+      // The non-temporal hint changes nothing here: LDP/STP (offset).
+      u.opc = insn.op === 'LDNP' ? OPC.LDP : OPC.STP;
+      u.rd = insn.rt;
+      u.ra = insn.rt2;
+      u.size = insn.size;
+      u.mode = MODE.offset;
+      break;
+    case 'LDTR':
+    case 'STTR':
+      u.rd = insn.rt;
+      u.size = insn.size;
+      u.signed = insn.signed;
+      u.mode = MODE.offset;
+      u.ext = EXTEND.lsl;
+      break;
+    case 'LDXR':
+    case 'LDAXR':
+    case 'STXR':
+    case 'STLXR':
+    case 'LDXP':
+    case 'LDAXP':
+    case 'STXP':
+    case 'STLXP':
+    case 'LDAR':
+    case 'STLR':
+      u.rd = insn.rt;
+      u.ra = insn.rt2;
+      u.rm = insn.rs;
+      u.size = insn.size;
+      u.sf = insn.size === 3;
       break;
     default:
       break;

@@ -1,12 +1,16 @@
 /**
  * Loads and stores: addressing, the guest memory path's outcomes (faults, MMIO exits with the
- * syndrome a VMM needs, skips), and the MMIO access left to finish when the VMM comes back.
+ * syndrome a VMM needs, skips), the MMIO access left to finish when the VMM comes back, and the
+ * group's ops beyond the original subset: PRFM (counted), LDTR/STTR (as EL0), the exclusives
+ * with their monitor (exclusive-monitor.ts) and LDAR/STLR. LDPSW and LDNP/STNP run as LDP/STP.
  */
-import { hex, hexWord } from '../../../core';
-import { AccessStatus } from '../guest-access';
-import type { Uop } from './decoded-ops';
+import { hex, hexWord, type Counter } from '../../../core';
+import { AccessStatus, READ, WRITE } from '../guest-access';
+import { FSC } from '../guest-fault';
+import { LDST_BASE, type Uop } from './decoded-ops';
 import { Exceptions } from './exceptions';
-import { TWO32 } from './state';
+import { ExclusiveMonitor } from './exclusive-monitor';
+import { TWO32, type A64CoreDeps } from './state';
 
 /** What an MMIO exit left to finish when the VMM comes back. */
 export interface PendingMmio {
@@ -26,13 +30,167 @@ export abstract class LoadsStores extends Exceptions {
   protected wbLo = 0;
   protected wbHi = 0;
 
+  /** LDXR/STXR's local monitor (the line's mark is the memory system's). */
+  protected readonly monitor: ExclusiveMonitor;
+  private readonly prefetches: Counter;
+
+  constructor(d: A64CoreDeps) {
+    super(d);
+    this.monitor = new ExclusiveMonitor(d.memory, d.index);
+    this.prefetches = d.stats.counter(`system.cpu${d.index}.prefetches`, 'PRFM/PRFUM instructions executed (hints with no architectural effect)');
+  }
+
   /**
    * Ops of the loads-and-stores group beyond the original subset (LDST_OPS, numbered from 140):
    * returns true when the instruction completed and retires at PC + 4.
    */
   protected execLoadStore(u: Uop, pc: number): boolean {
-    this.undefinedInsn(pc, u.word, `no execution for op ${u.insn.op}`);
+    switch (u.opc - LDST_BASE) {
+      case 0 /* PRFM */:
+        // A hint: no translation, no fault, nothing fetched; only counted.
+        this.prefetches.value++;
+        return true;
+      case 1 /* LDTR */:
+        return this.unprivileged(u, false);
+      case 2 /* STTR */:
+        return this.unprivileged(u, true);
+      case 3 /* LDXR */:
+      case 4 /* LDAXR */:
+        return this.loadExclusive(u, pc, false);
+      case 5 /* STXR */:
+      case 6 /* STLXR */:
+        return this.storeExclusive(u, pc, false);
+      case 7 /* LDXP */:
+      case 8 /* LDAXP */:
+        return this.loadExclusive(u, pc, true);
+      case 9 /* STXP */:
+      case 10 /* STLXP */:
+        return this.storeExclusive(u, pc, true);
+      case 11 /* LDAR */:
+        // Accesses complete in program order here: acquire/release order nothing more. They
+        // must be aligned whatever the memory type.
+        return this.checkAligned(u, pc, 1 << u.size, false) && this.load(u);
+      case 12 /* STLR */:
+        return this.checkAligned(u, pc, 1 << u.size, true) && this.store(u);
+      case 13 /* CLREX */:
+        this.monitor.clear();
+        return true;
+      default:
+        this.undefinedInsn(pc, u.word, `no execution for op ${u.insn.op}`);
+        return false;
+    }
+  }
+
+  /**
+   * The hook for what clears the local exclusive monitor besides CLREX and the store-exclusives:
+   * ERET (the architecture requires it; below), reset. An ERET implemented above this layer
+   * must call it (or this eret).
+   */
+  protected clearExclusiveMonitor(): void {
+    this.monitor.clear();
+  }
+
+  /** ERET clears the local exclusive monitor. */
+  protected override eret(pc: number, word: number): void {
+    this.clearExclusiveMonitor();
+    super.eret(pc, word);
+  }
+
+  /** LDTR/STTR: the access is permission-checked as EL0's when executed at EL1. */
+  private unprivileged(u: Uop, store: boolean): boolean {
+    const mem = this.memory;
+    const was = mem.unprivileged;
+    if (this.el === 1) mem.unprivileged = true;
+    try {
+      return store ? this.store(u) : this.load(u);
+    } finally {
+      mem.unprivileged = was;
+    }
+  }
+
+  /** Xn (SP-style) as a VA. */
+  private baseVa(rn: number): number {
+    return (this.xh[rn] >>> 0) * TWO32 + (this.xl[rn] >>> 0);
+  }
+
+  /**
+   * Exclusives and acquire/release need an address aligned to the whole access, on any memory
+   * type: otherwise an alignment fault, before any translation. False when it faulted.
+   */
+  private checkAligned(u: Uop, pc: number, bytes: number, write: boolean): boolean {
+    const va = this.baseVa(u.rn);
+    if (va % bytes === 0) return true;
+    const what = `${u.insn.op} of ${bytes} bytes at VA ${hex(va)}`;
+    this.abort({ instruction: false, fsc: FSC.ALIGNMENT, wnr: write, cm: false, s1ptw: false, va, description: `alignment fault: ${what} is not aligned` }, pc, u.word);
     return false;
+  }
+
+  /** LDXR/LDAXR (pair: LDXP/LDAXP): a load that marks its address in the exclusive monitor. */
+  private loadExclusive(u: Uop, pc: number, pair: boolean): boolean {
+    const one = 1 << u.size;
+    const bytes = pair ? 2 * one : one;
+    if (!this.checkAligned(u, pc, bytes, false)) return false;
+    const va = this.baseVa(u.rn);
+    const mem = this.memory;
+    // Translated first for the PA the monitor marks (the reads below then hit the translation cache).
+    let st = mem.translate(va, READ, READ, false, bytes, 0, 0);
+    if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
+    const pa = mem.pa;
+    // A W pair is one 8-byte access (single-copy atomic), Rt from the lower address.
+    st = mem.read(va, pair && u.size === 2 ? 8 : one);
+    if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
+    const lo = mem.lo;
+    const hi = mem.hi;
+    if (!pair) this.loadResult(u.rd, u.size, false, u.sf, lo, hi);
+    else if (u.size === 2) {
+      this.loadResult(u.rd, 2, false, false, lo, 0);
+      this.loadResult(u.ra, 2, false, false, hi, 0);
+    } else {
+      st = mem.read(va + 8, 8);
+      if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
+      this.loadResult(u.rd, 3, false, true, lo, hi);
+      this.loadResult(u.ra, 3, false, true, mem.lo, mem.hi);
+    }
+    this.monitor.mark(va, pa, bytes);
+    return true;
+  }
+
+  /**
+   * STXR/STLXR (pair: STXP/STLXP): stores only while the monitor holds this address and size;
+   * Ws = 0 when it stored, 1 when not. The monitor is cleared either way (the pseudocode's
+   * order: alignment, the VA check, translation and its faults, then the PA and the line's mark).
+   */
+  private storeExclusive(u: Uop, pc: number, pair: boolean): boolean {
+    const one = 1 << u.size;
+    const bytes = pair ? 2 * one : one;
+    if (!this.checkAligned(u, pc, bytes, true)) return false;
+    const va = this.baseVa(u.rn);
+    const xl = this.xl;
+    const xh = this.xh;
+    const rs = u.rm;
+    // The data, read before the status is written (Ws = Rt is CONSTRAINED UNPREDICTABLE).
+    const wide = pair && u.size === 2;
+    const lo = xl[u.rd];
+    const hi = wide ? xl[u.ra] : u.size === 3 ? xh[u.rd] : 0;
+    const passed = this.monitor.matchesVa(va, bytes);
+    if (!passed) {
+      this.monitor.clear();
+    } else {
+      const mem = this.memory;
+      const st = mem.translate(va, WRITE, WRITE, false, bytes, lo, hi);
+      if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
+      if (this.monitor.pass(mem.pa)) {
+        let w = mem.write(va, wide ? 8 : one, lo, hi);
+        if (w === AccessStatus.OK && pair && u.size === 3) w = mem.write(va + 8, 8, xl[u.ra], xh[u.ra]);
+        if (w !== AccessStatus.OK) return this.memFailure(w, pc, u.word, null);
+        xl[rs] = 0;
+        xh[rs] = 0;
+        return true;
+      }
+    }
+    xl[rs] = 1;
+    xh[rs] = 0;
+    return true;
   }
 
   /** Writes a loaded value to Rt with the load's extension. */
@@ -168,8 +326,9 @@ export abstract class LoadsStores extends Exceptions {
       const hi1 = mem.hi;
       st = mem.read(va2, size);
       if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
-      this.loadResult(u.rd, u.size, false, u.sf, lo1, hi1);
-      this.loadResult(u.ra, u.size, false, u.sf, mem.lo, mem.hi);
+      // u.signed: LDPSW, which runs as this LDP.
+      this.loadResult(u.rd, u.size, u.signed, u.sf, lo1, hi1);
+      this.loadResult(u.ra, u.size, u.signed, u.sf, mem.lo, mem.hi);
     }
     if (u.mode !== 0 /* offset */) {
       xl[u.rn] = wbLo;

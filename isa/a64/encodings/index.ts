@@ -12,13 +12,14 @@ import type { Encoding } from './encoding';
 import { addSubImm, bitfield, extract, logicImm, moveWide, pcRel } from './data-processing-immediate';
 import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-processing-register';
 import { addSubCarry, addSubExt, condCompareImm, condCompareReg, crc32, dataProc1, mulAddLong, mulHigh } from './data-processing-register';
-import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
 import { atomicMemOp, compareSwap, compareSwapPair } from './atomics';
 import { rcpcUnscaled } from './rcpc';
 import { barrierNxs, condBranchConsistent, speculationBarrier, tmeCancel, tmeCommit, tmeStartTest, waitWithTimeout, withSysV8x } from './system-v8x';
 import { eretPac, pacBranch, pacLoad } from './pointer-auth';
 import { memoryTag } from './mte';
 import { memoryCopySet } from './mops';
+import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, ldstUnprivileged, pairNonTemporal, pairRow } from './loads-stores';
+import { clearExclusive, loadStoreExclusiveRows } from './loads-stores-exclusive';
 import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
@@ -54,6 +55,11 @@ export const ENCODINGS: readonly Encoding[] = [
   pairRow('load/store register pair (offset)', 0x29000000, 'offset'),
   pairRow('load/store register pair (pre-indexed)', 0x29800000, 'pre'),
   pairRow('load/store register pair (post-indexed)', 0x28800000, 'post'),
+  // loads and stores added (issue 9)
+  pairNonTemporal,
+  ldstUnprivileged,
+  ...loadStoreExclusiveRows,
+  clearExclusive,
   pcRel,
   branchImm,
   condBranch,
@@ -94,6 +100,7 @@ export const ENCODINGS: readonly Encoding[] = [
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */
 export function encodingKey(i: InsnFields): string {
+  if (i.op === 'PRFM' || i.op === 'LDPSW') return `${i.op}/${i.mode}`; // loads and stores added (issue 9)
   return i.op === 'LDR' || i.op === 'STR' || i.op === 'LDP' || i.op === 'STP' ? `${i.op}/${i.mode}` : i.op;
 }
 

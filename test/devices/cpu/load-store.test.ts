@@ -138,3 +138,21 @@ describe('pairs', () => {
     expect([x(c, 9), x(c, 10)]).toEqual([0x5555_6666_7777_8888n, 0x1111_2222_3333_4444n]);
   });
 });
+
+describe('literal pools (ldr Rt, =value)', () => {
+  test('load the values from the pools at .ltorg and at the end, with shared entries', () => {
+    const r = run(`
+      ldr x1, =0x0123456789abcdef
+      ldr w2, =0x89abcdef
+      ldrsw x3, =-5
+      ldr x4, =0x0123456789abcdef
+      b 1f
+      .ltorg
+1:    ldr x5, =here
+here: ldr w6, =0xffffffff
+      wfi`);
+    const c = r.core;
+    expect([x(c, 1), x(c, 2), x(c, 3), x(c, 4)]).toEqual([0x0123_4567_89ab_cdefn, 0x89ab_cdefn, M64 - 4n, 0x0123_4567_89ab_cdefn]);
+    expect([x(c, 5), x(c, 6)]).toEqual([BigInt(r.sym('here')), 0xffff_ffffn]);
+  });
+});
