@@ -13,7 +13,7 @@
  * The frame layouts (GICv2's distributor and CPU interface, GICv3's distributor,
  * redistributors and system registers) are the callers of this class.
  */
-import type { IrqLine } from '../platform/irq';
+import type { InterruptController, IrqLine } from '../platform/irq';
 
 export const SPURIOUS = 1023;
 /** QEMU's virt board: 256 SPIs, so interrupt IDs 0-287. */
@@ -216,4 +216,28 @@ export class GicState {
       this.activeStack[c].length = 0;
     }
   }
+}
+
+/**
+ * The lines devices drive, by the device tree's numbering, each calling `setLine(cpu, id, level)`
+ * of its GIC: SPI n is interrupt 32 + n (seen by every CPU), PPI n of a CPU is 16 + n.
+ */
+export function gicLines(nIrqs: number, setLine: (cpu: number, id: number, level: boolean) => void): InterruptController {
+  const line = (cpu: number, id: number): IrqLine => {
+    const l = {
+      level: false,
+      set: (level: boolean) => {
+        l.level = level;
+        setLine(cpu, id, level);
+      },
+    };
+    return l;
+  };
+  return {
+    spi: (n) => {
+      if (32 + n >= nIrqs) throw new RangeError(`SPI ${n} is beyond the GIC's ${nIrqs} interrupts (${nIrqs - 32} SPIs)`);
+      return line(0, 32 + n);
+    },
+    ppi: (cpu, n) => line(cpu, 16 + n),
+  };
 }

@@ -4,9 +4,8 @@
  * mapped, each access made by a known CPU (banked registers). `irqLines` gives devices their
  * interrupt lines, numbered as the device tree numbers them.
  */
-import { hex } from '../../core';
-import type { InterruptController, IrqLine } from '../platform/irq';
-import { GicState, SPURIOUS, VIRT_GIC_IRQS, type CpuSignals } from './gic-state';
+import type { InterruptController } from '../platform/irq';
+import { GicState, SPURIOUS, gicLines, VIRT_GIC_IRQS, type CpuSignals } from './gic-state';
 
 /** QEMU's GICv2 peripheral and component IDs, at GICD 0xfd0-0xffc. */
 const ID = [0x04, 0x00, 0x00, 0x00, 0x90, 0xb4, 0x2b, 0x00, 0x0d, 0xf0, 0x05, 0xb1];
@@ -228,23 +227,7 @@ export class GicV2 {
 
   /** The lines devices drive, by the device tree's numbering. */
   irqLines(): InterruptController {
-    const line = (cpu: number, id: number): IrqLine => {
-      const l = {
-        level: false,
-        set: (level: boolean) => {
-          l.level = level;
-          this.setLine(cpu, id, level);
-        },
-      };
-      return l;
-    };
-    return {
-      spi: (n) => {
-        if (32 + n >= this.state.nIrqs) throw new RangeError(`SPI ${n} is beyond the GIC's ${this.state.nIrqs} interrupts (${hex(this.state.nIrqs - 32)} SPIs)`);
-        return line(0, 32 + n);
-      },
-      ppi: (cpu, n) => line(cpu, 16 + n),
-    };
+    return gicLines(this.state.nIrqs, (cpu, id, level) => this.setLine(cpu, id, level));
   }
 
   reset(): void {

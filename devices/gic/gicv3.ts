@@ -6,8 +6,8 @@
  * (read back from QEMU by a probing guest: test/plugins/kvm/vgic-v3.test.ts), since QEMU is the
  * reference guests' consoles are compared with.
  */
-import type { InterruptController, IrqLine } from '../platform/irq';
-import { GicState, SPURIOUS, type CpuSignals } from './gic-state';
+import type { InterruptController } from '../platform/irq';
+import { GicState, SPURIOUS, gicLines, type CpuSignals } from './gic-state';
 
 /** QEMU's GICv3 on virt: ITLinesNumber 7 (IDs 0-255), 16 ID bits, LPIs, A3V, No1N. */
 export const GICV3_IRQS = 256;
@@ -377,23 +377,7 @@ export class GicV3 {
   }
 
   irqLines(): InterruptController {
-    const line = (cpu: number, id: number): IrqLine => {
-      const l = {
-        level: false,
-        set: (level: boolean) => {
-          l.level = level;
-          this.setLine(cpu, id, level);
-        },
-      };
-      return l;
-    };
-    return {
-      spi: (n) => {
-        if (32 + n >= this.state.nIrqs) throw new RangeError(`SPI ${n} is beyond the GIC's ${this.state.nIrqs} interrupts`);
-        return line(0, 32 + n);
-      },
-      ppi: (cpu, n) => line(cpu, 16 + n),
-    };
+    return gicLines(this.state.nIrqs, (cpu, id, level) => this.setLine(cpu, id, level));
   }
 
   reset(): void {
