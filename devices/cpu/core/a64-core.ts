@@ -358,7 +358,7 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
       case 51 /* BR */:
       case 52 /* BLR */:
       case 53 /* RET */: {
-        const target = (xh[u.rn] >>> 0) * TWO32 + (xl[u.rn] >>> 0);
+        const target = this.memory.vaOf(xl[u.rn], xh[u.rn]);
         if (opc === 52) {
           this.fromNumber(pc + 4);
           xl[30] = this.rl;

@@ -21,7 +21,7 @@ export abstract class SystemInstructions extends LoadsStores {
   protected dc(u: Uop, pc: number): boolean {
     const lo = this.xl[u.rd];
     const hi = this.xh[u.rd];
-    const va = (hi >>> 0) * TWO32 + (lo >>> 0);
+    const va = this.memory.vaOf(lo, hi);
     const mem = this.memory;
     const name = DC_NAMES[u.imm];
     let st: AccessStatus;
@@ -66,7 +66,7 @@ export abstract class SystemInstructions extends LoadsStores {
       this.ms.ic('IC IALLUIS', this.index);
       return true;
     }
-    const va = (this.xh[u.rd] >>> 0) * TWO32 + (this.xl[u.rd] >>> 0);
+    const va = this.memory.vaOf(this.xl[u.rd], this.xh[u.rd]);
     const st = this.memory.icIvau(va);
     if (st === AccessStatus.OK) return true;
     return this.memFailure(st, pc, u.word, null);
