@@ -326,7 +326,8 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
         xh[u.rd] = this.rh;
         break;
       case 43 /* ADRP */:
-        this.fromNumber(pc - (pc % 4096) + u.imm);
+        // pc & 0xfff: the low bits of a TTBR1-range PC too (a negative number).
+        this.fromNumber(pc - (pc & 0xfff) + u.imm);
         xl[u.rd] = this.rl;
         xh[u.rd] = this.rh;
         break;

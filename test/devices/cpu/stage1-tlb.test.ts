@@ -345,6 +345,53 @@ describe('the TLB: entries by ASID and VMID, only TLBI removes them', () => {
   });
 });
 
+describe('code in the TTBR1 range', () => {
+  test('branches there, and ADR, ADRP, BL, loads and stores by upper-range VAs, work as at any address', () => {
+    const m = machine();
+    // The code below runs from 0xffffff8000080000 + (its offset in RAM at 0x40080000).
+    const image = assemble(
+      `
+      movz x1, #0xff80, lsl #32
+      movk x1, #0xffff, lsl #48
+      adr x2, upper
+      and x2, x2, #0xffffffff
+      movz x9, #0x4000, lsl #16
+      sub x2, x2, x9
+      add x1, x1, x2
+      br x1
+upper:
+      adr x3, upper
+      adrp x4, upper
+      bl f
+      movz x6, #0x90, lsl #16
+      movk x6, #0xff80, lsl #32
+      movk x6, #0xffff, lsl #48
+      ldr x7, [x6]
+      str x3, [x6, #8]
+      ldr x8, [x6, #8]
+      wfi
+f:    mov x5, x30
+      ret`,
+      { base: IMAGE_BASE },
+    );
+    loadImage(m, IMAGE_BASE, image.bytes);
+    m.core.reset(IMAGE_BASE);
+    const mem = m.core.memory;
+    mem.setMair(MAIR, 0);
+    mem.setTcr(TCR_LO, TCR_HI);
+    mem.setTtbr0(L1, 0);
+    mem.setTtbr1(L1_HI, 0);
+    mem.setSctlr(ON);
+    expect(runGuest(m).exit.reason).toBe('wfi');
+    const upper = 0xffff_ff80_0000_0000n + (BigInt(Number(image.symbols.get('upper')!)) - 0x4000_0000n);
+    expect(x(m.core, 3)).toBe(upper);
+    expect(x(m.core, 4)).toBe(upper & ~0xfffn);
+    expect(x(m.core, 5)).toBe(upper + 12n);
+    expect(x(m.core, 7)).toBe(0xaaaan);
+    expect(x(m.core, 8)).toBe(upper);
+  });
+});
+
 describe('AT and PAR_EL1', () => {
   function at(source: string, regs: Record<number, [number, number]>) {
     const m = machine();
