@@ -17,6 +17,7 @@
  * shadow do no writeback, so the base offsets stay known whichever way it goes.
  */
 import { SeededRng, encode, type Rng } from '../../index';
+import { SysRegs } from '../../isa/a64/names';
 
 /** Encoding groups, and the instruction forms in each (a form is what an exclusion names). */
 export const GROUPS = {
@@ -28,11 +29,13 @@ export const GROUPS = {
   ],
   ldst: ['LDR/offset', 'LDR/unscaled', 'LDR/pre', 'LDR/post', 'LDR/reg', 'LDR/literal', 'STR/offset', 'STR/unscaled', 'STR/pre', 'STR/post', 'STR/reg', 'LDP/offset', 'LDP/pre', 'LDP/post', 'STP/offset', 'STP/pre', 'STP/post'],
   branch: ['B_COND', 'CBZ', 'CBNZ', 'TBZ', 'TBNZ'],
+  // Stage-1 translation instructions with the MMU off (mmu-probe.ts tests them with it on).
+  sys: ['TLBI', 'AT'],
 } as const;
 export type Group = keyof typeof GROUPS;
 export const GROUP_NAMES = Object.keys(GROUPS) as Group[];
 /** How often each group is drawn: branches less, as the instructions they skip test nothing. */
-export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = { 'dp-imm': 3, 'dp-reg': 3, ldst: 3, branch: 1 };
+export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = { 'dp-imm': 3, 'dp-reg': 3, ldst: 3, branch: 1, sys: 1 };
 
 /** Scratch buffer: where x27/x28 point; its address is fixed (within LDR literal's ±1 MiB of the code). */
 export const SCRATCH_ADDR = 0x4010_0000;
@@ -313,6 +316,33 @@ class SeqGen {
     return [g({ ...base, rt: t, mode: 'post', imm: target - off })];
   }
 
+  /**
+   * TLBI (an ARMv8.0 EL1 operation, any Xt: no visible effect with the MMU off) or AT: Xt set to
+   * a scratch address, a value below 2^32, or one beyond every PA (MOVN), then MRS of PAR_EL1
+   * with SH masked (QEMU 7.2 reports 0b00 for Device memory, the Arm ARM 0b10).
+   */
+  sys(form: string): Unit {
+    const r = this.rng;
+    const g = (fields: Parameters<typeof encode>[0], setup = false): GenInsn => ({ word: encode(fields), form, group: 'sys', setup });
+    if (form === 'TLBI') {
+      const op = pick(r, ['VMALLE1', 'VAE1', 'ASIDE1', 'VAAE1', 'VALE1', 'VAALE1', 'VMALLE1IS', 'VAE1IS', 'ASIDE1IS', 'VAAE1IS', 'VALE1IS', 'VAALE1IS']);
+      return [g({ op: 'TLBI', sysOp: op, rt: op.startsWith('VMALLE1') ? ZR : this.src() })];
+    }
+    const unit: Unit = [];
+    let xt: number;
+    const k = r.nextInt(3);
+    if (k === 0) xt = pick(r, BASES);
+    else {
+      xt = this.reg();
+      unit.push(g(k === 1 ? { op: 'MOVZ', sf: true, rd: xt, imm: r.nextInt(0x10000), shift: 16 * r.nextInt(2) } : { op: 'MOVN', sf: true, rd: xt, imm: r.nextInt(0x10000), shift: 0 }, true));
+    }
+    const rd = this.reg();
+    unit.push(g({ op: 'AT', sysOp: pick(r, ['S1E1R', 'S1E1W', 'S1E0R', 'S1E0W']), rt: xt }));
+    unit.push(g({ op: 'MRS', sysreg: SysRegs.PAR_EL1, rt: rd }));
+    unit.push(g({ op: 'AND_IMM', sf: true, rd, rn: rd, immLo: 0xfffffe7f, immHi: 0xffffffff }));
+    return unit;
+  }
+
   /** A branch skipping forward by `bytes` (patched once the skipped units exist). */
   branch(form: string): (bytes: number) => GenInsn {
     const r = this.rng;
@@ -369,6 +399,7 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
       unit = [{ word: 0, form, group }];
     } else if (group === 'ldst') unit = gen.ldst(form, units.length >= shadowEnd);
     else if (group === 'dp-imm') unit = gen.dpImm(form);
+    else if (group === 'sys') unit = gen.sys(form);
     else unit = gen.dpReg(form);
     if (unit === undefined) continue; // that form does not fit here (writeback in a branch's shadow, an offset out of range): draw again
     units.push(unit);
