@@ -80,8 +80,6 @@ const TLB_MASK = TLB_ENTRIES - 1;
 const F_CACHEABLE = 1;
 /** Accesses must be naturally aligned (Device memory, or SCTLR_EL1.A). */
 const F_ALIGN = 2;
-/** Physical (and VA, with the MMU off) addresses are 48 bits. */
-const PA_LIMIT = 2 ** 48;
 const TWO32 = 2 ** 32;
 /** PARange sizes (ID_AA64MMFR0_EL1). */
 const PA_RANGES = [32, 36, 40, 42, 44, 48];
@@ -125,6 +123,7 @@ export class GuestMemory extends Stage1Walker implements Disposable {
   /** The architectural TLB (stage-1 leaves, by ASID and VMID). */
   readonly tlb = new Stage1Tlb();
   protected override readonly paBits: number;
+  private readonly paLimit: number;
   // Micro TLB: per privilege (EL1, EL0) and access kind, VA page number → PA page and flags (NaN: empty).
   private readonly microTag: Float64Array[][] = [0, 1].map(() => [0, 1, 2].map(() => new Float64Array(TLB_ENTRIES).fill(NaN)));
   private readonly microPage: Float64Array[][] = [0, 1].map(() => [0, 1, 2].map(() => new Float64Array(TLB_ENTRIES)));
@@ -179,6 +178,7 @@ export class GuestMemory extends Stage1Walker implements Disposable {
     let pa = 0;
     for (const r of PA_RANGES) if (d.stage2.ipaBits >= r) pa = r;
     this.paBits = pa;
+    this.paLimit = 2 ** pa;
     const owner = `cpu${d.vcpu}.guest-memory`;
     this.subscriptions = [
       // A new stage-2 mapping: only the micro TLB holds stage-2 results.
@@ -526,7 +526,8 @@ export class GuestMemory extends Stage1Walker implements Disposable {
     // Stage 1.
     let s1Type: number;
     if ((sctlr & SCTLR_M) === 0) {
-      if (!(va >= 0 && va < PA_LIMIT)) return this.raise(exec, FSC.addressSize(0), s1Kind === WRITE || cm, cm, false, reportVa, `address size fault, level 0: VA ${vaHex(va)} is beyond the 48-bit PA space (MMU off)`);
+      // VA bits above the implemented PA size (PARange) must be zero.
+      if (!(va >= 0 && va < this.paLimit)) return this.raise(exec, FSC.addressSize(0), s1Kind === WRITE || cm, cm, false, reportVa, `address size fault, level 0: VA ${vaHex(va)} is beyond the ${this.paBits}-bit PA space (MMU off)`);
       this.walkIpa = va;
       s1Type = exec ? ((sctlr & SCTLR_I) !== 0 ? S1_NORMAL_CACHEABLE : S1_NORMAL_NC) : S1_DEVICE;
     } else {
@@ -602,7 +603,7 @@ export class GuestMemory extends Stage1Walker implements Disposable {
     let attr = 0;
     let sh = 0;
     if ((this.sctlrV & SCTLR_M) === 0) {
-      if (va >= 0 && va < 2 ** this.paBits) {
+      if (va >= 0 && va < this.paLimit) {
         this.walkIpa = va;
         st = OK;
         sh = 2; // Device-nGnRnE
