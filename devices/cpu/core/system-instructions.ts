@@ -38,6 +38,8 @@ export abstract class SystemInstructions extends LoadsStores {
     }
     const op = (name.endsWith('IS') ? name.slice(0, -2) : name) as TlbiOp;
     this.memory.tlbi(op, this.xl[u.rd], this.xh[u.rd]);
+    // The topology's TLB invalidation cost (the broadcast and its completion, as KVM's are charged).
+    this.clock.advance(this.topology.cost.tlbi);
     return true;
   }
 
