@@ -61,7 +61,9 @@ export abstract class LoadsStores extends Exceptions {
     const hi = (baseHi + Math.floor(s / TWO32)) | 0;
     this.rl = lo;
     this.rh = hi;
-    return this.memory.vaOf(lo, hi);
+    // Bits 63:55 all equal (no tag): the signed value, as vaOf gives it, without the call.
+    const top = hi >> 23;
+    return top === 0 || top === -1 ? hi * TWO32 + (lo >>> 0) : this.memory.vaOf(lo, hi);
   }
 
   /**
