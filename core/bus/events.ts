@@ -84,6 +84,11 @@ export interface EventMap {
     relax: boolean;
   };
   'stage2.unmap': { ipa: number; size: number; pages: number };
+  /**
+   * A broadcast TLB invalidation (TLBI at EL1 by a VCPU of VM `vmid`): entries for `va`
+   * (null: every VA) and `asid` (null: every ASID; `globalToo`: global entries as well).
+   */
+  'tlbi': { vcpu: number; op: string; vmid: number; va: number | null; asid: number | null; globalToo: boolean };
   /** A cache-maintenance operation; `lines` it actually touched, `cycles` it was charged. */
   'cmo': {
     op: CmoOp;
@@ -135,6 +140,7 @@ export const CORE_EVENT_TYPES = [
   'stage2.fault',
   'stage2.map',
   'stage2.unmap',
+  'tlbi',
   'cmo',
   'userspace.write',
   'stale',

@@ -1,4 +1,5 @@
 import { hex, hexWord } from '../../core';
+import { vaHex } from './stage1-walker';
 import { disassemble } from '../../isa/a64/decoder';
 import type { GuestException } from './guest-interface';
 
@@ -22,8 +23,8 @@ export function formatGuestException(e: GuestException): string[] {
     lines.push(`stale fetch  memory holds ${hexWord(e.memoryWord)} (${disassemble(e.memoryWord, e.pc).replace(/\t/g, ' ')}) there: the word executed came from a stale I-cache line`);
   }
   lines.push(`ESR_EL1      ${hexWord(e.esr)} (EC ${hex(e.ec)}: ${EC_NAMES[e.ec] ?? 'other'})`);
-  lines.push(`ELR_EL1      ${hex(e.elr)}`);
-  lines.push(`FAR_EL1      ${e.far === null ? 'UNKNOWN (not set by this exception)' : hex(e.far)}`);
+  lines.push(`ELR_EL1      ${vaHex(e.elr)}`);
+  lines.push(`FAR_EL1      ${e.far === null ? 'UNKNOWN (not set by this exception)' : vaHex(e.far)}`);
   lines.push(`VBAR_EL1     ${e.vbar === 0 ? '0: no vector table, the VCPU stopped' : `${hex(e.vbar)} (the guest's vector table)`}`);
   if (e.recent.length > 0) {
     lines.push(`ran before   ${e.recent.map(hex).join(' ')}`);

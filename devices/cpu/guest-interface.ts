@@ -8,7 +8,7 @@
 import type { AccessKind } from '../../core';
 
 /** The registers KVM traps while HCR_EL2.TVM is set (those the A64 subset can write). */
-export type VmRegister = 'SCTLR_EL1' | 'TTBR0_EL1' | 'TCR_EL1' | 'MAIR_EL1';
+export type VmRegister = 'SCTLR_EL1' | 'TTBR0_EL1' | 'TTBR1_EL1' | 'TCR_EL1' | 'MAIR_EL1';
 
 /** SCTLR_EL1 bits that decide memory attributes. */
 export const SCTLR_M = 1 << 0;

@@ -1,13 +1,13 @@
 /**
  * The guest memory path of one VCPU: VA → stage 1 (the guest's own tables, SCTLR_EL1 / TTBR0_EL1
- * / TCR_EL1 / MAIR_EL1) → IPA → stage 2 (Stage2Mmu) → PA → MemorySystem, with the memory
- * attributes the architecture gives the combination. Shared by the A64 core and by any other
- * guest driver (a scripted guest in tests).
+ * / TTBR1_EL1 / TCR_EL1 / MAIR_EL1, stage1-walker.ts) → IPA → stage 2 (Stage2Mmu) → PA →
+ * MemorySystem, with the memory attributes the architecture gives the combination. Shared by the
+ * A64 core and by any other guest driver (a scripted guest in tests).
  *
  * Attributes.
  *  - SCTLR_EL1.M=0: VA = IPA; data accesses are Device-nGnRnE (non-cacheable, alignment checked);
  *    fetches are Normal Non-cacheable when SCTLR_EL1.I=0, cacheable (write-through) when I=1.
- *  - M=1: the 4 KiB-granule walk from TTBR0_EL1 (levels from TCR_EL1.T0SZ); AttrIndx selects a
+ *  - M=1: the 4 KiB-granule walk from TTBR0_EL1 or TTBR1_EL1 (stage1-walker.ts); AttrIndx selects a
  *    MAIR_EL1 byte: Device, or Normal (cacheable when the inner attribute is write-back or
  *    write-through). SCTLR_EL1.C=0 makes Normal data (and table walks) non-cacheable, I=0 makes
  *    fetches non-cacheable. The walk's descriptor reads are IPAs that go through stage 2.
@@ -20,10 +20,18 @@
  * to the VMM: `mmio`), SKIP (the hypervisor skipped the instruction) or EXIT (stop the VCPU:
  * `exitDetail`). A stage-2 fault calls `GuestHypervisor.stage2Abort` and acts on its resolution.
  *
- * Translation cache. Successful translations are kept per 4 KiB page and access kind in small
- * direct-mapped tables, flushed on every stage-2 map / relax / unmap (bus events), on writes to
- * SCTLR/TTBR0/TCR/MAIR (the setters below) and on reset. Only successful translations are kept,
- * so a descriptor going from invalid to valid is seen at once, as the architecture requires.
+ * TLBs. Stage-1 leaves live in the architectural TLB (tlb.ts), tagged with ASID and VMID, which
+ * only TLB invalidation empties: TLBI instructions (`tlbi`; HCR_EL2.FB, which KVM sets, makes
+ * every EL1 TLBI broadcast to the VM's VCPUs over the bus, as a `tlbi` event), and stage-2
+ * unmaps and permission relaxes, after which KVM's __kvm_tlb_flush_vmid_ipa issues TLBI
+ * IPAS2E1IS and VMALLE1IS for the VM. A page-table change without TLBI is therefore not seen
+ * while the entry stays in the TLB, as on hardware. In front of it, the micro TLB: successful
+ * translations (stage 1 + stage 2, as PA page and flags) per 4 KiB page and access kind in small
+ * direct-mapped tables, one set for EL1 and one for EL0 permissions (`unprivileged` picks one).
+ * The micro TLB holds only what the current context may use, so it is emptied on every change
+ * of context (SCTLR/TTBR0/TTBR1/TCR/MAIR writes), TLBI, stage-2 change and reset; emptying it is
+ * invisible, the main TLB still holds every entry. Failed translations are never kept, so a
+ * descriptor going from invalid to valid is seen at once, as the architecture requires.
  */
 import { hex, type AccessKind, type Counter, type Disposable, type EventBus, type StatsRegistry } from '../../core';
 import type { DcByAddressOp, MemorySystem } from '../hierarchy/memory-system';
@@ -31,7 +39,8 @@ import type { Stage2Mmu } from '../stage2/stage2-mmu';
 import { AccessStatus, EXEC, KIND_NAMES, READ, WRITE, type AccessIndex } from './guest-access';
 import { FSC, type GuestFault } from './guest-fault';
 import { SCTLR_C, SCTLR_I, SCTLR_M, SCTLR_EL1_RESET, type GuestHypervisor, type Stage2Abort } from './guest-interface';
-import { S1_DEVICE, S1_NORMAL_CACHEABLE, S1_NORMAL_NC, Stage1Walker } from './stage1-walker';
+import { INFO_NG, S1_DEVICE, S1_NORMAL_CACHEABLE, S1_NORMAL_NC, Stage1Walker, infoSh, vaHex } from './stage1-walker';
+import { GLOBAL, Stage1Tlb } from './tlb';
 
 const OK = AccessStatus.OK;
 const FAULT = AccessStatus.FAULT;
@@ -54,10 +63,15 @@ export interface GuestMemoryDeps {
   memory: MemorySystem;
   stage2: Stage2Mmu;
   hypervisor: GuestHypervisor;
-  /** For the stage-2 map / unmap events that make cached translations stale. */
+  /** For the stage-2 map / unmap events that make cached translations stale, and broadcast TLBIs. */
   bus: EventBus;
   stats?: StatsRegistry;
+  /** The VM's VMID, which tags its TLB entries (default 1). */
+  vmid?: number;
 }
+
+/** The TLB invalidations at EL1 (ARMv8.0), without their IS suffix. */
+export type TlbiOp = 'VMALLE1' | 'VAE1' | 'ASIDE1' | 'VAAE1' | 'VALE1' | 'VAALE1';
 
 const PAGE = 4096;
 const TLB_ENTRIES = 256;
@@ -66,8 +80,9 @@ const TLB_MASK = TLB_ENTRIES - 1;
 const F_CACHEABLE = 1;
 /** Accesses must be naturally aligned (Device memory, or SCTLR_EL1.A). */
 const F_ALIGN = 2;
-/** Physical (and VA, with the MMU off) addresses are 48 bits. */
-const PA_LIMIT = 2 ** 48;
+const TWO32 = 2 ** 32;
+/** PARange sizes (ID_AA64MMFR0_EL1). */
+const PA_RANGES = [32, 36, 40, 42, 44, 48];
 /** An empty fetch memo: `va - NO_MEMO` is never in [0, PAGE). */
 const NO_MEMO = Number.POSITIVE_INFINITY;
 /** A retry that faults the same way this many times in a row is a livelock. */
@@ -94,31 +109,39 @@ export class GuestMemory extends Stage1Walker implements Disposable {
   override exitDetail = '';
   /** The PC of the instruction making the accesses (for Stage2Abort.pc); the core keeps it current. */
   override pc = 0;
-  /**
-   * Accesses are permission-checked as EL0's: the core sets it when the exception level changes,
-   * and LDTR/STTR around their access at EL1.
-   */
-  unprivileged = false;
+  /** The VM's VMID. */
+  readonly vmid: number;
+  /** After a successful `at`: PAR_EL1 as halves. */
+  parLo = 0;
+  parHi = 0;
 
   protected override readonly ms: MemorySystem;
   private readonly s2: Stage2Mmu;
   protected override readonly hyp: GuestHypervisor;
   protected override readonly cpu: number;
   private readonly lineSize: number;
-  // Translation cache: per access kind, VA page number → PA page and flags.
-  private readonly tag: Float64Array[] = [0, 1, 2].map(() => new Float64Array(TLB_ENTRIES).fill(-1));
-  private readonly pageOf: Float64Array[] = [0, 1, 2].map(() => new Float64Array(TLB_ENTRIES));
-  private readonly flags: Uint8Array[] = [0, 1, 2].map(() => new Uint8Array(TLB_ENTRIES));
-  // Each kind's arrays as fields: one load fewer than tag[kind][i] on the per-access path.
-  private readonly rTag = this.tag[READ];
-  private readonly rPage = this.pageOf[READ];
-  private readonly rFlags = this.flags[READ];
-  private readonly wTag = this.tag[WRITE];
-  private readonly wPage = this.pageOf[WRITE];
-  private readonly wFlags = this.flags[WRITE];
-  private readonly xTag = this.tag[EXEC];
-  private readonly xPage = this.pageOf[EXEC];
-  private readonly xFlags = this.flags[EXEC];
+  /** The architectural TLB (stage-1 leaves, by ASID and VMID). */
+  readonly tlb = new Stage1Tlb();
+  protected override readonly paBits: number;
+  private readonly paLimit: number;
+  // Micro TLB: per privilege (EL1, EL0) and access kind, VA page number → PA page and flags (NaN: empty).
+  private readonly microTag: Float64Array[][] = [0, 1].map(() => [0, 1, 2].map(() => new Float64Array(TLB_ENTRIES).fill(NaN)));
+  private readonly microPage: Float64Array[][] = [0, 1].map(() => [0, 1, 2].map(() => new Float64Array(TLB_ENTRIES)));
+  private readonly microFlags: Uint8Array[][] = [0, 1].map(() => [0, 1, 2].map(() => new Uint8Array(TLB_ENTRIES)));
+  // The current privilege's tables, and each kind's arrays as fields: one load fewer than tag[kind][i] on the per-access path.
+  private tag = this.microTag[0];
+  private pageOf = this.microPage[0];
+  private flags = this.microFlags[0];
+  private rTag = this.tag[READ];
+  private rPage = this.pageOf[READ];
+  private rFlags = this.flags[READ];
+  private wTag = this.tag[WRITE];
+  private wPage = this.pageOf[WRITE];
+  private wFlags = this.flags[WRITE];
+  private xTag = this.tag[EXEC];
+  private xPage = this.pageOf[EXEC];
+  private xFlags = this.flags[EXEC];
+  private unprivilegedV = false;
   /**
    * The fetch memo: a copy of the fetch table's entry for the page of the last fetch (VA page
    * base, PA page base, cacheable). Code runs on in one page, and `va - xMemoVa < PAGE` is
@@ -136,6 +159,9 @@ export class GuestMemory extends Stage1Walker implements Disposable {
   private lastFaultS1ptw = false;
   private sameFaults = 0;
   private readonly tlbMisses: Counter | null;
+  private readonly tlbWalkMisses: Counter | null;
+  private readonly tlbInvalidations: Counter | null;
+  private readonly bus: EventBus;
   protected override readonly walks: Counter | null;
   private readonly s2aborts: Counter | null;
 
@@ -147,10 +173,25 @@ export class GuestMemory extends Stage1Walker implements Disposable {
     this.s2 = d.stage2;
     this.hyp = d.hypervisor;
     this.lineSize = d.memory.lineSize;
-    const flush = () => this.flushTranslations();
-    this.subscriptions = [d.bus.subscribe('stage2.map', flush, `cpu${d.vcpu}.guest-memory`), d.bus.subscribe('stage2.unmap', flush, `cpu${d.vcpu}.guest-memory`)];
+    this.vmid = d.vmid ?? 1;
+    this.bus = d.bus;
+    let pa = 0;
+    for (const r of PA_RANGES) if (d.stage2.ipaBits >= r) pa = r;
+    this.paBits = pa;
+    this.paLimit = 2 ** pa;
+    const owner = `cpu${d.vcpu}.guest-memory`;
+    this.subscriptions = [
+      // A new stage-2 mapping: only the micro TLB holds stage-2 results.
+      d.bus.subscribe('stage2.map', (e) => (e.relax ? this.kvmFlushVmid() : this.flushTranslations()), owner),
+      d.bus.subscribe('stage2.unmap', () => this.kvmFlushVmid(), owner),
+      d.bus.subscribe('tlbi', (e) => {
+        if (e.vmid === this.vmid) this.invalidate(e.va, e.asid, e.globalToo);
+      }, owner),
+    ];
     const p = `system.cpu${d.vcpu}`;
-    this.tlbMisses = d.stats?.counter(`${p}.tlb.misses`, 'guest accesses whose translation was not cached (full stage-1 + stage-2 translation)') ?? null;
+    this.tlbMisses = d.stats?.counter(`${p}.tlb.misses`, 'guest accesses whose translation was not in the micro TLB (main TLB lookup or stage-1 walk, then stage 2)') ?? null;
+    this.tlbWalkMisses = d.stats?.counter(`${p}.tlb.main_misses`, 'MMU-on translations not in the main (architectural) TLB: stage-1 walks') ?? null;
+    this.tlbInvalidations = d.stats?.counter(`${p}.tlb.invalidations`, 'TLB invalidations applied to this VCPU (its own and broadcast TLBIs, and KVM\'s after stage-2 changes)') ?? null;
     this.walks = d.stats?.counter(`${p}.stage1.walks`, 'stage-1 table walks (MMU on)') ?? null;
     this.s2aborts = d.stats?.counter(`${p}.stage2_aborts`, 'stage-2 faults reported to the hypervisor') ?? null;
   }
@@ -164,9 +205,12 @@ export class GuestMemory extends Stage1Walker implements Disposable {
   get sctlr(): number {
     return this.sctlrV;
   }
-  /** TTBR0_EL1, TCR_EL1, MAIR_EL1 as [lo, hi] halves. */
+  /** TTBR0_EL1, TTBR1_EL1, TCR_EL1, MAIR_EL1 as [lo, hi] halves. */
   get ttbr0(): [number, number] {
     return [this.ttbr0Lo, this.ttbr0Hi];
+  }
+  get ttbr1(): [number, number] {
+    return [this.ttbr1Lo, this.ttbr1Hi];
   }
   get tcr(): [number, number] {
     return [this.tcrLo, this.tcrHi];
@@ -184,6 +228,11 @@ export class GuestMemory extends Stage1Walker implements Disposable {
     this.ttbr0Hi = hi >>> 0;
     this.flushTranslations();
   }
+  setTtbr1(lo: number, hi: number): void {
+    this.ttbr1Lo = lo >>> 0;
+    this.ttbr1Hi = hi >>> 0;
+    this.flushTranslations();
+  }
   setTcr(lo: number, hi: number): void {
     this.tcrLo = lo >>> 0;
     this.tcrHi = hi >>> 0;
@@ -195,19 +244,105 @@ export class GuestMemory extends Stage1Walker implements Disposable {
     this.flushTranslations();
   }
 
-  /** Registers out of reset (MMU and caches off), translations flushed. */
+  /**
+   * Accesses are permission-checked as EL0's: the core sets it when the exception level changes,
+   * and LDTR/STTR around their access at EL1. Selects the micro-TLB set of that privilege.
+   */
+  get unprivileged(): boolean {
+    return this.unprivilegedV;
+  }
+  set unprivileged(v: boolean) {
+    if (v === this.unprivilegedV) return;
+    this.unprivilegedV = v;
+    const s = v ? 1 : 0;
+    this.tag = this.microTag[s];
+    this.pageOf = this.microPage[s];
+    this.flags = this.microFlags[s];
+    this.rTag = this.tag[READ];
+    this.rPage = this.pageOf[READ];
+    this.rFlags = this.flags[READ];
+    this.wTag = this.tag[WRITE];
+    this.wPage = this.pageOf[WRITE];
+    this.wFlags = this.flags[WRITE];
+    this.xTag = this.tag[EXEC];
+    this.xPage = this.pageOf[EXEC];
+    this.xFlags = this.flags[EXEC];
+    this.xMemoVa = NO_MEMO;
+  }
+
+  /** The current ASID: TTBR1_EL1's when TCR_EL1.A1=1, else TTBR0_EL1's; 8 bits unless TCR_EL1.AS=1. */
+  get asid(): number {
+    const a = ((this.tcrLo & (1 << 22)) !== 0 ? this.ttbr1Hi : this.ttbr0Hi) >>> 16;
+    return (this.tcrHi & (1 << 4)) !== 0 ? a : a & 0xff;
+  }
+
+  /**
+   * The VA number (the signed 64-bit value, stage1-walker.ts) of the 64-bit address lo/hi:
+   * with TCR_EL1.TBI0/TBI1 for its half (bit 55), the top byte is ignored (replaced by copies
+   * of bit 55). Addresses not canonical without TBI stay out of both ranges.
+   */
+  vaOf(lo: number, hi: number): number {
+    const top = hi >> 23;
+    if (top !== 0 && top !== -1 && (this.tcrHi & ((hi & (1 << 23)) !== 0 ? 1 << 6 : 1 << 5)) !== 0) hi = (hi << 8) >> 8;
+    return (hi | 0) * TWO32 + (lo >>> 0);
+  }
+
+  /** Registers out of reset (MMU and caches off), every TLB emptied. */
   reset(): void {
     this.sctlrV = SCTLR_EL1_RESET;
-    this.ttbr0Lo = this.ttbr0Hi = this.tcrLo = this.tcrHi = this.mairLo = this.mairHi = 0;
+    this.ttbr0Lo = this.ttbr0Hi = this.ttbr1Lo = this.ttbr1Hi = this.tcrLo = this.tcrHi = this.mairLo = this.mairHi = 0;
     this.lastFaultIpa = -1;
     this.sameFaults = 0;
+    this.unprivileged = false;
+    this.tlb.clear();
     this.flushTranslations();
   }
 
-  /** Forgets every cached translation (what a TLBI VMALLE1 would do). */
+  /** Empties the micro TLB (both privileges); the main TLB keeps its entries. */
   flushTranslations(): void {
-    for (let k = 0; k < 3; k++) this.tag[k].fill(-1);
+    for (let s = 0; s < 2; s++) for (let k = 0; k < 3; k++) this.microTag[s][k].fill(NaN);
     this.xMemoVa = NO_MEMO;
+  }
+
+  // ---------------------------------------------------------------- TLB maintenance
+
+  /**
+   * TLBI `op` at EL1 with Xt = lo/hi. Every EL1 TLBI is broadcast to the VM's VCPUs (inner
+   * shareable): with the IS suffix by definition, without it because KVM sets HCR_EL2.FB.
+   * VA forms take VA[55:12] from Xt[43:0]; ASID forms the ASID from Xt[63:48].
+   */
+  tlbi(op: TlbiOp, lo: number, hi: number): void {
+    const asid = (this.tcrHi & (1 << 4)) !== 0 ? hi >>> 16 : (hi >>> 16) & 0xff;
+    // Xt[43:0] sign-extended: the page number of a VA of either range.
+    const va = (((hi << 20) >> 20) * TWO32 + (lo >>> 0)) * PAGE;
+    let e: { va: number | null; asid: number | null; globalToo: boolean };
+    switch (op) {
+      case 'VMALLE1':
+        e = { va: null, asid: null, globalToo: true };
+        break;
+      case 'ASIDE1':
+        e = { va: null, asid, globalToo: false };
+        break;
+      case 'VAE1':
+      case 'VALE1':
+        e = { va, asid, globalToo: true };
+        break;
+      default /* VAAE1, VAALE1 */:
+        e = { va, asid: null, globalToo: true };
+    }
+    this.bus.emit({ type: 'tlbi', vcpu: this.vcpu, op: `TLBI ${op}IS`, vmid: this.vmid, ...e });
+  }
+
+  /** Applies one invalidation to this VCPU's TLBs (see Stage1Tlb.invalidate). */
+  private invalidate(va: number | null, asid: number | null, globalToo: boolean): void {
+    this.tlb.invalidate(this.vmid, va, asid, globalToo);
+    this.flushTranslations();
+    if (this.tlbInvalidations !== null) this.tlbInvalidations.value++;
+  }
+
+  /** After a stage-2 unmap or relax: KVM's TLBI IPAS2E1IS + VMALLE1IS for this VM. */
+  private kvmFlushVmid(): void {
+    this.invalidate(null, null, true);
   }
 
   // ---------------------------------------------------------------- accesses (hot path)
@@ -352,7 +487,7 @@ export class GuestMemory extends Stage1Walker implements Disposable {
     if (st !== OK) return st;
     if (this.alignChecked) {
       // DC ZVA to any Device memory is an alignment fault.
-      return this.raise(false, FSC.ALIGNMENT, true, false, false, va, `alignment fault: DC ZVA to Device memory at VA ${hex(va)}`);
+      return this.raise(false, FSC.ALIGNMENT, true, false, false, va, `alignment fault: DC ZVA to Device memory at VA ${vaHex(va)}`);
     }
     this.ms.dcZva(this.cpu, this.pa, this.cacheable);
     return OK;
@@ -391,13 +526,14 @@ export class GuestMemory extends Stage1Walker implements Disposable {
     // Stage 1.
     let s1Type: number;
     if ((sctlr & SCTLR_M) === 0) {
-      if (!(va < PA_LIMIT)) return this.raise(exec, FSC.addressSize(0), s1Kind === WRITE || cm, cm, false, reportVa, `address size fault, level 0: VA ${hex(va)} is beyond the 48-bit PA space (MMU off)`);
+      // VA bits above the implemented PA size (PARange) must be zero.
+      if (!(va >= 0 && va < this.paLimit)) return this.raise(exec, FSC.addressSize(0), s1Kind === WRITE || cm, cm, false, reportVa, `address size fault, level 0: VA ${vaHex(va)} is beyond the ${this.paBits}-bit PA space (MMU off)`);
       this.walkIpa = va;
       s1Type = exec ? ((sctlr & SCTLR_I) !== 0 ? S1_NORMAL_CACHEABLE : S1_NORMAL_NC) : S1_DEVICE;
     } else {
-      const st = this.walk(va, s1Kind, cm, reportVa);
+      const st = this.stage1(va, s1Kind, cm, reportVa);
       if (st !== OK) return st;
-      s1Type = this.walkType;
+      s1Type = this.s1TypeOf(this.walkInfo);
       if (exec) {
         // Fetches from Device are Normal Non-cacheable; SCTLR_EL1.I=0 makes every fetch non-cacheable.
         if (s1Type === S1_DEVICE || (sctlr & SCTLR_I) === 0) s1Type = S1_NORMAL_NC;
@@ -430,6 +566,69 @@ export class GuestMemory extends Stage1Walker implements Disposable {
     return OK;
   }
 
+  /**
+   * Stage 1 with the MMU on: the VA-range check, the main TLB (else a walk, whose leaf it
+   * keeps), and the permission check for the current privilege. Leaves `walkIpa`, `walkInfo`.
+   */
+  private stage1(va: number, kind: AccessIndex, cm: boolean, reportVa: number): AccessStatus {
+    let st = this.checkRange(va, kind, cm, reportVa);
+    if (st !== OK) return st;
+    const asid = this.asid;
+    const tlb = this.tlb;
+    if (tlb.lookup(va, asid, this.vmid)) {
+      this.walkInfo = tlb.hitInfo;
+      this.walkIpa = tlb.hitOaBase + (va - tlb.hitVaBase);
+    } else {
+      if (this.tlbWalkMisses !== null) this.tlbWalkMisses.value++;
+      st = this.walk(va, kind, cm, reportVa);
+      if (st !== OK) return st;
+      // The leaf is cached even when the access fails its permission check (the architecture allows it).
+      tlb.insert(this.walkVaBase, this.walkSizeLog, this.walkOaBase, this.walkInfo, (this.walkInfo & INFO_NG) !== 0 ? asid : GLOBAL, this.vmid);
+    }
+    return this.checkPermission(this.walkInfo, kind, cm, this.unprivilegedV, reportVa);
+  }
+
+  // ---------------------------------------------------------------- address translation instructions
+
+  /**
+   * AT S1E1R / S1E1W / S1E0R / S1E0W: the stage-1 translation of `va` for a read or write
+   * (`kind`) at EL1 or EL0 (`el0`), into PAR_EL1 (`parLo`/`parHi`): on success the output
+   * address, SH (0b10 for Device and Normal Non-cacheable, as PAREncodeShareability), NS and the
+   * MAIR_EL1 attribute; on a stage-1 fault F=1 with FST, S=0, PTW=0. A fresh walk, as QEMU does
+   * (the TLB is neither used nor filled). OK when PAR_EL1 was written; a stage-2 fault on the
+   * walk goes to the hypervisor, and what it answers (an external abort: FAULT) is returned.
+   */
+  at(kind: AccessIndex, el0: boolean, va: number): AccessStatus {
+    let st: AccessStatus;
+    let attr = 0;
+    let sh = 0;
+    if ((this.sctlrV & SCTLR_M) === 0) {
+      if (va >= 0 && va < this.paLimit) {
+        this.walkIpa = va;
+        st = OK;
+        sh = 2; // Device-nGnRnE
+      } else st = this.raise(false, FSC.addressSize(0), kind === WRITE, false, false, va, `address size fault, level 0: VA ${vaHex(va)} is beyond the ${this.paBits}-bit PA space (MMU off)`);
+    } else {
+      st = this.checkRange(va, kind, false, va);
+      if (st === OK) st = this.walk(va, kind, false, va);
+      if (st === OK) st = this.checkPermission(this.walkInfo, kind, false, el0, va);
+      if (st === OK) {
+        attr = this.mairAttr((this.walkInfo >>> 5) & 7);
+        sh = (attr & 0xf0) === 0 || attr === 0x44 || attr === 0x40 || attr === 0x04 ? 2 : infoSh(this.walkInfo);
+      }
+    }
+    if (st === OK) {
+      const ipa = this.walkIpa - (this.walkIpa % PAGE);
+      this.parLo = ((ipa % TWO32) | (1 << 11) | (1 << 9) | (sh << 7)) >>> 0;
+      this.parHi = ((Math.floor(ipa / TWO32) & 0xffff) | (attr << 24)) >>> 0;
+      return OK;
+    }
+    if (st !== FAULT || this.fault!.s1ptw) return st;
+    this.parLo = ((1 << 11) | ((this.fault!.fsc & 0x3f) << 1) | 1) >>> 0;
+    this.parHi = 0;
+    return OK;
+  }
+
   protected override s2Pa = 0;
   protected override s2Device = false;
 
@@ -457,7 +656,7 @@ export class GuestMemory extends Stage1Walker implements Disposable {
         if (++this.sameFaults >= MAX_SAME_FAULT) {
           this.sameFaults = 0;
           this.lastFaultIpa = -1;
-          this.exitDetail = `livelock: stage-2 ${faultKind} fault on ${s1ptw ? 'a stage-1 table walk' : `a ${access}`} at IPA ${hex(ipa)} (VA ${hex(va)}, PC=${hex(this.pc)}) repeated ${MAX_SAME_FAULT} times after the hypervisor asked to retry`;
+          this.exitDetail = `livelock: stage-2 ${faultKind} fault on ${s1ptw ? 'a stage-1 table walk' : `a ${access}`} at IPA ${hex(ipa)} (VA ${vaHex(va)}, PC=${hex(this.pc)}) repeated ${MAX_SAME_FAULT} times after the hypervisor asked to retry`;
           return EXIT;
         }
       } else {
@@ -521,7 +720,7 @@ export class GuestMemory extends Stage1Walker implements Disposable {
   }
 
   private alignmentFault(va: number, kind: AccessIndex, size: number): AccessStatus {
-    return this.raise(false, FSC.ALIGNMENT, kind === WRITE, false, false, va, `alignment fault: ${size}-byte ${KIND_NAMES[kind]} at VA ${hex(va)} to Device memory (or with SCTLR_EL1.A set) is not aligned`);
+    return this.raise(false, FSC.ALIGNMENT, kind === WRITE, false, false, va, `alignment fault: ${size}-byte ${KIND_NAMES[kind]} at VA ${vaHex(va)} to Device memory (or with SCTLR_EL1.A set) is not aligned`);
   }
 
   protected override raise(instruction: boolean, fsc: number, wnr: boolean, cm: boolean, s1ptw: boolean, va: number, description: string): AccessStatus {

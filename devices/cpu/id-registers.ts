@@ -67,13 +67,14 @@ export function mpidrEl1(index: number): number {
 
 /**
  * ID_AA64MMFR0_EL1: PARange from the VM's IPA size, 4 KiB granule supported (TGran4 = 0),
- * 16 KiB not (TGran16 = 0), 64 KiB not (TGran64 = 0xf), 8-bit ASIDs.
+ * 16 KiB not (TGran16 = 0), 64 KiB not (TGran64 = 0xf), 16-bit ASIDs (ASIDBits = 2, as a
+ * Cortex-A72: TCR_EL1.AS selects 8 or 16).
  */
 export function idAa64mmfr0El1(ipaBits: number): number {
   const ranges = [32, 36, 40, 42, 44, 48];
   let pa = 0;
   for (let i = 0; i < ranges.length; i++) if (ipaBits >= ranges[i]) pa = i;
-  return (0xf << 24) | pa;
+  return (0xf << 24) | (2 << 4) | pa;
 }
 
 /** ID_AA64PFR0_EL1: EL0 and EL1 AArch64 only, no EL2/EL3 visible to the guest, no FP/AdvSIMD. */

@@ -7,6 +7,7 @@ import { MASK64, encodeLogicImm, hex } from './bits';
 import { ExprError, type Expr } from './expr';
 import { SP, ZR, type DcOp, type Extend, type IcOp, type InsnFields, type LoadStore, type LoadStoreExclusive, type LoadStorePair, type Prefetch, type RegExtend, type ShiftType } from './insn';
 import { PRFOPS } from './encodings/loads-stores';
+import { AT_OPS, TLBI_OPS } from './encodings/tlbi-at';
 import { DC_OPS, HINT_NAMES, IC_OPS, PSTATE_FIELDS, barrierOption, conditionCode, parseSysReg } from './names';
 import type { ImmOperand, MemOperand, Operand, RegOperand, ShiftOperand } from './operands';
 import { BEYOND_V80_HANDLERS, bcCond, withNxs, withSysV8x } from './asm-beyond-v80';
@@ -770,6 +771,21 @@ function cacheOp(op: 'DC' | 'IC'): Handler {
   };
 }
 
+/** TLBI <op>{, Xt} and AT <op>, Xt (encodings/tlbi-at.ts). */
+function sysOp(op: 'TLBI' | 'AT'): Handler {
+  return (ops) => {
+    const table = op === 'TLBI' ? TLBI_OPS : AT_OPS;
+    const name = ops.name(0, `a ${op} operation (such as ${op === 'TLBI' ? 'vae1is' : 's1e1r'})`).toUpperCase();
+    const info = table.find((t) => t.name === name) ?? fail(`'${name.toLowerCase()}' is not a ${op} operation (${table.map((t) => t.name.toLowerCase()).join(', ')})`);
+    if (!info.takesReg) {
+      ops.expect(1, `${name.toLowerCase()} alone`);
+      return { op, sysOp: name, rt: ZR };
+    }
+    ops.expect(2, `${name.toLowerCase()}, Xt`);
+    return { op, sysOp: name, rt: ops.reg(1, 'x', 'zr').num };
+  };
+}
+
 function sysRegOperand(ops: Ops, i: number, write: boolean): number {
   const name = ops.name(i, 'a system register');
   const r = parseSysReg(name) ?? fail(`'${name}' is not a known system register (use the s<op0>_<op1>_c<n>_c<m>_<op2> form for others)`);
@@ -985,6 +1001,8 @@ const HANDLERS = new Map<string, Handler>([
   ['tbnz', tbz('TBNZ')],
   ['dc', withSysV8x(cacheOp('DC'))],
   ['ic', cacheOp('IC')],
+  ['tlbi', sysOp('TLBI')],
+  ['at', sysOp('AT')],
   ['dsb', withNxs(barrier('DSB'))],
   ['dmb', barrier('DMB')],
   ['isb', isb],

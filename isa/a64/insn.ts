@@ -322,6 +322,19 @@ export interface InsnCacheOp {
   readonly rt: number;
 }
 
+/** TLBI <op>{, Xt}: `sysOp` is the operation's name (encodings/tlbi-at.ts TLBI_OPS, upper case). */
+export interface TlbiInsn {
+  readonly op: 'TLBI';
+  readonly sysOp: string;
+  readonly rt: number;
+}
+/** AT <op>, Xt (encodings/tlbi-at.ts AT_OPS). */
+export interface AtInsn {
+  readonly op: 'AT';
+  readonly sysOp: string;
+  readonly rt: number;
+}
+
 /** MRS Rt, <reg> / MSR <reg>, Rt. `sysreg` packs op0:op1:CRn:CRm:op2 as Linux's sys_reg(). */
 export interface SysRegMove {
   readonly op: 'MRS' | 'MSR';
@@ -647,7 +660,12 @@ export type InsnFields =
   | LoadStorePairNonTemporal
   | LoadStoreUnprivileged
   | LoadStoreExclusive
-  | ClearExclusive;
+  | ClearExclusive
+
+
+  // stage 1: TLB maintenance and address translation
+  | TlbiInsn
+  | AtInsn;
 
 /** A decoded instruction: its fields plus the word it came from. */
 export type Insn = (InsnFields | Undefined) & { readonly word: number };

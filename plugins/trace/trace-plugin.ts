@@ -9,6 +9,7 @@ export function trackOf(e: SimEvent): string {
     case 'vcpu.run':
     case 'vcpu.exit':
     case 'stale':
+    case 'tlbi':
       return `vcpu${e.vcpu}`;
     case 'stage2.fault':
       return e.vcpu === null ? 'stage2' : `vcpu${e.vcpu}`;

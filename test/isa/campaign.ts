@@ -52,7 +52,7 @@ export function fieldName(n: number): string {
   return n === 0 ? 'nzcv' : n <= 31 ? `x${n - 1}` : `mem+0x${((n - 32) * 8).toString(16).padStart(2, '0')}`;
 }
 
-function runQemu(elf: string, timeoutMs: number): Promise<{ out: string; error?: string }> {
+export function runQemu(elf: string, timeoutMs: number): Promise<{ out: string; error?: string }> {
   return new Promise((resolve) => {
     const p = spawn('qemu-system-aarch64', ['-M', 'virt', '-cpu', 'cortex-a72', '-nographic', '-nic', 'none', '-kernel', elf], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -18,6 +18,7 @@
  */
 import { SeededRng, encode, type Rng } from '../../index';
 import { BEYOND_V80_FORMS, beyondV80Insn } from './generate-beyond-v80';
+import { SysRegs } from '../../isa/a64/names';
 
 /** Encoding groups, and the instruction forms in each (a form is what an exclusion names). */
 export const GROUPS = {
@@ -40,6 +41,8 @@ export const GROUPS = {
   'ldst-excl': ['LDXR', 'LDAXR', 'LDXP', 'LDAXP', 'STXR', 'LDAR', 'STLR', 'CLREX'],
   branch: ['B_COND', 'CBZ', 'CBNZ', 'TBZ', 'TBNZ'],
   'beyond-v80': BEYOND_V80_FORMS,
+  // Stage-1 translation instructions with the MMU off (mmu-probe.ts tests them with it on).
+  tlb: ['TLBI', 'AT'],
 } as const;
 export type Group = keyof typeof GROUPS;
 export const GROUP_NAMES = Object.keys(GROUPS) as Group[];
@@ -48,6 +51,7 @@ export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = {
   'dp-imm': 3, 'dp-reg': 3, ldst: 3, branch: 1,
   'ldst-excl': 2,
   'beyond-v80': 1,
+  tlb: 1,
 };
 
 /** Scratch buffer: where x27/x28 point; its address is fixed (within LDR literal's ±1 MiB of the code). */
@@ -490,6 +494,33 @@ class SeqGen {
     return [g({ ...base, rt: t, mode: 'post', imm: target - off })];
   }
 
+  /**
+   * TLBI (an ARMv8.0 EL1 operation, any Xt: no visible effect with the MMU off) or AT: Xt set to
+   * a scratch address, a value below 2^32, or one beyond every PA (MOVN), then MRS of PAR_EL1
+   * with SH masked (QEMU 7.2 reports 0b00 for Device memory, the Arm ARM 0b10).
+   */
+  tlb(form: string): Unit {
+    const r = this.rng;
+    const g = (fields: Parameters<typeof encode>[0], setup = false): GenInsn => ({ word: encode(fields), form, group: 'tlb', setup });
+    if (form === 'TLBI') {
+      const op = pick(r, ['VMALLE1', 'VAE1', 'ASIDE1', 'VAAE1', 'VALE1', 'VAALE1', 'VMALLE1IS', 'VAE1IS', 'ASIDE1IS', 'VAAE1IS', 'VALE1IS', 'VAALE1IS']);
+      return [g({ op: 'TLBI', sysOp: op, rt: op.startsWith('VMALLE1') ? ZR : this.src() })];
+    }
+    const unit: Unit = [];
+    let xt: number;
+    const k = r.nextInt(3);
+    if (k === 0) xt = pick(r, BASES);
+    else {
+      xt = this.reg();
+      unit.push(g(k === 1 ? { op: 'MOVZ', sf: true, rd: xt, imm: r.nextInt(0x10000), shift: 16 * r.nextInt(2) } : { op: 'MOVN', sf: true, rd: xt, imm: r.nextInt(0x10000), shift: 0 }, true));
+    }
+    const rd = this.reg();
+    unit.push(g({ op: 'AT', sysOp: pick(r, ['S1E1R', 'S1E1W', 'S1E0R', 'S1E0W']), rt: xt }));
+    unit.push(g({ op: 'MRS', sysreg: SysRegs.PAR_EL1, rt: rd }));
+    unit.push(g({ op: 'AND_IMM', sf: true, rd, rn: rd, immLo: 0xfffffe7f, immHi: 0xffffffff }));
+    return unit;
+  }
+
   /** A branch skipping forward by `bytes` (patched once the skipped units exist). */
   branch(form: string): (bytes: number) => GenInsn {
     const r = this.rng;
@@ -548,6 +579,7 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
     else if (group === 'ldst-excl') unit = gen.ldstExcl(form);
     else if (group === 'dp-imm') unit = gen.dpImm(form);
     else if (group === 'beyond-v80') unit = [beyondV80Insn(rng, form)];
+    else if (group === 'tlb') unit = gen.tlb(form);
     else unit = gen.dpReg(form);
     if (unit === undefined) continue; // that form does not fit here (writeback in a branch's shadow, an offset out of range): draw again
     units.push(unit);

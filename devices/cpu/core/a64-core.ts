@@ -329,7 +329,8 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
         xh[u.rd] = this.rh;
         break;
       case 43 /* ADRP */:
-        this.fromNumber(pc - (pc % 4096) + u.imm);
+        // pc & 0xfff: the low bits of a TTBR1-range PC too (a negative number).
+        this.fromNumber(pc - (pc & 0xfff) + u.imm);
         xl[u.rd] = this.rl;
         xh[u.rd] = this.rh;
         break;
@@ -361,7 +362,7 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
       case 51 /* BR */:
       case 52 /* BLR */:
       case 53 /* RET */: {
-        const target = (xh[u.rn] >>> 0) * TWO32 + (xl[u.rn] >>> 0);
+        const target = this.memory.vaOf(xl[u.rn], xh[u.rn]);
         if (opc === 52) {
           this.fromNumber(pc + 4);
           xl[30] = this.rl;

@@ -36,7 +36,10 @@ const LDST_OPS = ['PRFM', 'LDTR', 'STTR', 'LDXR', 'LDAXR', 'STXR', 'STLXR', 'LDX
 
 /** Branches and system added since: numbered from 200, run by execSystem. */
 export const SYSTEM_BASE = 200;
-const SYSTEM_OPS = [] as const satisfies readonly Op[];
+const SYSTEM_OPS = [
+  // Stage-1 translation (TLB maintenance, address translation): system-instructions.ts.
+  'TLBI', 'AT',
+] as const satisfies readonly Op[];
 
 /** SIMD and floating point: numbered from 260, run by execSimdFp. */
 export const SIMD_FP_BASE = 260;
@@ -124,6 +127,9 @@ export class Uop {
 export const DC_CODE: Record<string, number> = { IVAC: 0, ISW: 1, CSW: 2, CISW: 3, ZVA: 4, CVAC: 5, CVAU: 6, CIVAC: 7 };
 export const DC_NAMES = ['IVAC', 'ISW', 'CSW', 'CISW', 'ZVA', 'CVAC', 'CVAU', 'CIVAC'] as const;
 export const IC_CODE: Record<string, number> = { IALLUIS: 0, IALLU: 1, IVAU: 2 };
+/** The TLBI and AT operations a Cortex-A72 executes at EL1 (Uop.imm indexes these; -1: UNDEFINED). */
+export const TLBI_EXEC = ['VMALLE1', 'VAE1', 'ASIDE1', 'VAAE1', 'VALE1', 'VAALE1', 'VMALLE1IS', 'VAE1IS', 'ASIDE1IS', 'VAAE1IS', 'VALE1IS', 'VAALE1IS'] as const;
+export const AT_EXEC = ['S1E1R', 'S1E1W', 'S1E0R', 'S1E0W'] as const;
 
 /** Flattens a decoded instruction. */
 export function toUop(insn: Insn): Uop {
@@ -305,6 +311,14 @@ export function toUop(insn: Insn): Uop {
       u.rm = insn.rs;
       u.size = insn.size;
       u.sf = insn.size === 3;
+      break;
+    case 'TLBI':
+      u.rd = insn.rt;
+      u.imm = TLBI_EXEC.indexOf(insn.sysOp as (typeof TLBI_EXEC)[number]);
+      break;
+    case 'AT':
+      u.rd = insn.rt;
+      u.imm = AT_EXEC.indexOf(insn.sysOp as (typeof AT_EXEC)[number]);
       break;
     default:
       break;

@@ -76,6 +76,8 @@ export abstract class Exceptions extends SystemRegisters {
     const vbar = this.sys('VBAR_EL1');
     const pc = this.pcV;
     const esr = ((ec << 26) | ESR_IL | (iss & 0x1ffffff)) >>> 0;
+    // Aborts always set FAR_EL1 (a TTBR1 VA is a negative number); other classes pass -1 for none.
+    const setsFar = far >= 0 || ec === EC.INSN_ABORT_SAME_EL || ec === EC.DATA_ABORT_SAME_EL;
     if (ec !== EC.SVC64 && this.firstFaultV === null) this.firstFaultV = this.faultRecord(ec, esr, elr, far, pc, word, what, vbar);
     if (vbar === 0) {
       this.stop = { reason: 'guest_fault', pc, detail: `${what}; VBAR_EL1 is 0 (no vector table), so the exception cannot be taken${this.firstNote(pc, what)}` };
@@ -96,7 +98,7 @@ export abstract class Exceptions extends SystemRegisters {
     this.setSys('SPSR_EL1', (this.nzcv | (this.daif << 6) | (fromSpsel ? M_EL1H : M_EL1T)) >>> 0);
     this.setSys('ELR_EL1', elr);
     this.setSys('ESR_EL1', esr);
-    if (far >= 0) this.setSys('FAR_EL1', far);
+    if (setsFar) this.setSys('FAR_EL1', far);
     this.daif = 0xf;
     this.setSpsel(1);
     this.pcV = vbar + (fromSpsel ? 0x200 : 0);
@@ -106,7 +108,7 @@ export abstract class Exceptions extends SystemRegisters {
   /** The record of an unexpected exception, with the instructions that ran before it. */
   protected faultRecord(ec: number, esr: number, elr: number, far: number, pc: number, word: number | null, what: string, vbar: number): GuestException {
     const recent = this.recentPcs(pc);
-    const e: GuestException = { ec, esr, elr, far: far >= 0 ? far : null, pc, word: word === null ? null : word >>> 0, what, vbar, retired: this.retiredV, recent };
+    const e: GuestException = { ec, esr, elr, far: far >= 0 || ec === EC.INSN_ABORT_SAME_EL || ec === EC.DATA_ABORT_SAME_EL ? far : null, pc, word: word === null ? null : word >>> 0, what, vbar, retired: this.retiredV, recent };
     const pa = word === null ? undefined : this.memory.fetchedPa(pc);
     if (pa !== undefined) {
       const b = new Uint8Array(4);

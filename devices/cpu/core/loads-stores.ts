@@ -212,18 +212,20 @@ export abstract class LoadsStores extends Exceptions {
     this.xh[rt] = sf ? v >> 31 : 0;
   }
 
-  /** rl/rh = Xn + imm (64-bit), and returns the VA as a double (>= 2^48 when out of every range). */
+  /** rl/rh = Xn + imm (64-bit), and returns the VA as a number (GuestMemory.vaOf: signed, tags removed). */
   protected address(baseLo: number, baseHi: number, imm: number): number {
     const s = (baseLo >>> 0) + imm;
     const lo = s | 0;
     const hi = (baseHi + Math.floor(s / TWO32)) | 0;
     this.rl = lo;
     this.rh = hi;
-    return (hi >>> 0) * TWO32 + (lo >>> 0);
+    // Bits 63:55 all equal (no tag): the signed value, as vaOf gives it, without the call.
+    const top = hi >> 23;
+    return top === 0 || top === -1 ? hi * TWO32 + (lo >>> 0) : this.memory.vaOf(lo, hi);
   }
 
   /**
-   * The VA of a single-register load or store, as a double (>= 2^48 when out of every range);
+   * The VA of a single-register load or store, as a number (GuestMemory.vaOf);
    * with pre- or post-indexing the new base is left in wbLo/wbHi.
    */
   protected effectiveAddress(u: Uop): number {
@@ -253,7 +255,7 @@ export abstract class LoadsStores extends Exceptions {
           ohi = this.rh;
         }
         this.add64(xl[u.rn], xh[u.rn], olo, ohi, 0);
-        return (this.rh >>> 0) * TWO32 + (this.rl >>> 0);
+        return this.memory.vaOf(this.rl, this.rh);
       }
       case 1 /* pre */: {
         const va = this.address(xl[u.rn], xh[u.rn], u.imm);
@@ -262,7 +264,7 @@ export abstract class LoadsStores extends Exceptions {
         return va;
       }
       default /* post */: {
-        const va = (xh[u.rn] >>> 0) * TWO32 + (xl[u.rn] >>> 0);
+        const va = this.memory.vaOf(xl[u.rn], xh[u.rn]);
         this.address(xl[u.rn], xh[u.rn], u.imm);
         this.wbLo = this.rl;
         this.wbHi = this.rh;

@@ -2,7 +2,10 @@
  * System instructions: cache maintenance by VA and by set/way (DC, IC), and the rest of the
  * branches-and-system group beyond the original subset.
  */
-import { AccessStatus } from '../guest-access';
+import type { AtInsn, TlbiInsn } from '../../../isa/a64/insn';
+import { SysRegs } from '../../../isa/a64/names';
+import { AccessStatus, READ, WRITE } from '../guest-access';
+import type { TlbiOp } from '../guest-memory';
 import { cacheLevels } from '../id-registers';
 import { DC_NAMES, type Uop } from './decoded-ops';
 import { LoadsStores } from './loads-stores';
@@ -14,14 +17,51 @@ export abstract class SystemInstructions extends LoadsStores {
    * 200): returns true when the instruction completed and retires at PC + 4.
    */
   protected execSystem(u: Uop, pc: number): boolean {
-    this.undefinedInsn(pc, u.word, `no execution for op ${u.insn.op}`);
-    return false;
+    switch (u.insn.op) {
+      case 'TLBI':
+        return this.tlbiInsn(u, pc);
+      case 'AT':
+        return this.atInsn(u, pc);
+      default:
+        this.undefinedInsn(pc, u.word, `no execution for op ${u.insn.op}`);
+        return false;
+    }
+  }
+
+  // ---- stage-1 translation: TLBI and AT (EL1 only; the others are EL2/EL3's or later than ARMv8.0)
+
+  protected tlbiInsn(u: Uop, pc: number): boolean {
+    const name = (u.insn as TlbiInsn).sysOp;
+    if (u.imm < 0 || this.el === 0) {
+      this.undefinedInsn(pc, u.word, `TLBI ${name} ${u.imm < 0 ? 'is not an ARMv8.0 EL1 operation (a Cortex-A72 at EL1 does not have it)' : 'at EL0'}`);
+      return false;
+    }
+    const op = (name.endsWith('IS') ? name.slice(0, -2) : name) as TlbiOp;
+    this.memory.tlbi(op, this.xl[u.rd], this.xh[u.rd]);
+    // The topology's TLB invalidation cost (the broadcast and its completion, as KVM's are charged).
+    this.clock.advance(this.topology.cost.tlbi);
+    return true;
+  }
+
+  protected atInsn(u: Uop, pc: number): boolean {
+    const name = (u.insn as AtInsn).sysOp;
+    if (u.imm < 0 || this.el === 0) {
+      this.undefinedInsn(pc, u.word, `AT ${name} ${u.imm < 0 ? 'is not an ARMv8.0 EL1 operation (a Cortex-A72 at EL1 does not have it)' : 'at EL0'}`);
+      return false;
+    }
+    const mem = this.memory;
+    // S1E1R 0, S1E1W 1, S1E0R 2, S1E0W 3.
+    const st = mem.at((u.imm & 1) === 1 ? WRITE : READ, u.imm >= 2, mem.vaOf(this.xl[u.rd], this.xh[u.rd]));
+    if (st !== AccessStatus.OK) return this.memFailure(st, pc, u.word, null);
+    this.sysLo.set(SysRegs.PAR_EL1, mem.parLo | 0);
+    this.sysHi.set(SysRegs.PAR_EL1, mem.parHi | 0);
+    return true;
   }
 
   protected dc(u: Uop, pc: number): boolean {
     const lo = this.xl[u.rd];
     const hi = this.xh[u.rd];
-    const va = (hi >>> 0) * TWO32 + (lo >>> 0);
+    const va = this.memory.vaOf(lo, hi);
     const mem = this.memory;
     const name = DC_NAMES[u.imm];
     let st: AccessStatus;
@@ -66,7 +106,7 @@ export abstract class SystemInstructions extends LoadsStores {
       this.ms.ic('IC IALLUIS', this.index);
       return true;
     }
-    const va = (this.xh[u.rd] >>> 0) * TWO32 + (this.xl[u.rd] >>> 0);
+    const va = this.memory.vaOf(this.xl[u.rd], this.xh[u.rd]);
     const st = this.memory.icIvau(va);
     if (st === AccessStatus.OK) return true;
     return this.memFailure(st, pc, u.word, null);

@@ -12,7 +12,7 @@ const SYS = SysRegs;
 
 /** Registers that only hold what the guest writes. */
 const PLAIN_REGS: readonly string[] = [
-  'ACTLR_EL1', 'CPACR_EL1', 'TTBR1_EL1', 'SPSR_EL1', 'ELR_EL1', 'AFSR0_EL1', 'AFSR1_EL1', 'ESR_EL1', 'FAR_EL1', 'PAR_EL1',
+  'ACTLR_EL1', 'CPACR_EL1', 'SPSR_EL1', 'ELR_EL1', 'AFSR0_EL1', 'AFSR1_EL1', 'ESR_EL1', 'FAR_EL1', 'PAR_EL1',
   'AMAIR_EL1', 'VBAR_EL1', 'CONTEXTIDR_EL1', 'TPIDR_EL1', 'TPIDR_EL0', 'TPIDRRO_EL0', 'CNTKCTL_EL1', 'CNTV_CTL_EL0',
   'CNTV_CVAL_EL0', 'CNTV_TVAL_EL0', 'FPCR', 'FPSR', 'CSSELR_EL1',
 ];
@@ -40,6 +40,9 @@ export abstract class SystemRegisters extends DataProcessing {
         break;
       case SYS.TTBR0_EL1:
         [lo, hi] = this.memory.ttbr0;
+        break;
+      case SYS.TTBR1_EL1:
+        [lo, hi] = this.memory.ttbr1;
         break;
       case SYS.TCR_EL1:
         [lo, hi] = this.memory.tcr;
@@ -123,6 +126,12 @@ export abstract class SystemRegisters extends DataProcessing {
         const [olo, ohi] = mem.ttbr0;
         this.vmRegWrite('TTBR0_EL1', ohi * TWO32 + olo, (hi >>> 0) * TWO32 + (lo >>> 0));
         mem.setTtbr0(lo, hi);
+        return 1;
+      }
+      case SYS.TTBR1_EL1: {
+        const [olo, ohi] = mem.ttbr1;
+        this.vmRegWrite('TTBR1_EL1', ohi * TWO32 + olo, (hi >>> 0) * TWO32 + (lo >>> 0));
+        mem.setTtbr1(lo, hi);
         return 1;
       }
       case SYS.TCR_EL1: {

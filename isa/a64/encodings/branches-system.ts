@@ -180,10 +180,14 @@ export const msrImm: Encoding<PstateMove> = {
   },
 };
 
+/**
+ * DC and IC: SYS with CRn=7 and CRm 0-7 (this row), 10-11 and 12-15 (cacheOpRows); CRm 8-9 is
+ * AT's (tlbi-at.ts), CRn=8 TLBI's.
+ */
 export const cacheOp: Encoding<DataCacheOp | InsnCacheOp> = {
-  name: 'SYS: DC and IC',
-  mask: 0xfff80000,
-  match: 0xd5080000,
+  name: 'SYS: DC and IC (CRm 0-7)',
+  mask: 0xfff8f800,
+  match: 0xd5087000,
   keys: ['DC', 'IC'],
   decode(w) {
     if (bits(w, 15, 12) !== 7) return undefined;
@@ -225,3 +229,10 @@ export function sysRegRow(op: 'MRS' | 'MSR', match: number): Encoding<SysRegMove
     },
   };
 }
+
+/** The DC/IC row for the other CRm values of CRn=7 outside AT's 8-9: 10-11 (0b101x) and 12-15 (0b11xx). */
+export const cacheOpRows: readonly Encoding<DataCacheOp | InsnCacheOp>[] = [
+  cacheOp,
+  { ...cacheOp, name: 'SYS: DC and IC (CRm 10-11)', mask: 0xfff8fe00, match: 0xd5087a00 },
+  { ...cacheOp, name: 'SYS: DC and IC (CRm 12-15)', mask: 0xfff8fc00, match: 0xd5087c00 },
+];

@@ -20,7 +20,8 @@ import { memoryTag } from './mte';
 import { memoryCopySet } from './mops';
 import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, ldstUnprivileged, pairNonTemporal, pairRow } from './loads-stores';
 import { clearExclusive, loadStoreExclusiveRows } from './loads-stores-exclusive';
-import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
+import { barrierRow, branchImm, branchReg, cacheOpRows, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
+import { atRow, tlbiRow } from './tlbi-at';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
 export { ldstMnemonic } from './loads-stores';
@@ -76,7 +77,9 @@ export const ENCODINGS: readonly Encoding[] = [
   barrierRow('DMB', 0xd50330bf),
   barrierRow('ISB', 0xd50330df),
   msrImm,
-  withSysV8x(cacheOp),
+  ...cacheOpRows.map((r, i) => withSysV8x(r, i === 0)),
+  tlbiRow,
+  atRow,
   sysRegRow('MRS', 0xd5300000),
   sysRegRow('MSR', 0xd5100000),
   // Beyond ARMv8.0: decoded and printed, UNDEFINED on a Cortex-A72 (features: BEYOND_V80_FEATURES).

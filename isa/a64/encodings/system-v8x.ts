@@ -115,12 +115,13 @@ export const SYS_V8X_OPS: readonly [number, string, string][] = [
  * The SYS row (DC/IC, and whatever else it decodes) with the SYS_V8X_OPS added: they lie inside
  * its mask, so they cannot be a row of their own.
  */
-export function withSysV8x<F extends InsnFields>(sys: Encoding<F>): Encoding<F | SysOpBeyondV80> {
+export function withSysV8x<F extends InsnFields>(sys: Encoding<F>, ownsKey = true): Encoding<F | SysOpBeyondV80> {
   return {
     name: `${sys.name}; DC CVAP/CVADP, MTE's DC operations, CFP/DVP/CPP RCTX (beyond ARMv8.0)`,
     mask: sys.mask,
     match: sys.match,
-    keys: [...sys.keys, 'SYS_V8X'],
+    // When several SYS rows are wrapped, one of them encodes SYS_V8X (its encode needs no row).
+    keys: ownsKey ? [...sys.keys, 'SYS_V8X'] : sys.keys,
     decode(w) {
       const p = SYS_V8X_OPS.find(([m]) => (w & ~31) >>> 0 === m);
       return p === undefined ? sys.decode(w) : { op: 'SYS_V8X', word: w, operation: p[1], rt: w & 31 };

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ENCODINGS } from '../../../../isa/a64/encodings';
+import { AT_OPS, TLBI_OPS, atRow, tlbiRow } from '../../../../isa/a64/encodings/tlbi-at';
 import { HINT_NAMES, SYS_REGS } from '../../../../isa/a64/names';
 
 export const FIXTURES = path.join(__dirname, 'fixtures');
@@ -97,6 +98,12 @@ export function fuzzWords(perRow: number, seed = 0x5eed): number[] {
       let w = ((next() & ~e.mask) | e.match) >>> 0;
       if (e.match === 0xd5300000 || e.match === 0xd5100000) w = ((w & ~0x000fffe0) | ((regs[next() % regs.length] & 0x7fff) << 5)) >>> 0;
       if (e.match === 0xd503201f) w = (0xd503201f | (hints[next() % hints.length] << 5)) >>> 0;
+      // TLBI and AT: a named operation (most SYS words of their rows have no name; objdump prints `sys`).
+      const sysOps = e.match === tlbiRow.match ? TLBI_OPS : e.match === atRow.match ? AT_OPS : null;
+      if (sysOps !== null) {
+        const o = sysOps[next() % sysOps.length];
+        w = ((w & ~0x00070fe0) | (o.op1 << 16) | (o.crm << 8) | (o.op2 << 5)) >>> 0;
+      }
       words.push(w);
     }
   }
