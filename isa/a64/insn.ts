@@ -216,9 +216,9 @@ export interface BranchReg {
   readonly rn: number;
 }
 
-/** SVC/HVC/SMC/BRK with their 16-bit immediate. */
+/** SVC/HVC/SMC/BRK/HLT with their 16-bit immediate. */
 export interface ExceptionGen {
-  readonly op: 'SVC' | 'HVC' | 'SMC' | 'BRK';
+  readonly op: 'SVC' | 'HVC' | 'SMC' | 'BRK' | 'HLT';
   readonly imm: number;
 }
 
@@ -267,6 +267,22 @@ export interface PstateMove {
   readonly imm: number;
 }
 
+/**
+ * SYS / SYSL (op0 = 1) outside the operations the core knows by name (DC, IC, AT, TLBI):
+ * `sys #op1, Cn, Cm, #op2{, Xt}` and `sysl Xt, #op1, Cn, Cm, #op2`. `name` is objdump's name
+ * for an operation of a later architecture version (`dc cvap`, `cfp rctx`), which it prints
+ * instead of the generic form.
+ */
+export interface SysInsn {
+  readonly op: 'SYS' | 'SYSL';
+  readonly op1: number;
+  readonly crn: number;
+  readonly crm: number;
+  readonly op2: number;
+  readonly rt: number;
+  readonly name?: string;
+}
+
 /** Any word outside the supported subset (or reserved/unallocated): executing it is UNDEFINED. */
 export interface Undefined {
   readonly op: 'UNDEFINED';
@@ -299,7 +315,8 @@ export type InsnFields =
   | DataCacheOp
   | InsnCacheOp
   | SysRegMove
-  | PstateMove;
+  | PstateMove
+  | SysInsn;
 
 /** A decoded instruction: its fields plus the word it came from. */
 export type Insn = (InsnFields | Undefined) & { readonly word: number };

@@ -28,7 +28,10 @@ const LDST_OPS = [] as const satisfies readonly Op[];
 
 /** Branches and system added since: numbered from 200, run by execSystem. */
 export const SYSTEM_BASE = 200;
-const SYSTEM_OPS = [] as const satisfies readonly Op[];
+const SYSTEM_OPS = [
+  // System/EL helper: generic SYS/SYSL (UNDEFINED on this core) and HLT.
+  'SYS', 'SYSL', 'HLT',
+] as const satisfies readonly Op[];
 
 /** SIMD and floating point: numbered from 260, run by execSimdFp. */
 export const SIMD_FP_BASE = 260;

@@ -12,7 +12,8 @@ import type { Encoding } from './encoding';
 import { addSubImm, bitfield, extract, logicImm, moveWide, pcRel } from './data-processing-immediate';
 import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-processing-register';
 import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
-import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
+import { sysRows, sysl } from './system-generic';
+import { barrierRow, branchImm, branchReg, cacheOpRows, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
 export { ldstMnemonic } from './loads-stores';
@@ -54,9 +55,13 @@ export const ENCODINGS: readonly Encoding[] = [
   barrierRow('DMB', 0xd50330bf),
   barrierRow('ISB', 0xd50330df),
   msrImm,
-  cacheOp,
+  ...cacheOpRows,
   sysRegRow('MRS', 0xd5300000),
   sysRegRow('MSR', 0xd5100000),
+  // System/EL helper: HLT, and SYS/SYSL outside DC/IC/AT/TLBI.
+  exceptionRow('HLT', 0xd4400000),
+  ...sysRows,
+  sysl,
 ] as unknown as readonly Encoding[];
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */
