@@ -193,12 +193,13 @@ function cacheOpRow(name: string, mask: number, match: number, keys: readonly st
     keys,
     decode(w) {
       const [op1, crm, op2, rt] = [bits(w, 18, 16), bits(w, 11, 8), bits(w, 7, 5), bits(w, 4, 0)];
-      // Operations without a register ignore Rt (objdump prints `ic iallu` whatever it is).
+      // Operations without a register need Rt = 31; other values are left UNDEFINED (objdump
+      // prints them as `ic iallu` too, which would not assemble back to the same word).
       const match = (o: CacheOpInfo<string>) => o.op1 === op1 && o.crm === crm && o.op2 === op2;
       const dc = DC_OPS.find(match);
       if (dc !== undefined) return { op: 'DC', word: w, cacheOp: dc.name, rt };
       const ic = IC_OPS.find(match);
-      if (ic !== undefined) return { op: 'IC', word: w, cacheOp: ic.name, rt };
+      if (ic !== undefined) return ic.takesReg || rt === 31 ? { op: 'IC', word: w, cacheOp: ic.name, rt } : undefined;
       return laterSysOp(w);
     },
     format(i) {
@@ -213,6 +214,7 @@ function cacheOpRow(name: string, mask: number, match: number, keys: readonly st
       const info = table.find((o) => o.name === i.cacheOp);
       if (info === undefined) throw new EncodingError(`${i.cacheOp} is not a ${i.op} operation`);
       const rt = encZR(i.rt, true, 'Rt');
+      if (!info.takesReg && rt !== 31) throw new EncodingError(`${i.op} ${i.cacheOp} takes no register`);
       return (0xd5080000 | (info.op1 << 16) | (7 << 12) | (info.crm << 8) | (info.op2 << 5) | rt) >>> 0;
     },
   };

@@ -165,6 +165,7 @@ describe('decode: words outside the subset are UNDEFINED, never a NOP', () => {
     ['LDNP', 0xa8400000],
     ['unallocated BR opc=11', 0xd67f0000],
     ['CRC32B', 0x1ac64383],
+    ['IC IALLU with Rt != 31', 0xd5087500],
     ['SYS: a TLBI', 0xd508871f],
     ['MSR SPSel with CRm > 1', 0xd50042bf],
     ['CLREX', 0xd503305f],
