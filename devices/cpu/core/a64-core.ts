@@ -20,7 +20,7 @@ import { SysRegs, sysRegName } from '../../../isa/a64/names';
 import type { CoreExit, GuestCore, GuestException } from '../guest-interface';
 import { DECODE_BITS, DECODE_SIZE, LDST_BASE, SIMD_FP_BASE, SYSTEM_BASE, toUop, type Uop } from './decoded-ops';
 import { EC } from './exceptions';
-import { SCTLR_NTWE, SCTLR_NTWI, SYSREG_OK, SYSREG_TRAP } from './system-registers';
+import { SCTLR_NTWI, SYSREG_OK, SYSREG_TRAP } from './system-registers';
 import { SimdFp } from './simd-fp';
 import { SP, ZR, TWO32, type A64CoreDeps } from './state';
 
@@ -166,7 +166,7 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
     else this.undefinedInsn(pc, word, `${what}, not ${access} at EL${this.el}`);
   }
 
-  /** WFI/WFE at EL0 with SCTLR_EL1.nTWI/nTWE clear: EC 0x01, ISS CV=1 COND=0xE TI. */
+  /** WFI at EL0 with SCTLR_EL1.nTWI clear: EC 0x01, ISS CV=1 COND=0xE TI (0: WFI). */
   private wfxTrap(pc: number, word: number, ti: number): void {
     this.takeException(EC.WFX, (1 << 24) | (0xe << 20) | ti, pc, -1, `${ti ? 'WFE' : 'WFI'} at EL0 trapped to EL1 at PC=${hex(pc)}`, word);
   }
@@ -396,15 +396,12 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
         return;
       case 59 /* NOP */:
       case 60 /* YIELD */:
+      case 61 /* WFE */:
       case 63 /* SEV */:
       case 64 /* SEVL */:
-        break;
-      case 61 /* WFE */:
-        // WFE completes at once (no event is ever awaited); at EL0, SCTLR_EL1.nTWE = 0 traps it.
-        if (this.el === 0 && (this.memory.sctlr & SCTLR_NTWE) === 0) {
-          this.wfxTrap(pc, u.word, 1);
-          return;
-        }
+        // WFE completes at once (as if the event register were always set), so it never enters
+        // a low-power state and SCTLR_EL1.nTWE never traps it (the architecture traps only a
+        // WFE that would wait; QEMU does the same).
         break;
       case 62 /* WFI */:
         if (this.el === 0 && (this.memory.sctlr & SCTLR_NTWI) === 0) {

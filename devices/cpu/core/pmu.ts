@@ -27,7 +27,8 @@ const EVENT_SW_INCR = 0x00;
 const EVENT_CPU_CYCLES = 0x11;
 /** PMEVTYPER<n>_EL0: P, U, NSK, NSU, NSH, M, MT and evtCount[15:0]. */
 const EVTYPER_MASK = 0xfe00ffff;
-const CCFILTR_MASK = 0xf8000000;
+/** PMCCFILTR_EL0: P, U, NSK, NSU, NSH, M. */
+const CCFILTR_MASK = 0xfc000000;
 /** PMUSERENR_EL0: EN, SW, CR, ER. */
 const USERENR_EN = 1;
 const USERENR_SW = 2;
@@ -82,12 +83,13 @@ export class Pmu {
   }
 
   /**
-   * EL0 access to a PMU register (`has` is true): 1 allowed, 2 trapped to EL1, 0 UNDEFINED.
+   * EL0 access to a PMU register (`has` is true): 1 allowed, 2 trapped to EL1, 0 UNDEFINED
+   * (PMUSERENR_EL0 writes, PMINTEN*_EL1).
    * PMUSERENR_EL0.EN allows all; SW, CR and ER allow PMSWINC, PMCCNTR reads, and event counter
    * reads (with PMSELR) one by one.
    */
   el0Access(code: number, write: boolean): number {
-    if (code === SYS.PMUSERENR_EL0) return write ? 2 : 1;
+    if (code === SYS.PMUSERENR_EL0) return write ? 0 : 1;
     if (code === SYS.PMINTENSET_EL1 || code === SYS.PMINTENCLR_EL1) return 0;
     const u = this.userenr;
     if ((u & USERENR_EN) !== 0) return 1;

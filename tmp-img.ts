@@ -1,0 +1,10 @@
+import * as fs from 'fs';
+import { sequenceAt } from './test/isa/generate';
+import { buildImage, wrapElf, IMAGE_BASE, listing } from './test/isa/harness';
+const n = Number(process.argv[2] ?? 3);
+const groups = (process.argv[3] ?? 'sys').split(',') as any;
+const first = Number(process.argv[4] ?? 0);
+const seqs = Array.from({ length: n }, (_, i) => sequenceAt(1, first + i, { length: 20, groups }));
+const img = buildImage(seqs);
+fs.writeFileSync('/tmp/srp/h.elf', wrapElf(img.bytes, IMAGE_BASE));
+seqs.forEach((s, k) => console.log(listing(s, img.bodies[k]).join('\n')));
