@@ -25,7 +25,7 @@ describe('A64 differential testing against QEMU', () => {
     const [d, ...rest] = compareImage(q, k, seqs, 0, [0x40080000], 1);
     expect(rest).toEqual([]);
     expect(d).toMatchObject({ sequence: 0, what: 'x3', qemu: '0000000000000001', kvmsim: '0000000000000002', initial: x3 });
-    expect(d.listing).toHaveLength(seqs[0].insns.length);
+    expect(d.listing).toHaveLength(seqs[0].insns.length + 1); // the EL and SCTLR_EL1 line, then the instructions
     // A field one side left unchanged.
     const [u] = compareImage(q, 'S0000000000000000\n00 0000000060000000\nEND\n', seqs, 0, [0x40080000], 1);
     expect(u).toMatchObject({ what: 'x3', kvmsim: `${x3} (unchanged)` });
