@@ -31,7 +31,8 @@ export type PairAddrMode = 'offset' | 'pre' | 'post';
 /** DC operations by virtual address and by set/way (ARMv8.0). */
 export type DcOp = 'IVAC' | 'ISW' | 'CSW' | 'CISW' | 'ZVA' | 'CVAC' | 'CVAU' | 'CIVAC';
 export type IcOp = 'IALLUIS' | 'IALLU' | 'IVAU';
-export type PstateField = 'SPSel' | 'DAIFSet' | 'DAIFClr';
+/** SPSel, DAIFSet, DAIFClr; the rest are later versions' (UNDEFINED on the ARMv8.0 core, named as objdump does). */
+export type PstateField = 'SPSel' | 'DAIFSet' | 'DAIFClr' | 'UAO' | 'PAN' | 'ALLINT' | 'SSBS' | 'DIT' | 'TCO';
 
 /** Moves: `MOVZ Rd, #imm, LSL #shift` etc. `imm` is imm16, `shift` is hw*16. */
 export interface MoveWide {

@@ -213,7 +213,7 @@ export function parseSysReg(name: string): { packed: number; info?: SysRegInfo }
   if (info !== undefined) return { packed: sysReg(info.op0, info.op1, info.crn, info.crm, info.op2), info };
   const known = OBJDUMP_PACKED.get(lower);
   if (known !== undefined) return { packed: known, info: SYS_REGS.get(known) };
-  const m = /^s([23])_([0-7])_c([0-9]|1[0-5])_c([0-9]|1[0-5])_([0-7])$/.exec(lower);
+  const m = /^s([023])_([0-7])_c([0-9]|1[0-5])_c([0-9]|1[0-5])_([0-7])$/.exec(lower);
   if (m === null) return undefined;
   const packed = sysReg(+m[1], +m[2], +m[3], +m[4], +m[5]);
   return { packed, info: SYS_REGS.get(packed) };
@@ -274,6 +274,13 @@ export const PSTATE_FIELDS: readonly { readonly name: PstateField; readonly op1:
   { name: 'SPSel', op1: 0, op2: 5, maxImm: 1 },
   { name: 'DAIFSet', op1: 3, op2: 6, maxImm: 15 },
   { name: 'DAIFClr', op1: 3, op2: 7, maxImm: 15 },
+  // Later architecture versions' (UNDEFINED on this core; objdump names them).
+  { name: 'UAO', op1: 0, op2: 3, maxImm: 1 },
+  { name: 'PAN', op1: 0, op2: 4, maxImm: 1 },
+  { name: 'ALLINT', op1: 1, op2: 0, maxImm: 1 },
+  { name: 'SSBS', op1: 3, op2: 1, maxImm: 1 },
+  { name: 'DIT', op1: 3, op2: 2, maxImm: 1 },
+  { name: 'TCO', op1: 3, op2: 4, maxImm: 1 },
 ];
 
 /**

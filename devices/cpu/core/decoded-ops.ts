@@ -63,7 +63,8 @@ export const DECODE_SIZE = 2 << DECODE_BITS;
 
 export const MODE: Record<string, number> = { offset: 0, unscaled: 0, pre: 1, post: 2, reg: 3, literal: 4 };
 export const EXTEND: Record<string, number> = { uxtw: 0, lsl: 1, sxtw: 2, sxtx: 3 };
-export const PSTATE_FIELD: Record<string, number> = { SPSel: 0, DAIFSet: 1, DAIFClr: 2 };
+/** PSTATE fields of MSR (immediate); those from 3 on are later versions' (UNDEFINED here). */
+export const PSTATE_FIELD: Record<string, number> = { SPSel: 0, DAIFSet: 1, DAIFClr: 2, UAO: 3, PAN: 4, ALLINT: 5, SSBS: 6, DIT: 7, TCO: 8 };
 
 /**
  * A decoded instruction flattened into one fixed shape, so the interpreter's field loads are

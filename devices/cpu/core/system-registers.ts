@@ -305,6 +305,7 @@ export abstract class SystemRegisters extends DataProcessing {
    * SYSREG_TRAP (DAIFSet/DAIFClr without SCTLR_EL1.UMA).
    */
   protected msrImm(field: number, imm: number): number {
+    if (field > 2) return SYSREG_UNDEFINED; // PAN, UAO, SSBS, DIT, TCO, ALLINT: not in ARMv8.0
     if (this.el === 0) {
       if (field === 0) return SYSREG_UNDEFINED;
       if ((this.memory.sctlr & SCTLR_UMA) === 0) return SYSREG_TRAP;

@@ -235,8 +235,9 @@ export function sysRegRow(op: 'MRS' | 'MSR', match: number): Encoding<SysRegMove
     decode: (w) => ({ op, word: w, sysreg: bits(w, 19, 5) | (1 << 15), rt: bits(w, 4, 0) }),
     format: (i) => (op === 'MRS' ? fmt('mrs', `${regName(i.rt, true)}, ${sysRegName(i.sysreg)}`) : fmt('msr', `${sysRegName(i.sysreg, true)}, ${regName(i.rt, true)}`)),
     encode(i) {
-      if (!Number.isInteger(i.sysreg) || i.sysreg >> 15 !== 1 || i.sysreg > 0xffff) throw new EncodingError(`system register encoding ${hex(i.sysreg)} does not have op0 = 2 or 3`);
-      return (match | ((i.sysreg & 0x7fff) << 5) | encZR(i.rt, true, 'Rt')) >>> 0;
+      // op0 = 2 or 3 (this row), or 0 (the generic rows of system-generic.ts); op0 = 1 is SYS/SYSL.
+      if (!Number.isInteger(i.sysreg) || i.sysreg < 0 || i.sysreg > 0xffff || i.sysreg >> 14 === 1) throw new EncodingError(`system register encoding ${hex(i.sysreg)} does not have op0 = 0, 2 or 3`);
+      return ((match & ~0x180000) | (i.sysreg << 5) | encZR(i.rt, true, 'Rt')) >>> 0;
     },
   };
 }

@@ -12,7 +12,7 @@ import type { Encoding } from './encoding';
 import { addSubImm, bitfield, extract, logicImm, moveWide, pcRel } from './data-processing-immediate';
 import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-processing-register';
 import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
-import { sysRows, sysl } from './system-generic';
+import { op0MoveRows, sysRows, sysl } from './system-generic';
 import { barrierRow, branchImm, branchReg, cacheOpRows, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
@@ -62,6 +62,7 @@ export const ENCODINGS: readonly Encoding[] = [
   exceptionRow('HLT', 0xd4400000),
   ...sysRows,
   sysl,
+  ...op0MoveRows,
 ] as unknown as readonly Encoding[];
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */

@@ -4,7 +4,7 @@
  * `sys #op1, Cn, Cm, #op2{, Xt}` (no Xt when Rt = 31) and `sysl Xt, #op1, Cn, Cm, #op2`.
  */
 import { bits } from '../bits';
-import type { SysInsn } from '../insn';
+import type { SysInsn, SysRegMove } from '../insn';
 import { LATER_SYS_OPS } from '../names';
 import { EncodingError, checkUnsigned, encZR, fmt, regName, type Encoding } from './encoding';
 
@@ -61,3 +61,43 @@ export const sysl: Encoding<SysInsn> = {
     return encodeSys(i);
   },
 };
+
+/**
+ * MRS and MSR (register) with op0 = 0: no register lives there (UNDEFINED on execution), but
+ * objdump prints them generically (`mrs x0, s0_0_c0_c0_0`). Kept clear of the rows in the same
+ * space: MSR words at CRn = 2-4 with Rt = 31 (hints, barriers, CLREX, MSR immediate), the
+ * ARMv8.7 WFET/WFIT (CRn = 1) and the TME TSTART/TTEST (which objdump names; left UNDEFINED).
+ */
+function op0Move(op: 'MRS' | 'MSR', name: string, mask: number, match: number): Encoding<SysRegMove> {
+  return {
+    name,
+    mask,
+    match,
+    keys: [],
+    decode(w) {
+      const [op1, crn, crm, op2] = [bits(w, 18, 16), bits(w, 15, 12), bits(w, 11, 8), bits(w, 7, 5)];
+      if (op === 'MSR' && op1 === 3 && crn === 1 && crm === 0 && op2 < 2) return undefined; // WFET, WFIT
+      if (op === 'MRS' && op1 === 3 && crn === 3 && crm < 2 && op2 === 3) return undefined; // TSTART, TTEST
+      return { op, word: w, sysreg: bits(w, 18, 5), rt: bits(w, 4, 0) };
+    },
+    format: () => {
+      throw new EncodingError('MRS/MSR are formatted by their own row');
+    },
+    encode: () => {
+      throw new EncodingError('MRS/MSR are encoded by their own row');
+    },
+  };
+}
+
+/** Rt != 31 as mask/match pairs: Rt bit k clear and bits below it set, k = 0-4. */
+const RT_NOT_31 = [0, 1, 2, 3, 4].map((k) => ({ mask: (1 << (k + 1)) - 1, match: (1 << k) - 1 }));
+
+export const op0MoveRows: readonly Encoding<SysRegMove>[] = [
+  op0Move('MRS', 'MRS (op0 = 0)', 0xfff80000, 0xd5200000),
+  op0Move('MSR', 'MSR (op0 = 0, CRn 0-1)', 0xfff8e000, 0xd5000000),
+  op0Move('MSR', 'MSR (op0 = 0, CRn 5)', 0xfff8f000, 0xd5005000),
+  op0Move('MSR', 'MSR (op0 = 0, CRn 6-7)', 0xfff8e000, 0xd5006000),
+  op0Move('MSR', 'MSR (op0 = 0, CRn 8-15)', 0xfff88000, 0xd5008000),
+  ...RT_NOT_31.map((r, k) => op0Move('MSR', `MSR (op0 = 0, CRn 2-3, Rt != 31 #${k})`, (0xfff8e000 | r.mask) >>> 0, (0xd5002000 | r.match) >>> 0)),
+  ...RT_NOT_31.map((r, k) => op0Move('MSR', `MSR (op0 = 0, CRn 4, Rt != 31 #${k})`, (0xfff8f000 | r.mask) >>> 0, (0xd5004000 | r.match) >>> 0)),
+];

@@ -161,6 +161,8 @@ describe('EL1', () => {
     expect(snippet(`.word ${encode({ op: 'MSR', sysreg: SysRegs.ID_AA64PFR0_EL1, rt: 0 })}`).exit.reason).toBe('undefined_instruction');
     expect(snippet(`mrs x0, pmswinc_el0`).exit.reason).toBe('undefined_instruction');
     expect(snippet(`mrs x0, pmevcntr6_el0`).exit.reason).toBe('undefined_instruction'); // PMCR_EL0.N = 6
+    expect(snippet(`mrs x0, s0_1_c1_c12_7`).exit.reason).toBe('undefined_instruction'); // op0 = 0
+    expect(snippet(`.word 0xd500419f`).exit.reason).toBe('undefined_instruction'); // msr pan, #1 (ARMv8.1)
   });
 
   test('the OS lock: OSLAR_EL1 sets OSLSR_EL1.OSLK', () => {

@@ -95,6 +95,22 @@ const CASES: [string, number, InsnFields][] = [
   ['sys #0, C7, C0, #0 (CRn 7, not DC/IC)', 0xd508701f, { op: 'SYS', op1: 0, crn: 7, crm: 0, op2: 0, rt: ZR }],
   ['dc cvap, x1 (ARMv8.2)', 0xd50b7c21, { op: 'SYS', op1: 3, crn: 7, crm: 12, op2: 1, rt: 1, name: 'dc\tcvap' }],
   ['dc csw, x6', 0xd5087a46, { op: 'DC', cacheOp: 'CSW', rt: 6 }],
+  ['mrs x1, s0_1_c1_c12_7 (op0 = 0: UNDEFINED, printed generically)', 0xd5211ce1, { op: 'MRS', sysreg: 0x8e7, rt: 1 }],
+  ['msr s0_0_c0_c0_0, x0 (op0 = 0: UNDEFINED, printed generically)', 0xd5000000, { op: 'MSR', sysreg: 0x0, rt: 0 }],
+  ['msr s0_0_c5_c0_0, x0 (op0 = 0: UNDEFINED, printed generically)', 0xd5005000, { op: 'MSR', sysreg: 0x280, rt: 0 }],
+  ['msr s0_2_c7_c3_1, x4 (op0 = 0: UNDEFINED, printed generically)', 0xd5027324, { op: 'MSR', sysreg: 0x1399, rt: 4 }],
+  ['msr s0_7_c15_c15_7, x30 (op0 = 0: UNDEFINED, printed generically)', 0xd507fffe, { op: 'MSR', sysreg: 0x3fff, rt: 30 }],
+  ['msr s0_0_c2_c2_6, x0 (op0 = 0: UNDEFINED, printed generically)', 0xd50022c0, { op: 'MSR', sysreg: 0x116, rt: 0 }],
+  ['msr s0_0_c2_c2_6, x1 (op0 = 0: UNDEFINED, printed generically)', 0xd50022c1, { op: 'MSR', sysreg: 0x116, rt: 1 }],
+  ['msr s0_0_c2_c2_6, x3 (op0 = 0: UNDEFINED, printed generically)', 0xd50022c3, { op: 'MSR', sysreg: 0x116, rt: 3 }],
+  ['msr s0_0_c2_c2_6, x7 (op0 = 0: UNDEFINED, printed generically)', 0xd50022c7, { op: 'MSR', sysreg: 0x116, rt: 7 }],
+  ['msr s0_0_c2_c2_6, x15 (op0 = 0: UNDEFINED, printed generically)', 0xd50022cf, { op: 'MSR', sysreg: 0x116, rt: 15 }],
+  ['msr s0_0_c4_c2_6, x0 (op0 = 0: UNDEFINED, printed generically)', 0xd50042c0, { op: 'MSR', sysreg: 0x216, rt: 0 }],
+  ['msr s0_0_c4_c2_6, x1 (op0 = 0: UNDEFINED, printed generically)', 0xd50042c1, { op: 'MSR', sysreg: 0x216, rt: 1 }],
+  ['msr s0_0_c4_c2_6, x3 (op0 = 0: UNDEFINED, printed generically)', 0xd50042c3, { op: 'MSR', sysreg: 0x216, rt: 3 }],
+  ['msr s0_0_c4_c2_6, x7 (op0 = 0: UNDEFINED, printed generically)', 0xd50042c7, { op: 'MSR', sysreg: 0x216, rt: 7 }],
+  ['msr s0_0_c4_c2_6, x15 (op0 = 0: UNDEFINED, printed generically)', 0xd50042cf, { op: 'MSR', sysreg: 0x216, rt: 15 }],
+  ['msr pan, #1 (ARMv8.1: UNDEFINED here)', 0xd500419f, { op: 'MSR_IMM', field: 'PAN', imm: 1 }],
 ];
 
 describe('decode: words from GNU as', () => {
