@@ -40,14 +40,20 @@ export function clidrEl1(t: CacheTopology): number {
   return v >>> 0;
 }
 
-/** CCSIDR_EL1 for CSSELR_EL1 (Level [3:1], InD [0]): NumSets-1, Associativity-1, LineSize; 0 for a level that does not exist. */
+/**
+ * CCSIDR_EL1 for CSSELR_EL1 (Level [3:1], InD [0]): the ARMv8.0 format's WT/WB/RA/WA [31:28]
+ * (write-back, read- and write-allocate data and unified caches, a read-allocate I-cache, as a
+ * Cortex-A72 and QEMU's report), NumSets-1, Associativity-1, LineSize; 0 for a level that does
+ * not exist.
+ */
 export function ccsidrEl1(t: CacheTopology, csselr: number): number {
   const level = ((csselr >>> 1) & 7) + 1;
   const ind = (csselr & 1) === 1;
   const spec = level === 1 ? (ind ? t.l1i : t.l1d) : ind ? undefined : t.shared[level - 2];
   if (spec === undefined) return 0;
   const sets = spec.size / (spec.ways * spec.lineSize);
-  return (((sets - 1) << 13) | ((spec.ways - 1) << 3) | (log2(spec.lineSize) - 4)) >>> 0;
+  const attrs = ind ? 0b0010 : 0b0111;
+  return ((attrs << 28) | ((sets - 1) << 13) | ((spec.ways - 1) << 3) | (log2(spec.lineSize) - 4)) >>> 0;
 }
 
 /** DCZID_EL0: block size = the line (BS = log2 words); DZP (bit 4) when DC ZVA is prohibited at the reading EL. */

@@ -5,19 +5,20 @@
  * (`Sequence.sctlr`: KVM's reset value with a random choice of UCT, DZE, UCI, UMA and nTWE);
  * exceptions the sequence takes are logged by the harness (ESR, ELR) and skipped.
  *
- * Left out on purpose: registers whose value is the topology's or the clock's (CCSIDR, the
- * counters, the PMU counters), OSLSR_EL1 (KVM resets the OS lock clear, QEMU set), VBAR (QEMU
- * keeps bits 10:5), DC ZVA where it executes (with the MMU off memory is Device: an alignment
- * fault on kvmsim, as the architecture says, a zeroing on QEMU 7.2), MDSCR_EL1 writes (its SS
- * bit starts software step, which kvmsim does not model), WFI (it would stop the
- * VCPU), ERET/HVC at EL1 (they leave the sequence).
+ * Left out on purpose: registers whose value is the clock's (the counters, the PMU counters),
+ * OSLSR_EL1 (KVM resets the OS lock clear, QEMU set), VBAR (QEMU keeps bits 10:5), CONTEXTIDR
+ * writes (QEMU keeps bits 63:32), DC ZVA where it executes (with the MMU off memory is Device:
+ * an alignment fault on kvmsim, as the architecture says, a zeroing on QEMU 7.2), MDSCR_EL1
+ * writes (its SS bit starts software step, which kvmsim does not model), MSR DAIFSet/DAIFClr
+ * where it traps (QEMU 7.2 swaps Op1 and Op2 in that ISS), WFI (it would stop the VCPU),
+ * ERET/HVC at EL1 (they leave the sequence).
  */
 import { encode, type Rng } from '../../index';
 import { SysRegs, sysReg } from '../../isa/a64';
 
 type Fields = Parameters<typeof encode>[0];
 
-export const SYSTEM_FORMS = ['MRS_ID', 'TPIDR', 'NZCV', 'DAIF', 'DAIF_IMM', 'SCTLR', 'CURRENTEL', 'EL1_RW', 'PMU', 'EXC', 'UNDEF', 'WFE', 'CACHE'] as const;
+export const SYSTEM_FORMS = ['CCSIDR', 'MRS_ID', 'TPIDR', 'NZCV', 'DAIF', 'DAIF_IMM', 'SCTLR', 'CURRENTEL', 'EL1_RW', 'PMU', 'EXC', 'UNDEF', 'WFE', 'CACHE'] as const;
 
 /** KVM's SCTLR_EL1 reset value (guest-interface.ts) with SA and SA0 off. */
 export const SCTLR_BASE = 0x30d00800;
@@ -68,6 +69,15 @@ export function systemUnit(form: string, c: SysGenContext): { word: number; form
       // At EL0 the EL1 ones are UNDEFINED, CTR_EL0 obeys UCT, DCZID_EL0.DZP shows DZE.
       mrs(pick(r, READ_ONLY));
       break;
+    case 'CCSIDR': {
+      // CSSELR_EL1 = L1D, L1I or L2, then CCSIDR_EL1 (the cortex-a72 topology's geometry is QEMU's).
+      let t = c.rd();
+      while (t === 31) t = c.rd();
+      put({ op: 'MOVZ', sf: true, rd: t, imm: r.nextInt(3), shift: 0 });
+      put({ op: 'MSR', rt: t, sysreg: SYS.CSSELR_EL1 });
+      mrs(SYS.CCSIDR_EL1);
+      break;
+    }
     case 'TPIDR': {
       const reg = pick(r, [SYS.TPIDR_EL0, SYS.TPIDRRO_EL0, SYS.TPIDR_EL1]);
       if (r.nextInt(2) === 0) msr(reg);
