@@ -18,7 +18,7 @@ import { SysRegs, sysReg } from '../../isa/a64';
 
 type Fields = Parameters<typeof encode>[0];
 
-export const SYSTEM_FORMS = ['CCSIDR', 'MRS_ID', 'TPIDR', 'NZCV', 'DAIF', 'DAIF_IMM', 'SCTLR', 'CURRENTEL', 'EL1_RW', 'PMU', 'EXC', 'UNDEF', 'WFE', 'CACHE'] as const;
+export const SYSTEM_FORMS = ['CCSIDR', 'RAZ_WI', 'MRS_ID', 'TPIDR', 'NZCV', 'DAIF', 'DAIF_IMM', 'SCTLR', 'CURRENTEL', 'EL1_RW', 'PMU', 'EXC', 'UNDEF', 'WFE', 'CACHE'] as const;
 
 /** KVM's SCTLR_EL1 reset value (guest-interface.ts) with SA and SA0 off. */
 export const SCTLR_BASE = 0x30d00800;
@@ -33,7 +33,9 @@ const READ_ONLY: readonly number[] = [
   SYS.PMCEID0_EL0, SYS.PMCEID1_EL0, SYS.MDCCSR_EL0, SYS.MDRAR_EL1, SYS.CNTFRQ_EL0, SYS.ISR_EL1,
 ];
 /** EL1 registers that hold any 64-bit value on both. */
-const EL1_STORED: readonly number[] = [SYS.TPIDR_EL1, SYS.ELR_EL1, SYS.FAR_EL1, SYS.ESR_EL1];
+const EL1_STORED: readonly number[] = [SYS.TPIDR_EL1, SYS.ELR_EL1, SYS.FAR_EL1, SYS.ESR_EL1, SYS.SPSR_EL1, SYS.CNTKCTL_EL1];
+/** RAZ/WI on both (QEMU's ARM_CP_CONST): ACTLR, AFSR0/1, AMAIR, the Cortex-A72 L2/CPU control and error registers. */
+const RAZ_WI: readonly number[] = ['ACTLR_EL1', 'AFSR0_EL1', 'AFSR1_EL1', 'AMAIR_EL1', 'L2CTLR_EL1', 'L2ECTLR_EL1', 'L2ACTLR_EL1', 'CPUACTLR_EL1', 'CPUECTLR_EL1', 'CPUMERRSR_EL1', 'L2MERRSR_EL1'].map((n) => SYS[n]);
 /** PMU registers that do not count: configuration only (PMCR_EL0 is read, never written, so nothing counts). */
 const PMU_REGS: readonly number[] = [SYS.PMCR_EL0, SYS.PMSELR_EL0, SYS.PMCNTENSET_EL0, SYS.PMCNTENCLR_EL0, SYS.PMOVSSET_EL0, SYS.PMOVSCLR_EL0, SYS.PMINTENSET_EL1, SYS.PMINTENCLR_EL1, SYS.PMUSERENR_EL0, SYS.PMCCFILTR_EL0];
 const PMU_WRITABLE: readonly number[] = [SYS.PMSELR_EL0, SYS.PMOVSSET_EL0, SYS.PMOVSCLR_EL0, SYS.PMINTENSET_EL1, SYS.PMINTENCLR_EL1, SYS.PMUSERENR_EL0, SYS.PMCCFILTR_EL0];
@@ -76,6 +78,12 @@ export function systemUnit(form: string, c: SysGenContext): { word: number; form
       put({ op: 'MOVZ', sf: true, rd: t, imm: r.nextInt(3), shift: 0 });
       put({ op: 'MSR', rt: t, sysreg: SYS.CSSELR_EL1 });
       mrs(SYS.CCSIDR_EL1);
+      break;
+    }
+    case 'RAZ_WI': {
+      const reg = pick(r, RAZ_WI);
+      if (r.nextInt(2) === 0) msr(reg);
+      mrs(reg);
       break;
     }
     case 'TPIDR': {
