@@ -177,7 +177,8 @@ export abstract class Exceptions extends SystemRegisters {
    * ERET at EL1: PSTATE from SPSR_EL1 and PC = ELR_EL1, to EL0t, EL1t or EL1h. ERET at EL0 is
    * UNDEFINED. Any other SPSR_EL1.M (AArch32, EL2, EL3, or M[4:0] reserved) is an illegal
    * exception return: the EL and SP stay, PSTATE.IL is set, and the instruction at ELR_EL1 takes
-   * the Illegal Execution state exception (EC 0x0E) before it executes.
+   * the Illegal Execution state exception (EC 0x0E) before it executes; as it does after a
+   * return with SPSR_EL1.IL set.
    */
   protected eret(pc: number, word: number): void {
     if (this.el === 0) {
@@ -202,6 +203,9 @@ export abstract class Exceptions extends SystemRegisters {
       this.setEl(0);
     } else this.setSpsel(m & 1);
     this.jump(pc, word, target);
+    // SPSR_EL1.IL restored into PSTATE: the next instruction takes the Illegal Execution state
+    // exception, from the EL returned to.
+    if ((spsr & SPSR_IL) !== 0) this.takeException(EC.ILLEGAL_STATE, 0, target, -1, `ERET at PC=${hex(pc)} with SPSR_EL1.IL set`, null, SPSR_IL);
   }
 
   /** HVC: PSCI calls KVM handles itself, the rest exits to the VMM (PC already past the HVC); UNDEFINED at EL0. */

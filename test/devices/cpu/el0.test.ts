@@ -141,7 +141,14 @@ describe('EL1', () => {
     const r = snippet(`${SETUP} adr x0, target\n msr elr_el1, x0\n mov x0, #0x3c9\n msr spsr_el1, x0\n eret\ntarget: nop\n${VECTORS}`);
     expect(x(r.core, 20)).toBe(ESR(EC.ILLEGAL_STATE, 0));
     expect(x(r.core, 21)).toBe(BigInt(r.sym('target')));
-    expect(x(r.core, 22) & (1n << 20n)).toBe(1n << 20n);
+    expect(x(r.core, 22)).toBe(0x1003c5n); // IL, DAIF from the SPSR, EL1h (checked on QEMU 7.2)
+  });
+
+  test('an ERET with SPSR_EL1.IL set to EL0t: the Illegal Execution state exception from EL0 (VBAR + 0x400)', () => {
+    const r = snippet(`${SETUP} adr x0, target\n msr elr_el1, x0\n movz x0, #0x10, lsl #16\n msr spsr_el1, x0\n eret\ntarget: nop\n${VECTORS}`);
+    expect(r.exit).toEqual({ reason: 'wfi', pc: r.sym('vectors') + 0x418 });
+    expect(x(r.core, 20)).toBe(ESR(EC.ILLEGAL_STATE, 0));
+    expect(x(r.core, 22)).toBe(0x10_0000n); // IL, EL0t
   });
 
   test('HLT, a generic SYS and SYSL are UNDEFINED', () => {
