@@ -8,7 +8,7 @@ import { ExprError, type Expr } from './expr';
 import { SP, ZR, type DcOp, type Extend, type IcOp, type InsnFields, type LoadStore, type LoadStoreExclusive, type LoadStorePair, type Prefetch, type RegExtend, type ShiftType } from './insn';
 import { PRFOPS } from './encodings/loads-stores';
 import { AT_OPS, TLBI_OPS } from './encodings/tlbi-at';
-import { DC_OPS, HINT_NAMES, IC_OPS, PSTATE_FIELDS, barrierOption, conditionCode, parseSysReg } from './names';
+import { DC_OPS, HINT_NAMES, IC_OPS, LATER_SYS_OPS, PSTATE_FIELDS, barrierOption, conditionCode, parseSysReg } from './names';
 import type { ImmOperand, MemOperand, Operand, RegOperand, ShiftOperand } from './operands';
 import { BEYOND_V80_HANDLERS, bcCond, withNxs, withSysV8x } from './asm-beyond-v80';
 
@@ -716,7 +716,7 @@ function branchReg(op: 'BR' | 'BLR' | 'RET'): Handler {
 
 // ---------------------------------------------------------------- system
 
-function exception(op: 'SVC' | 'HVC' | 'SMC' | 'BRK'): Handler {
+function exception(op: 'SVC' | 'HVC' | 'SMC' | 'BRK' | 'HLT'): Handler {
   return (ops) => {
     ops.expect(1, '#imm16');
     return { op, imm: ops.small(0, 0, 0xffff, `${op} immediate`) };
@@ -757,8 +757,24 @@ const isb: Handler = (ops) => {
   return { op: 'ISB', option: 15 };
 };
 
+/** The later-version CRn = 7 operations objdump names (`dc cvap`, `cfp rctx`): generic SYS words here. */
+const LATER_BY_NAME = new Map([...LATER_SYS_OPS].map(([key, text]) => [text.replace('\t', ' '), key.split(':').map(Number)]));
+
+function laterSysOp(ops: Ops, mnemonic: string): InsnFields | undefined {
+  const n = ops.list[0]?.kind === 'imm' ? ops.name(0, 'an operation') : '';
+  const key = LATER_BY_NAME.get(`${mnemonic} ${n.toLowerCase()}`);
+  if (key === undefined) return undefined;
+  ops.expect(2, `${n.toLowerCase()}, Xt`);
+  const [op1, crm, op2] = key;
+  return { op: 'SYS', op1, crn: 7, crm, op2, rt: ops.reg(1, 'x', 'zr').num, name: LATER_SYS_OPS.get(key.join(':')) };
+}
+
+const rctx = (mnemonic: string): Handler => (ops) => laterSysOp(ops, mnemonic) ?? fail(`${mnemonic} takes rctx, Xt`);
+
 function cacheOp(op: 'DC' | 'IC'): Handler {
   return (ops) => {
+    const later = op === 'DC' ? laterSysOp(ops, 'dc') : undefined;
+    if (later !== undefined) return later;
     const table = op === 'DC' ? DC_OPS : IC_OPS;
     const name = ops.name(0, `a ${op} operation (${table.map((t) => t.name.toLowerCase()).join(', ')})`).toUpperCase();
     const info = table.find((t) => t.name === name) ?? fail(`'${name.toLowerCase()}' is not a ${op} operation (${table.map((t) => t.name.toLowerCase()).join(', ')})`);
@@ -804,6 +820,24 @@ const msr: Handler = (ops) => {
   const field = PSTATE_FIELDS.find((f) => f.name.toLowerCase() === name.toLowerCase());
   if (field !== undefined && !ops.isReg(1)) return { op: 'MSR_IMM', field: field.name, imm: ops.small(1, 0, field.maxImm, `MSR ${field.name} immediate`) };
   return { op: 'MSR', rt: ops.reg(1, 'x', 'zr').num, sysreg: sysRegOperand(ops, 0, true) };
+};
+
+/** `C0`-`C15` of SYS/SYSL. */
+function crOperand(ops: Ops, i: number): number {
+  const n = ops.name(i, 'a system control register name C0-C15');
+  const m = /^[cC]([0-9]|1[0-5])$/.exec(n);
+  return m === null ? fail(`'${n}' is not C0-C15`) : +m[1];
+}
+
+const sys: Handler = (ops) => {
+  ops.expect([4, 5], '#op1, Cn, Cm, #op2{, Xt}');
+  const rt = ops.length === 5 ? ops.reg(4, 'x', 'zr').num : ZR;
+  return { op: 'SYS', op1: ops.small(0, 0, 7, 'SYS op1'), crn: crOperand(ops, 1), crm: crOperand(ops, 2), op2: ops.small(3, 0, 7, 'SYS op2'), rt };
+};
+
+const sysl: Handler = (ops) => {
+  ops.expect(5, 'Xt, #op1, Cn, Cm, #op2');
+  return { op: 'SYSL', rt: ops.reg(0, 'x', 'zr').num, op1: ops.small(1, 0, 7, 'SYSL op1'), crn: crOperand(ops, 2), crm: crOperand(ops, 3), op2: ops.small(4, 0, 7, 'SYSL op2') };
 };
 
 const udf: Handler = (ops) => {
@@ -1025,6 +1059,13 @@ const HANDLERS = new Map<string, Handler>([
   ['udf', udf],
   ...DATA_PROCESSING_HANDLERS,
   ...LDST_HANDLERS,
+  // System/EL helper.
+  ['hlt', exception('HLT')],
+  ['sys', sys],
+  ['sysl', sysl],
+  ['cfp', rctx('cfp')],
+  ['dvp', rctx('dvp')],
+  ['cpp', rctx('cpp')],
 ]);
 
 /**

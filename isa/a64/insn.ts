@@ -31,7 +31,8 @@ export type PairAddrMode = 'offset' | 'pre' | 'post';
 /** DC operations by virtual address and by set/way (ARMv8.0). */
 export type DcOp = 'IVAC' | 'ISW' | 'CSW' | 'CISW' | 'ZVA' | 'CVAC' | 'CVAU' | 'CIVAC';
 export type IcOp = 'IALLUIS' | 'IALLU' | 'IVAU';
-export type PstateField = 'SPSel' | 'DAIFSet' | 'DAIFClr';
+/** SPSel, DAIFSet, DAIFClr; the rest are later versions' (UNDEFINED on the ARMv8.0 core, named as objdump does). */
+export type PstateField = 'SPSel' | 'DAIFSet' | 'DAIFClr' | 'UAO' | 'PAN' | 'ALLINT' | 'SSBS' | 'DIT' | 'TCO';
 
 /** Moves: `MOVZ Rd, #imm, LSL #shift` etc. `imm` is imm16, `shift` is hw*16. */
 export interface MoveWide {
@@ -285,9 +286,9 @@ export interface BranchReg {
   readonly rn: number;
 }
 
-/** SVC/HVC/SMC/BRK with their 16-bit immediate. */
+/** SVC/HVC/SMC/BRK/HLT with their 16-bit immediate. */
 export interface ExceptionGen {
-  readonly op: 'SVC' | 'HVC' | 'SMC' | 'BRK';
+  readonly op: 'SVC' | 'HVC' | 'SMC' | 'BRK' | 'HLT';
   readonly imm: number;
 }
 
@@ -432,6 +433,22 @@ export interface Crc32 {
   readonly rd: number;
   readonly rn: number;
   readonly rm: number;
+}
+
+/**
+ * SYS / SYSL (op0 = 1) outside the operations the core knows by name (DC, IC, AT, TLBI):
+ * `sys #op1, Cn, Cm, #op2{, Xt}` and `sysl Xt, #op1, Cn, Cm, #op2`. `name` is objdump's name
+ * for an operation of a later architecture version (`dc cvap`, `cfp rctx`), which it prints
+ * instead of the generic form.
+ */
+export interface SysInsn {
+  readonly op: 'SYS' | 'SYSL';
+  readonly op1: number;
+  readonly crn: number;
+  readonly crm: number;
+  readonly op2: number;
+  readonly rt: number;
+  readonly name?: string;
 }
 
 /** Any word outside the supported subset (or reserved/unallocated): executing it is UNDEFINED. */
@@ -665,7 +682,8 @@ export type InsnFields =
 
   // stage 1: TLB maintenance and address translation
   | TlbiInsn
-  | AtInsn;
+  | AtInsn
+  | SysInsn;
 
 /** A decoded instruction: its fields plus the word it came from. */
 export type Insn = (InsnFields | Undefined) & { readonly word: number };

@@ -49,6 +49,7 @@ export interface CampaignResult {
 
 /** The harness's field numbers: 00 NZCV, 01-1f x0-x30, 20-2f the scratch buffer's words. */
 export function fieldName(n: number): string {
+  if (n >= 48) return `exception${(n - 48) >> 1}.${n & 1 ? 'elr' : 'esr'}`;
   return n === 0 ? 'nzcv' : n <= 31 ? `x${n - 1}` : `mem+0x${((n - 32) * 8).toString(16).padStart(2, '0')}`;
 }
 
@@ -109,8 +110,8 @@ export function compareImage(q: string, k: string, seqs: readonly Sequence[], fi
     const fb = fields(b);
     const d: Difference = { seed, sequence: first + i, what: 'output', qemu: a.join(' | ') || '(nothing)', kvmsim: b.join(' | ') || '(nothing)', listing: listing(seqs[i], bodies[i]) };
     if (fa && fb) {
-      const initial = (n: number) => (n === 0 ? BigInt(seqs[i].nzcv) : n <= 31 ? seqs[i].regs[n - 1] : scratchWord(seqs[i], n - 32)).toString(16).padStart(16, '0');
-      for (let n = 0; n < 48; n++) {
+      const initial = (n: number) => (n === 0 ? BigInt(seqs[i].nzcv) : n <= 31 ? seqs[i].regs[n - 1] : n < 48 ? scratchWord(seqs[i], n - 32) : 0n).toString(16).padStart(16, '0');
+      for (let n = 0; n < 64; n++) {
         if (fa.get(n) === fb.get(n)) continue;
         Object.assign(d, { what: fieldName(n), qemu: fa.get(n) ?? `${initial(n)} (unchanged)`, kvmsim: fb.get(n) ?? `${initial(n)} (unchanged)`, initial: initial(n) });
         break;

@@ -19,6 +19,7 @@
 import { SeededRng, encode, type Rng } from '../../index';
 import { BEYOND_V80_FORMS, beyondV80Insn } from './generate-beyond-v80';
 import { SysRegs } from '../../isa/a64/names';
+import { END_SVC, SYSTEM_FORMS, randomSctlr, systemUnit } from './generate-system';
 
 /** Encoding groups, and the instruction forms in each (a form is what an exclusion names). */
 export const GROUPS = {
@@ -43,6 +44,8 @@ export const GROUPS = {
   'beyond-v80': BEYOND_V80_FORMS,
   // Stage-1 translation instructions with the MMU off (mmu-probe.ts tests them with it on).
   tlb: ['TLBI', 'AT'],
+  // System/EL helper: system register moves, exceptions, EL0 access controls (generate-system.ts).
+  sys: SYSTEM_FORMS,
 } as const;
 export type Group = keyof typeof GROUPS;
 export const GROUP_NAMES = Object.keys(GROUPS) as Group[];
@@ -52,7 +55,11 @@ export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = {
   'ldst-excl': 2,
   'beyond-v80': 1,
   tlb: 1,
+  sys: 2,
 };
+/** One sequence in EL0_ONE_IN runs at EL0 (the harness ERETs to it, an SVC returns). */
+export const EL0_ONE_IN = 3;
+export { END_SVC };
 
 /** Scratch buffer: where x27/x28 point; its address is fixed (within LDR literal's ±1 MiB of the code). */
 export const SCRATCH_ADDR = 0x4010_0000;
@@ -85,6 +92,10 @@ export interface Sequence {
   /** Initial scratch contents. */
   scratch: Uint8Array;
   insns: GenInsn[];
+  /** The exception level the sequence runs at (default 1). */
+  el?: 0 | 1;
+  /** SCTLR_EL1 while it runs (the harness writes it first). */
+  sctlr?: number;
 }
 
 export interface GenOptions {
@@ -559,6 +570,21 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
   const nzcv = rng.nextInt(16) << 28;
   const scratch = new Uint8Array(SCRATCH_SIZE);
   for (let i = 0; i < SCRATCH_SIZE; i++) scratch[i] = rng.nextInt(256);
+  const el: 0 | 1 = rng.nextInt(EL0_ONE_IN) === 0 ? 0 : 1;
+  const sctlr = randomSctlr(rng);
+  const sysCtx = {
+    rng,
+    el,
+    sctlr,
+    rd: () => {
+      for (;;) {
+        const x = rng.nextInt(16) === 0 ? ZR : pick(rng, FREE);
+        if (!(BASES as readonly number[]).includes(x)) return x;
+      }
+    },
+    src: () => rng.nextInt(32),
+    base: () => pick(rng, BASES),
+  };
 
   const units: Unit[] = [];
   /** Branches waiting for their skipped units: [unit index, units skipped, make]. */
@@ -580,6 +606,7 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
     else if (group === 'dp-imm') unit = gen.dpImm(form);
     else if (group === 'beyond-v80') unit = [beyondV80Insn(rng, form)];
     else if (group === 'tlb') unit = gen.tlb(form);
+    else if (group === 'sys') unit = systemUnit(form, sysCtx);
     else unit = gen.dpReg(form);
     if (unit === undefined) continue; // that form does not fit here (writeback in a branch's shadow, an offset out of range): draw again
     units.push(unit);
@@ -590,7 +617,7 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
     for (let i = p.at + 1; i <= p.at + p.skip && i < units.length; i++) words += units[i].length;
     units[p.at][0] = p.make(words * 4);
   }
-  return { regs, nzcv, scratch, insns: units.flat() };
+  return { regs, nzcv, scratch, insns: units.flat(), el, sctlr };
 }
 
 /** Sequence `index` of the campaign with `seed`: each from its own stream, so any one can be regenerated alone. */

@@ -19,7 +19,8 @@
  * Linux (boot stub, x0 = DTB); the ELF says what it means.
  */
 import { assemble, disassemble } from '../../index';
-import { SCRATCH_ADDR, SCRATCH_SIZE, SP_RECORD_LOADS, SP_RECORD_SIZE, type Sequence } from './generate';
+import { END_SVC, SCRATCH_ADDR, SCRATCH_SIZE, SP_RECORD_LOADS, SP_RECORD_SIZE, type Sequence } from './generate';
+import { SCTLR_BASE } from './generate-system';
 
 export const IMAGE_BASE = 0x4008_0000;
 /** Where each generated instruction of each sequence ended up. */
@@ -154,6 +155,72 @@ dump:
         mov     x30, x20
         ret
 
+// exc_handler: a synchronous exception from the sequence (current EL with SP_EL1, or EL0), SP =
+// the state record. The end-of-sequence SVC #${END_SVC} (EL0 sequences) saves the registers and NZCV
+// (from SPSR_EL1) and goes on at resume_slot; any other is logged (up to 8: ESR, ELR) and
+// skipped (ELR + 4, except after SVC), and the sequence resumes. x0/x1 are kept in the record's
+// save area, which save_regs overwrites.
+exc_handler:
+        stp     x0, x1, [sp, #0]
+        mrs     x0, esr_el1
+        lsr     x1, x0, #26
+        cmp     x1, #0x15
+        b.ne    1f
+        eor     x1, x0, #0xffff
+        tst     x1, #0xffff
+        b.eq    3f
+1:      adr     x1, exc_log
+        ldr     x0, [x1]
+        cmp     x0, #8
+        b.hs    2f
+        add     x0, x0, #1
+        str     x0, [x1]
+        add     x1, x1, x0, lsl #4
+        mrs     x0, esr_el1
+        str     x0, [x1]
+        mrs     x0, elr_el1
+        str     x0, [x1, #8]
+2:      mrs     x0, esr_el1
+        lsr     x0, x0, #26
+        cmp     x0, #0x15
+        b.eq    4f
+        mrs     x0, elr_el1
+        add     x0, x0, #4
+        msr     elr_el1, x0
+4:      ldp     x0, x1, [sp, #0]
+        eret
+3:      ldp     x0, x1, [sp, #0]
+        str     x30, [sp, #${SAVED + 248}]
+        bl      save_regs
+        mrs     x0, spsr_el1
+        and     x0, x0, #0xf0000000
+        str     x0, [sp, #${SAVED}]
+        adr     x0, resume_slot
+        ldr     x0, [x0]
+        br      x0
+
+// dump_exc: prints the exception log: fields 30+2i (ESR) and 31+2i (ELR) for entry i.
+dump_exc:
+        mov     x20, x30
+        adr     x24, exc_log
+        ldr     x25, [x24]
+        mov     x21, #0
+1:      cmp     x21, x25
+        b.hs    2f
+        add     x22, x24, x21, lsl #4
+        ldr     x7, [x22, #16]
+        lsl     x0, x21, #1
+        add     x0, x0, #48
+        bl      put_field
+        ldr     x7, [x22, #24]
+        lsl     x0, x21, #1
+        add     x0, x0, #49
+        bl      put_field
+        add     x21, x21, #1
+        b       1b
+2:      mov     x30, x20
+        ret
+
 // exception: x19 = vector number. Prints X, then it, ESR, ELR and FAR as fields; powers off.
 exception:
         movz    x9, #0x0900, lsl #16
@@ -192,13 +259,22 @@ power_off:
 
         .balign 2048
 vectors:
-${Array.from({ length: 16 }, (_, i) => `        .balign 128\n${i === 4 ? UNDEF_SKIP : ''}        mov     x19, #${i}\n        b       exception`).join('\n')}
+${Array.from({ length: 16 }, (_, i) => `        .balign 128\n${i === 4 || i === 8 ? '        b       exc_handler' : `        mov     x19, #${i}\n        b       exception`}`).join('\n')}
 `;
 
 function source(seqs: readonly Sequence[]): string {
   const out: string[] = ['        .text', '_start:', '        adr     x0, vectors', '        msr     vbar_el1, x0', '        isb'];
   seqs.forEach((s, k) => {
-    out.push(`seq_${k}:`, `        adr     x0, state_${k}`, '        bl      setup', '        mov     sp, x0', '        bl      load_regs', `        ldr     x30, [sp, #${INITIAL + 248}]`, `body_${k}:`);
+    const sctlr = s.sctlr ?? SCTLR_BASE;
+    const el0 = s.el === 0;
+    out.push(`seq_${k}:`, `        adr     x0, state_${k}`, '        bl      setup', '        mov     sp, x0', '        msr     daifset, #0xf');
+    out.push(`        movz    x1, #0x${(sctlr & 0xffff).toString(16)}`, `        movk    x1, #0x${(sctlr >>> 16).toString(16)}, lsl #16`, '        msr     sctlr_el1, x1', '        isb');
+    out.push('        adr     x1, exc_log', '        str     xzr, [x1]', `        adr     x1, resume_${k}`, '        adr     x2, resume_slot', '        str     x1, [x2]');
+    // EL0: SP_EL0 = the record too, ERET to the body with NZCV from the record and DAIF masked.
+    if (el0) out.push('        msr     sp_el0, x0', `        adr     x1, body_${k}`, '        msr     elr_el1, x1', `        ldr     x1, [sp, #${INITIAL}]`, '        and     x1, x1, #0xf0000000', '        orr     x1, x1, #0x3c0', '        msr     spsr_el1, x1');
+    out.push('        bl      load_regs', `        ldr     x30, [sp, #${INITIAL + 248}]`);
+    if (el0) out.push('        eret');
+    out.push(`body_${k}:`);
     // Runs of plain words go on one .inst line (the assembler's time is per line).
     let run: string[] = [];
     const flush = () => {
@@ -213,9 +289,11 @@ function source(seqs: readonly Sequence[]): string {
       }
     }
     flush();
-    out.push(`        str     x30, [sp, #${SAVED + 248}]`, '        bl      save_regs', `        mov     x0, #${k}`, '        bl      dump');
+    if (el0) out.push(`        svc     #0x${END_SVC.toString(16)}`);
+    else out.push(`        str     x30, [sp, #${SAVED + 248}]`, '        bl      save_regs');
+    out.push(`resume_${k}:`, `        mov     x0, #${k}`, '        bl      dump', '        bl      dump_exc');
   });
-  out.push('        b       power_off', RUNTIME, '        .balign 16');
+  out.push('        b       power_off', RUNTIME, '        .balign 16', 'resume_slot:', '        .quad   0', 'exc_log:', '        .skip   144');
   seqs.forEach((s, k) => {
     const words: bigint[] = [];
     for (let i = 0; i < s.scratch.length; i += 8) {
@@ -246,7 +324,8 @@ export const RECORD_SIZE = RECORD;
 
 /** A sequence's instructions as objdump prints them, with addresses. */
 export function listing(seq: Sequence, body: number): string[] {
-  return seq.insns.map((i, j) => `  ${(body + 4 * j).toString(16)}:  ${i.word.toString(16).padStart(8, '0')}  ${disassemble(i.word, body + 4 * j).replace(/\t/g, ' ')}${i.setup ? '   (index set-up)' : ''}`);
+  const head = `  (at EL${seq.el ?? 1}, SCTLR_EL1 = 0x${(seq.sctlr ?? 0).toString(16)})`;
+  return [head, ...seq.insns.map((i, j) => `  ${(body + 4 * j).toString(16)}:  ${i.word.toString(16).padStart(8, '0')}  ${disassemble(i.word, body + 4 * j).replace(/\t/g, ' ')}${i.setup ? '   (index set-up)' : ''}`)];
 }
 
 /** A minimal ELF64 executable: one RWX PT_LOAD of `bytes` at `addr`, entry `addr`. */

@@ -22,6 +22,7 @@ import { SysRegs, sysRegName } from '../../../isa/a64/names';
 import type { CoreExit, GuestCore, GuestException } from '../guest-interface';
 import { BEYOND_V80_BASE, DECODE_BITS, DECODE_SIZE, LDST_BASE, SIMD_FP_BASE, SYSTEM_BASE, toUop, type Uop } from './decoded-ops';
 import { EC } from './exceptions';
+import { SCTLR_NTWI, SYSREG_OK, SYSREG_TRAP } from './system-registers';
 import { SimdFp } from './simd-fp';
 import { SP, ZR, TWO32, type A64CoreDeps } from './state';
 
@@ -60,11 +61,8 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
     this.xh[0] = Math.floor(x0 / TWO32) | 0;
     this.pcV = entry;
     this.n = this.z = this.c = this.v = 0;
-    this.daif = 0xf;
-    this.spsel = 1;
-    this.spEl0Lo = this.spEl0Hi = this.spEl1Lo = this.spEl1Hi = 0;
-    this.sysLo.clear();
-    this.sysHi.clear();
+    this.resetSystemRegisters();
+    this.setEl(1);
     this.pending = null;
     this.stop = null;
     this.excStreak = 0;
@@ -101,7 +99,7 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
   /** A system register by its architectural name (`ESR_EL1`, `VBAR_EL1`, `CTR_EL0`...), as MRS reads it. */
   readSysReg(name: string): { lo: number; hi: number } {
     const code = SYS[name];
-    if (code === undefined || !this.mrs(code)) throw new KvmsimError(`cpu${this.index}: no readable system register '${name}'`);
+    if (code === undefined || !this.readSys(code)) throw new KvmsimError(`cpu${this.index}: no readable system register '${name}'`);
     return { lo: this.rl >>> 0, hi: this.rh >>> 0 };
   }
 
@@ -163,6 +161,17 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
       this.stop = { reason: 'internal_error', pc: this.pcV, detail: `cpu${this.index} at PC=${hex(this.pcV)}: ${e.message}` };
     }
     return this.exitWith(this.stop ?? { reason: 'insn_budget', pc: this.pcV });
+  }
+
+  /** An MRS/MSR that did not complete: trapped to EL1 (EC 0x18), or UNDEFINED. */
+  private sysRegFailure(r: number, pc: number, word: number, what: string, access: string): void {
+    if (r === SYSREG_TRAP) this.sysRegTrap(pc, word, what);
+    else this.undefinedInsn(pc, word, `${what}, not ${access} at EL${this.el}`);
+  }
+
+  /** WFI at EL0 with SCTLR_EL1.nTWI clear: EC 0x01, ISS CV=1 COND=0xE TI (0: WFI). */
+  private wfxTrap(pc: number, word: number, ti: number): void {
+    this.takeException(EC.WFX, (1 << 24) | (0xe << 20) | ti, pc, -1, `${ti ? 'WFE' : 'WFI'} at EL0 trapped to EL1 at PC=${hex(pc)}`, word);
   }
 
   private exitWith(e: CoreExit): CoreExit {
@@ -394,8 +403,15 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
       case 61 /* WFE */:
       case 63 /* SEV */:
       case 64 /* SEVL */:
+        // WFE completes at once (as if the event register were always set), so it never enters
+        // a low-power state and SCTLR_EL1.nTWE never traps it (the architecture traps only a
+        // WFE that would wait; QEMU does the same).
         break;
       case 62 /* WFI */:
+        if (this.el === 0 && (this.memory.sctlr & SCTLR_NTWI) === 0) {
+          this.wfxTrap(pc, u.word, 0);
+          return;
+        }
         this.retire(pc, u.word, pc + 4);
         this.stop = { reason: 'wfi', pc };
         return;
@@ -413,23 +429,32 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
       case 69 /* IC */:
         if (!this.ic(u, pc)) return;
         break;
-      case 70 /* MRS */:
-        if (!this.mrs(u.imm)) {
-          this.undefinedInsn(pc, u.word, `MRS of ${sysRegName(u.imm)}, not accessible at EL1`);
+      case 70 /* MRS */: {
+        const r = this.mrs(u.imm);
+        if (r !== SYSREG_OK) {
+          this.sysRegFailure(r, pc, u.word, `MRS of ${sysRegName(u.imm)}`, 'accessible');
           return;
         }
         xl[u.rd] = this.rl;
         xh[u.rd] = this.rh;
         break;
-      case 71 /* MSR */:
-        if (this.msr(u.imm, xl[u.rd], xh[u.rd]) === 0) {
-          this.undefinedInsn(pc, u.word, `MSR to ${sysRegName(u.imm)}, not writable at EL1`);
+      }
+      case 71 /* MSR */: {
+        const r = this.msr(u.imm, xl[u.rd], xh[u.rd]);
+        if (r !== SYSREG_OK) {
+          this.sysRegFailure(r, pc, u.word, `MSR to ${sysRegName(u.imm, true)}`, 'writable');
           return;
         }
         break;
-      case 72 /* MSR_IMM */:
-        this.msrImm(u.shift, u.imm);
+      }
+      case 72 /* MSR_IMM */: {
+        const r = this.msrImm(u.shift, u.imm);
+        if (r !== SYSREG_OK) {
+          this.sysRegFailure(r, pc, u.word, `MSR ${u.insn.op === 'MSR_IMM' ? u.insn.field : 'PSTATE'}`, 'writable');
+          return;
+        }
         break;
+      }
       case 73 /* UNDEFINED */:
         this.undefinedInsn(pc, u.word, outsideSubset(u.word));
         return;

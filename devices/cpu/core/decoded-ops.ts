@@ -37,6 +37,8 @@ const LDST_OPS = ['PRFM', 'LDTR', 'STTR', 'LDXR', 'LDAXR', 'STXR', 'STLXR', 'LDX
 /** Branches and system added since: numbered from 200, run by execSystem. */
 export const SYSTEM_BASE = 200;
 const SYSTEM_OPS = [
+  // System/EL helper: generic SYS/SYSL (UNDEFINED on this core) and HLT.
+  'SYS', 'SYSL', 'HLT',
   // Stage-1 translation (TLB maintenance, address translation): system-instructions.ts.
   'TLBI', 'AT',
 ] as const satisfies readonly Op[];
@@ -83,7 +85,8 @@ export const DECODE_SIZE = 2 << DECODE_BITS;
 
 export const MODE: Record<string, number> = { offset: 0, unscaled: 0, pre: 1, post: 2, reg: 3, literal: 4 };
 export const EXTEND: Record<string, number> = { uxtw: 0, lsl: 1, sxtw: 2, sxtx: 3 };
-export const PSTATE_FIELD: Record<string, number> = { SPSel: 0, DAIFSet: 1, DAIFClr: 2 };
+/** PSTATE fields of MSR (immediate); those from 3 on are later versions' (UNDEFINED here). */
+export const PSTATE_FIELD: Record<string, number> = { SPSel: 0, DAIFSet: 1, DAIFClr: 2, UAO: 3, PAN: 4, ALLINT: 5, SSBS: 6, DIT: 7, TCO: 8 };
 /** Extended-register extends, as the `option` field: UXTB 0 ... UXTX 3, SXTB 4 ... SXTX 7. */
 export const REG_EXTEND_CODE: Record<string, number> = { uxtb: 0, uxth: 1, uxtw: 2, uxtx: 3, sxtb: 4, sxth: 5, sxtw: 6, sxtx: 7 };
 

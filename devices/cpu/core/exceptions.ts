@@ -1,6 +1,7 @@
 /**
- * Synchronous exceptions to EL1 (aborts, UNDEFINED, SVC, BRK, PC alignment), ERET, HVC (PSCI or
- * an exit to the VMM), and the record of the first unexpected exception with what ran before it.
+ * Synchronous exceptions to EL1 from EL1 or EL0 (aborts, UNDEFINED, SVC, BRK, PC alignment,
+ * trapped system register accesses and WFI/WFE), ERET to EL1 or EL0, HVC (PSCI or an exit to
+ * the VMM), and the record of the first unexpected exception with what ran before it.
  */
 import { hex, hexWord } from '../../../core';
 import { PSCI, type GuestException } from '../guest-interface';
@@ -12,16 +13,24 @@ import { SystemRegisters } from './system-registers';
 /** Exception classes (ESR_ELx.EC). */
 export const EC = {
   UNKNOWN: 0x00,
+  WFX: 0x01,
+  ILLEGAL_STATE: 0x0e,
   SVC64: 0x15,
+  SYSREG: 0x18,
+  INSN_ABORT_LOWER_EL: 0x20,
   INSN_ABORT_SAME_EL: 0x21,
   PC_ALIGNMENT: 0x22,
+  DATA_ABORT_LOWER_EL: 0x24,
   DATA_ABORT_SAME_EL: 0x25,
   BRK64: 0x3c,
 } as const;
 
-/** PSTATE.M for EL1 with SP_EL0 / SP_EL1. */
+/** PSTATE.M for EL0, and EL1 with SP_EL0 / SP_EL1. */
+const M_EL0T = 0b0000;
 const M_EL1T = 0b0100;
 const M_EL1H = 0b0101;
+/** SPSR_EL1.IL: the return was illegal. */
+const SPSR_IL = 1 << 20;
 const ESR_IL = 1 << 25;
 /** Consecutive exceptions without a retired instruction before the core gives up. */
 const MAX_EXCEPTION_STREAK = 32;
@@ -69,10 +78,11 @@ export abstract class Exceptions extends SystemRegisters {
 
   /**
    * Takes a synchronous exception to EL1: ESR_EL1, FAR_EL1 (when `far` >= 0), ELR_EL1, SPSR_EL1,
-   * then PSTATE = EL1h with DAIF masked and PC = VBAR_EL1 + 0x200 (0x000 from EL1t). With
-   * VBAR_EL1 still 0 there is no vector table: the VCPU stops with a guest_fault exit instead.
+   * then PSTATE = EL1h with DAIF masked and PC = VBAR_EL1 + 0x200 (0x000 from EL1t, 0x400 from
+   * EL0). With VBAR_EL1 still 0 there is no vector table: the VCPU stops with a guest_fault exit
+   * instead. `spsrExtra`: PSTATE bits beyond NZCV/DAIF/M to save (IL).
    */
-  protected takeException(ec: number, iss: number, elr: number, far: number, what: string, word: number | null): void {
+  protected takeException(ec: number, iss: number, elr: number, far: number, what: string, word: number | null, spsrExtra = 0): void {
     const vbar = this.sys('VBAR_EL1');
     const pc = this.pcV;
     const esr = ((ec << 26) | ESR_IL | (iss & 0x1ffffff)) >>> 0;
@@ -95,14 +105,34 @@ export abstract class Exceptions extends SystemRegisters {
     }
     this.exceptions.value++;
     const fromSpsel = this.spsel;
-    this.setSys('SPSR_EL1', (this.nzcv | (this.daif << 6) | (fromSpsel ? M_EL1H : M_EL1T)) >>> 0);
+    const fromEl0 = this.el === 0;
+    const m = fromEl0 ? M_EL0T : fromSpsel ? M_EL1H : M_EL1T;
+    this.setSys('SPSR_EL1', (this.nzcv | (this.daif << 6) | spsrExtra | m) >>> 0);
     this.setSys('ELR_EL1', elr);
     this.setSys('ESR_EL1', esr);
     if (setsFar) this.setSys('FAR_EL1', far);
     this.daif = 0xf;
     this.setSpsel(1);
-    this.pcV = vbar + (fromSpsel ? 0x200 : 0);
+    if (fromEl0) this.setEl(1);
+    this.pcV = vbar + (fromEl0 ? 0x400 : fromSpsel ? 0x200 : 0);
     this.noteJump(pc, this.pcV);
+  }
+
+  /** Changes the exception level; the memory path checks EL0's permissions while it is 0. */
+  protected setEl(el: number): void {
+    this.el = el;
+    this.memory.unprivileged = el === 0;
+  }
+
+  /**
+   * A system register access or instruction trapped to EL1 (EC 0x18): ISS = Op0, Op2, Op1, CRn,
+   * Rt, CRm and the direction (1 = read), as ESR_ELx.ISS encodes them for MRS, MSR and SYS.
+   */
+  protected sysRegTrap(pc: number, word: number, what: string): void {
+    const w = word >>> 0;
+    const op0 = (w >>> 19) & 3;
+    const iss = (op0 << 20) | (((w >>> 5) & 7) << 17) | (((w >>> 16) & 7) << 14) | (((w >>> 12) & 15) << 10) | ((w & 31) << 5) | (((w >>> 8) & 15) << 1) | ((w >>> 21) & 1);
+    this.takeException(EC.SYSREG, iss, pc, -1, `${what} at EL0 trapped to EL1 at PC=${hex(pc)}`, word);
   }
 
   /** The record of an unexpected exception, with the instructions that ran before it. */
@@ -128,7 +158,9 @@ export abstract class Exceptions extends SystemRegisters {
 
   protected abort(f: GuestFault, pc: number, word: number): void {
     const iss = f.fsc | (f.wnr ? 1 << 6 : 0) | (f.s1ptw ? 1 << 7 : 0) | (f.cm ? 1 << 8 : 0);
-    this.takeException(f.instruction ? EC.INSN_ABORT_SAME_EL : EC.DATA_ABORT_SAME_EL, iss, pc, f.va, `${f.instruction ? 'instruction' : 'data'} abort at PC=${hex(pc)}: ${f.description}`, f.instruction ? null : word);
+    const lower = this.el === 0 ? 1 : 0;
+    // The lower-EL classes are the same-EL ones minus one (0x20 / 0x24).
+    this.takeException((f.instruction ? EC.INSN_ABORT_SAME_EL : EC.DATA_ABORT_SAME_EL) - lower, iss, pc, f.va, `${f.instruction ? 'instruction' : 'data'} abort at PC=${hex(pc)}: ${f.description}`, f.instruction ? null : word);
   }
 
   /** An UNDEFINED encoding: an exception with EC=0, or an undefined_instruction exit while VBAR_EL1 is 0. */
@@ -143,24 +175,47 @@ export abstract class Exceptions extends SystemRegisters {
     this.takeException(EC.UNKNOWN, 0, pc, -1, what, word);
   }
 
+  /**
+   * ERET at EL1: PSTATE from SPSR_EL1 and PC = ELR_EL1, to EL0t, EL1t or EL1h. ERET at EL0 is
+   * UNDEFINED. Any other SPSR_EL1.M (AArch32, EL2, EL3, or M[4:0] reserved) is an illegal
+   * exception return: the EL and SP stay, PSTATE.IL is set, and the instruction at ELR_EL1 takes
+   * the Illegal Execution state exception (EC 0x0E) before it executes; as it does after a
+   * return with SPSR_EL1.IL set.
+   */
   protected eret(pc: number, word: number): void {
-    const spsr = this.sys('SPSR_EL1') >>> 0;
-    const m = spsr & 0xf;
-    if (m !== M_EL1H && m !== M_EL1T) {
-      this.stop = { reason: 'internal_error', pc, detail: `ERET at PC=${hex(pc)} to SPSR_EL1.M=${hex(m)}: only EL1t and EL1h are modelled (the core runs at EL1)` };
+    if (this.el === 0) {
+      this.undefinedInsn(pc, word, 'ERET at EL0');
       return;
     }
+    const spsr = this.sys('SPSR_EL1') >>> 0;
+    const m = spsr & 0x1f;
+    const target = this.sys('ELR_EL1');
     this.n = (spsr >>> 31) & 1;
     this.z = (spsr >>> 30) & 1;
     this.c = (spsr >>> 29) & 1;
     this.v = (spsr >>> 28) & 1;
     this.daif = (spsr >>> 6) & 0xf;
-    this.setSpsel(m & 1);
-    this.jump(pc, word, this.sys('ELR_EL1'));
+    if (m !== M_EL1H && m !== M_EL1T && m !== M_EL0T) {
+      this.jump(pc, word, target);
+      this.takeException(EC.ILLEGAL_STATE, 0, target, -1, `illegal exception return at PC=${hex(pc)} to SPSR_EL1.M=${hex(m)}`, null, SPSR_IL);
+      return;
+    }
+    if (m === M_EL0T) {
+      this.setSpsel(0);
+      this.setEl(0);
+    } else this.setSpsel(m & 1);
+    this.jump(pc, word, target);
+    // SPSR_EL1.IL restored into PSTATE: the next instruction takes the Illegal Execution state
+    // exception, from the EL returned to.
+    if ((spsr & SPSR_IL) !== 0) this.takeException(EC.ILLEGAL_STATE, 0, target, -1, `ERET at PC=${hex(pc)} with SPSR_EL1.IL set`, null, SPSR_IL);
   }
 
-  /** HVC: PSCI calls KVM handles itself, the rest exits to the VMM (PC already past the HVC). */
+  /** HVC: PSCI calls KVM handles itself, the rest exits to the VMM (PC already past the HVC); UNDEFINED at EL0. */
   protected hvc(u: Uop, pc: number): void {
+    if (this.el === 0) {
+      this.undefinedInsn(pc, u.word, 'HVC at EL0');
+      return;
+    }
     const fn = this.xl[0] >>> 0;
     this.retire(pc, u.word, pc + 4);
     switch (fn) {

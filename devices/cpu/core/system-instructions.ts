@@ -1,13 +1,15 @@
 /**
- * System instructions: cache maintenance by VA and by set/way (DC, IC), and the rest of the
- * branches-and-system group beyond the original subset.
+ * System instructions: cache maintenance by VA and by set/way (DC, IC) with their EL0 rules
+ * (SCTLR_EL1.UCI, DZE), and the rest of the branches-and-system group beyond the original
+ * subset: generic SYS/SYSL and HLT, all UNDEFINED on this core.
  */
 import type { AtInsn, TlbiInsn } from '../../../isa/a64/insn';
 import { SysRegs } from '../../../isa/a64/names';
 import { AccessStatus, READ, WRITE } from '../guest-access';
 import type { TlbiOp } from '../guest-memory';
 import { cacheLevels } from '../id-registers';
-import { DC_NAMES, type Uop } from './decoded-ops';
+import { DC_NAMES, SYSTEM_BASE, type Uop } from './decoded-ops';
+import { SCTLR_DZE, SCTLR_UCI } from './system-registers';
 import { LoadsStores } from './loads-stores';
 import { TWO32 } from './state';
 
@@ -17,15 +19,49 @@ export abstract class SystemInstructions extends LoadsStores {
    * 200): returns true when the instruction completed and retires at PC + 4.
    */
   protected execSystem(u: Uop, pc: number): boolean {
-    switch (u.insn.op) {
-      case 'TLBI':
+    switch (u.opc - SYSTEM_BASE) {
+      case 0 /* SYS */:
+      case 1 /* SYSL */: {
+        // A Cortex-A72 has no SYS operation beyond DC, IC, AT and TLBI: the rest is UNDEFINED.
+        const i = u.insn;
+        const what = i.op === 'SYS' || i.op === 'SYSL' ? `${i.name?.replace('\t', ' ') ?? i.op} (op1=${i.op1}, C${i.crn}, C${i.crm}, op2=${i.op2})` : i.op;
+        this.undefinedInsn(pc, u.word, `${what}: no such system instruction on a Cortex-A72`);
+        return false;
+      }
+      case 2 /* HLT */:
+        // Halting debug is never enabled (EDSCR.HDE = 0, no external debugger): HLT is UNDEFINED.
+        this.undefinedInsn(pc, u.word, 'HLT without halting debug');
+        return false;
+      case 3 /* TLBI */:
         return this.tlbiInsn(u, pc);
-      case 'AT':
+      case 4 /* AT */:
         return this.atInsn(u, pc);
       default:
         this.undefinedInsn(pc, u.word, `no execution for op ${u.insn.op}`);
         return false;
     }
+  }
+
+  /**
+   * EL0's access to a DC/IC operation: 1 allowed, 2 trapped to EL1 (SCTLR_EL1.UCI for the
+   * clean/invalidate-to-PoC/PoU by VA and IC IVAU, DZE for DC ZVA), 0 UNDEFINED (invalidate
+   * without clean, set/way, IC IALLU*).
+   */
+  private el0CacheOp(dc: boolean, name: string): number {
+    const sctlr = this.memory.sctlr;
+    if (dc && name === 'ZVA') return (sctlr & SCTLR_DZE) !== 0 ? 1 : 2;
+    if ((dc && (name === 'CVAC' || name === 'CVAU' || name === 'CIVAC')) || (!dc && name === 'IVAU')) return (sctlr & SCTLR_UCI) !== 0 ? 1 : 2;
+    return 0;
+  }
+
+  /** false (and the exception taken) when EL0 may not execute this DC/IC. */
+  private el0CacheOpAllowed(u: Uop, pc: number, dc: boolean, name: string): boolean {
+    const a = this.el0CacheOp(dc, name);
+    if (a === 1) return true;
+    const what = `${dc ? 'DC' : 'IC'} ${name}`;
+    if (a === 2) this.sysRegTrap(pc, u.word, what);
+    else this.undefinedInsn(pc, u.word, `${what} at EL0`);
+    return false;
   }
 
   // ---- stage-1 translation: TLBI and AT (EL1 only; the others are EL2/EL3's or later than ARMv8.0)
@@ -64,15 +100,19 @@ export abstract class SystemInstructions extends LoadsStores {
     const va = this.memory.vaOf(lo, hi);
     const mem = this.memory;
     const name = DC_NAMES[u.imm];
+    if (this.el === 0 && !this.el0CacheOpAllowed(u, pc, true, name)) return false;
     let st: AccessStatus;
     switch (name) {
       case 'CIVAC':
       case 'CVAC':
       case 'CVAU':
       case 'IVAC':
+        // The VM always runs with stage 2 on (HCR_EL2.VM = 1, KVM's): dcByVa performs an EL1
+        // DC IVAC as DC CIVAC, so the guest cannot discard data the host wrote.
         st = mem.dcByVa(`DC ${name}`, va);
         break;
       case 'ZVA':
+        // DCZID_EL0.BS is the line (id-registers.ts), the block dcZva zeroes.
         st = mem.dcZva(va);
         break;
       default: {
@@ -101,6 +141,7 @@ export abstract class SystemInstructions extends LoadsStores {
   }
 
   protected ic(u: Uop, pc: number): boolean {
+    if (this.el === 0 && !this.el0CacheOpAllowed(u, pc, false, u.imm === 2 ? 'IVAU' : u.imm === 1 ? 'IALLU' : 'IALLUIS')) return false;
     if (u.imm !== 2 /* IVAU */) {
       // IC IALLUIS; and IC IALLU, which HCR_EL2.FB broadcasts to the Inner Shareable domain at EL1.
       this.ms.ic('IC IALLUIS', this.index);

@@ -1,22 +1,67 @@
 /**
- * System registers at EL1: MRS/MSR, MSR (immediate) to PSTATE fields, the banked SP_EL0/SP_EL1,
- * the ID registers the topology gives, and HCR_EL2.TVM traps of the VM registers.
+ * System registers at EL0 and EL1: MRS/MSR with the architecture's access rules (an EL1 register
+ * at EL0 is UNDEFINED; SCTLR_EL1.UCT/UMA, PMUSERENR_EL0 and CNTKCTL_EL1 let EL0 reach a few, and
+ * trap to EL1 with EC 0x18 when they do not), MSR (immediate) to PSTATE fields, the banked
+ * SP_EL0/SP_EL1, the ID registers, the PMU (pmu.ts), the debug registers Linux touches, and
+ * HCR_EL2.TVM traps of the VM registers. Any other encoding is UNDEFINED, never a silent zero.
  */
 import { SysRegs } from '../../../isa/a64/names';
 import type { VmRegister } from '../guest-interface';
-import { CNTFRQ, CYCLES_PER_TICK, ID_AA64PFR0_EL1, ccsidrEl1, clidrEl1, ctrEl0, dczidEl0, idAa64mmfr0El1, midrEl1, mpidrEl1 } from '../id-registers';
+import { CNTFRQ, CYCLES_PER_TICK, ccsidrEl1, clidrEl1, ctrEl0, dczidEl0, idRegister, midrEl1, mpidrEl1 } from '../id-registers';
 import { DataProcessing } from './data-processing';
-import { SP, TWO32 } from './state';
+import { Pmu } from './pmu';
+import { SP, TWO32, type A64CoreDeps } from './state';
 
 const SYS = SysRegs;
 
-/** Registers that only hold what the guest writes. */
-const PLAIN_REGS: readonly string[] = [
-  'ACTLR_EL1', 'CPACR_EL1', 'SPSR_EL1', 'ELR_EL1', 'AFSR0_EL1', 'AFSR1_EL1', 'ESR_EL1', 'FAR_EL1', 'PAR_EL1',
-  'AMAIR_EL1', 'VBAR_EL1', 'CONTEXTIDR_EL1', 'TPIDR_EL1', 'TPIDR_EL0', 'TPIDRRO_EL0', 'CNTKCTL_EL1', 'CNTV_CTL_EL0',
-  'CNTV_CVAL_EL0', 'CNTV_TVAL_EL0', 'FPCR', 'FPSR', 'CSSELR_EL1',
+/** What MRS/MSR did: the access completed, is UNDEFINED, or traps to EL1 (ESR EC 0x18). */
+export const SYSREG_UNDEFINED = 0;
+export const SYSREG_OK = 1;
+export const SYSREG_TRAP = 2;
+
+/** SCTLR_EL1 bits that open EL0 access. */
+export const SCTLR_UMA = 1 << 9;
+export const SCTLR_DZE = 1 << 14;
+export const SCTLR_UCT = 1 << 15;
+export const SCTLR_NTWI = 1 << 16;
+export const SCTLR_NTWE = 1 << 18;
+export const SCTLR_UCI = 1 << 26;
+
+/** Registers that hold what EL1 writes, all 64 bits (their reset value is 0). */
+const STORED_REGS: readonly string[] = [
+  'SPSR_EL1', 'ELR_EL1', 'ESR_EL1', 'FAR_EL1', 'PAR_EL1', 'TPIDR_EL1', 'TPIDR_EL0', 'TPIDRRO_EL0',
+  'CNTKCTL_EL1', 'CNTV_CTL_EL0', 'CNTV_CVAL_EL0', 'CNTV_TVAL_EL0', 'CNTP_CTL_EL0', 'CNTP_CVAL_EL0', 'CNTP_TVAL_EL0', 'FPCR', 'FPSR',
+  'MDSCR_EL1', 'MDCCINT_EL1',
+  ...[0, 1, 2, 3, 4, 5].flatMap((n) => [`DBGBVR${n}_EL1`, `DBGBCR${n}_EL1`]),
+  ...[0, 1, 2, 3].flatMap((n) => [`DBGWVR${n}_EL1`, `DBGWCR${n}_EL1`]),
 ];
-const PLAIN = new Set(PLAIN_REGS.map((n) => SYS[n]));
+const STORED = new Set(STORED_REGS.map((n) => SYS[n]));
+/** Registers that hold only some bits: the mask of the low half (the high half is RES0). */
+const MASKED: ReadonlyMap<number, number> = new Map([
+  [SYS.CPACR_EL1, 0x10300000], // TTA, FPEN
+  [SYS.CONTEXTIDR_EL1, 0xffffffff],
+  [SYS.CSSELR_EL1, 0xf], // Level, InD
+  [SYS.OSDLR_EL1, 1], // DLK
+]);
+/**
+ * RAZ/WI at EL1, as QEMU's cortex-a72 has them: ACTLR_EL1, AFSR0/1_EL1, AMAIR_EL1, the
+ * Cortex-A72 IMPLEMENTATION DEFINED L2/CPU control and error registers, and AIDR_EL1 and
+ * ISR_EL1 (read-only: no interrupt is ever pending in this model yet).
+ */
+const RAZ_WI = new Set(['ACTLR_EL1', 'AFSR0_EL1', 'AFSR1_EL1', 'AMAIR_EL1', 'L2CTLR_EL1', 'L2ECTLR_EL1', 'L2ACTLR_EL1', 'CPUACTLR_EL1', 'CPUECTLR_EL1', 'CPUMERRSR_EL1', 'L2MERRSR_EL1'].map((n) => SYS[n]));
+const RAZ_RO = new Set(['AIDR_EL1', 'ISR_EL1', 'REVIDR_EL1', 'MDRAR_EL1', 'MDCCSR_EL0'].map((n) => SYS[n]));
+/** CBAR_EL1: the virt machine's GIC base, as QEMU reports it. */
+const CBAR = 0x08000000;
+/** OSLSR_EL1.OSLM = 0b10 (the OS lock is implemented). */
+const OSLSR_OSLM = 0x8;
+/** CNTKCTL_EL1 bits that open the counters and timers to EL0. */
+const EL0PCTEN = 1;
+const EL0VCTEN = 2;
+const EL0VTEN = 1 << 8;
+const EL0PTEN = 1 << 9;
+
+/** op0=3, op1=0, CRn=0, CRm=1-7: the ID register space (CRm:op2 is the packed code's low 6 bits). */
+const isIdSpace = (code: number): boolean => code >>> 6 === SYS.MIDR_EL1 >>> 6 && (code & 0x38) !== 0;
 
 export abstract class SystemRegisters extends DataProcessing {
   protected daif = 0xf;
@@ -25,12 +70,80 @@ export abstract class SystemRegisters extends DataProcessing {
   protected spEl0Hi = 0;
   protected spEl1Lo = 0;
   protected spEl1Hi = 0;
+  /** OSLSR_EL1.OSLK: KVM resets it clear. */
+  protected osLock = 0;
   // System registers that only hold values: packed encoding → halves.
   protected readonly sysLo = new Map<number, number>();
   protected readonly sysHi = new Map<number, number>();
+  protected readonly pmu: Pmu;
 
-  /** Reads `code` into rl/rh; false when it is not readable at EL1. */
-  protected mrs(code: number): boolean {
+  constructor(d: A64CoreDeps) {
+    super(d);
+    this.pmu = new Pmu(d.clock);
+  }
+
+  /** MRS at the current EL into rl/rh: SYSREG_OK, SYSREG_UNDEFINED or SYSREG_TRAP. */
+  protected mrs(code: number): number {
+    if (this.el === 0) {
+      const a = this.el0Access(code, false);
+      if (a !== SYSREG_OK) return a;
+    }
+    return this.readSys(code) ? SYSREG_OK : SYSREG_UNDEFINED;
+  }
+
+  /** MSR at the current EL: SYSREG_OK, SYSREG_UNDEFINED or SYSREG_TRAP. */
+  protected msr(code: number, lo: number, hi: number): number {
+    if (this.el === 0) {
+      const a = this.el0Access(code, true);
+      if (a !== SYSREG_OK) return a;
+    }
+    return this.writeSys(code, lo, hi) ? SYSREG_OK : SYSREG_UNDEFINED;
+  }
+
+  /**
+   * Whether EL0 may access `code`: the registers EL0 can reach at all (else UNDEFINED), and the
+   * EL1 controls that trap them (SYSREG_TRAP). Whether the register exists, or is read-only, is
+   * readSys/writeSys's answer.
+   */
+  protected el0Access(code: number, write: boolean): number {
+    const sctlr = this.memory.sctlr;
+    const cntkctl = this.sysLo.get(SYS.CNTKCTL_EL1) ?? 0;
+    const timer = (bits: number): number => (write && (code === SYS.CNTFRQ_EL0 || code === SYS.CNTPCT_EL0 || code === SYS.CNTVCT_EL0) ? SYSREG_UNDEFINED : (cntkctl & bits) !== 0 ? SYSREG_OK : SYSREG_TRAP);
+    switch (code) {
+      case SYS.NZCV:
+      case SYS.TPIDR_EL0:
+      case SYS.FPCR: // CPACR_EL1.FPEN: the SIMD and FP layer's trap
+      case SYS.FPSR:
+        return SYSREG_OK;
+      case SYS.TPIDRRO_EL0:
+      case SYS.DCZID_EL0:
+      case SYS.MDCCSR_EL0:
+        return write ? SYSREG_UNDEFINED : SYSREG_OK;
+      case SYS.CTR_EL0:
+        return write ? SYSREG_UNDEFINED : (sctlr & SCTLR_UCT) !== 0 ? SYSREG_OK : SYSREG_TRAP;
+      case SYS.DAIF:
+        return (sctlr & SCTLR_UMA) !== 0 ? SYSREG_OK : SYSREG_TRAP;
+      case SYS.CNTFRQ_EL0:
+        return timer(EL0PCTEN | EL0VCTEN);
+      case SYS.CNTPCT_EL0:
+        return timer(EL0PCTEN);
+      case SYS.CNTVCT_EL0:
+        return timer(EL0VCTEN);
+      case SYS.CNTV_CTL_EL0:
+      case SYS.CNTV_CVAL_EL0:
+      case SYS.CNTV_TVAL_EL0:
+        return timer(EL0VTEN);
+      case SYS.CNTP_CTL_EL0:
+      case SYS.CNTP_CVAL_EL0:
+      case SYS.CNTP_TVAL_EL0:
+        return timer(EL0PTEN);
+      default:
+        return this.pmu.has(code) ? this.pmu.el0Access(code, write) : SYSREG_UNDEFINED;
+    }
+  }
+
+  /** Reads `code` into rl/rh without EL0 checks; false when it is not readable. */
+  protected readSys(code: number): boolean {
     let lo = 0;
     let hi = 0;
     const t = this.topology;
@@ -60,7 +173,7 @@ export abstract class SystemRegisters extends DataProcessing {
         lo = this.spsel;
         break;
       case SYS.CurrentEL:
-        lo = 1 << 2;
+        lo = this.el << 2;
         break;
       case SYS.SP_EL0:
         if (this.spsel === 0) return false;
@@ -73,15 +186,6 @@ export abstract class SystemRegisters extends DataProcessing {
       case SYS.MPIDR_EL1:
         lo = mpidrEl1(this.index);
         break;
-      case SYS.REVIDR_EL1:
-      case SYS.ID_AA64ISAR0_EL1:
-        break;
-      case SYS.ID_AA64PFR0_EL1:
-        lo = ID_AA64PFR0_EL1;
-        break;
-      case SYS.ID_AA64MMFR0_EL1:
-        lo = idAa64mmfr0El1(this.ipaBits);
-        break;
       case SYS.CTR_EL0:
         lo = ctrEl0(t);
         break;
@@ -92,7 +196,13 @@ export abstract class SystemRegisters extends DataProcessing {
         lo = ccsidrEl1(t, this.sysLo.get(SYS.CSSELR_EL1) ?? 0);
         break;
       case SYS.DCZID_EL0:
-        lo = dczidEl0(t);
+        lo = dczidEl0(t, this.el === 0 && (this.memory.sctlr & SCTLR_DZE) === 0);
+        break;
+      case SYS.CBAR_EL1:
+        lo = CBAR;
+        break;
+      case SYS.OSLSR_EL1:
+        lo = OSLSR_OSLM | (this.osLock << 1);
         break;
       case SYS.CNTFRQ_EL0:
         lo = CNTFRQ;
@@ -105,73 +215,92 @@ export abstract class SystemRegisters extends DataProcessing {
         break;
       }
       default:
-        if (!PLAIN.has(code)) return false;
-        lo = this.sysLo.get(code) ?? 0;
-        hi = this.sysHi.get(code) ?? 0;
+        if (STORED.has(code) || MASKED.has(code)) {
+          lo = this.sysLo.get(code) ?? 0;
+          hi = this.sysHi.get(code) ?? 0;
+        } else if (isIdSpace(code)) lo = idRegister(code & 0x3f);
+        else if (this.pmu.has(code)) {
+          if (!this.pmu.read(code)) return false;
+          lo = this.pmu.lo;
+          hi = this.pmu.hi;
+        } else if (!RAZ_WI.has(code) && !RAZ_RO.has(code)) return false;
     }
     this.rl = lo | 0;
     this.rh = hi | 0;
     return true;
   }
 
-  /** Writes `code`; 0 when not writable at EL1, 1 done. */
-  protected msr(code: number, lo: number, hi: number): number {
+  /** Writes `code` without EL0 checks; false when it is not writable. */
+  protected writeSys(code: number, lo: number, hi: number): boolean {
     const mem = this.memory;
     switch (code) {
       case SYS.SCTLR_EL1:
         this.vmRegWrite('SCTLR_EL1', mem.sctlr, lo >>> 0);
         mem.setSctlr(lo);
-        return 1;
+        return true;
       case SYS.TTBR0_EL1: {
         const [olo, ohi] = mem.ttbr0;
         this.vmRegWrite('TTBR0_EL1', ohi * TWO32 + olo, (hi >>> 0) * TWO32 + (lo >>> 0));
         mem.setTtbr0(lo, hi);
-        return 1;
+        return true;
       }
       case SYS.TTBR1_EL1: {
         const [olo, ohi] = mem.ttbr1;
         this.vmRegWrite('TTBR1_EL1', ohi * TWO32 + olo, (hi >>> 0) * TWO32 + (lo >>> 0));
         mem.setTtbr1(lo, hi);
-        return 1;
+        return true;
       }
       case SYS.TCR_EL1: {
         const [olo, ohi] = mem.tcr;
         this.vmRegWrite('TCR_EL1', ohi * TWO32 + olo, (hi >>> 0) * TWO32 + (lo >>> 0));
         mem.setTcr(lo, hi);
-        return 1;
+        return true;
       }
       case SYS.MAIR_EL1: {
         const [olo, ohi] = mem.mair;
         this.vmRegWrite('MAIR_EL1', ohi * TWO32 + olo, (hi >>> 0) * TWO32 + (lo >>> 0));
         mem.setMair(lo, hi);
-        return 1;
+        return true;
       }
       case SYS.NZCV:
         this.n = (lo >>> 31) & 1;
         this.z = (lo >>> 30) & 1;
         this.c = (lo >>> 29) & 1;
         this.v = (lo >>> 28) & 1;
-        return 1;
+        return true;
       case SYS.DAIF:
         this.daif = (lo >>> 6) & 0xf;
-        return 1;
+        return true;
       case SYS.SPSel:
         this.setSpsel(lo & 1);
-        return 1;
+        return true;
       case SYS.SP_EL0:
-        if (this.spsel === 0) return 0;
+        if (this.spsel === 0) return false;
         this.spEl0Lo = lo | 0;
         this.spEl0Hi = hi | 0;
-        return 1;
+        return true;
       case SYS.VBAR_EL1:
         this.sysLo.set(code, lo & ~0x7ff);
         this.sysHi.set(code, hi | 0);
-        return 1;
-      default:
-        if (!PLAIN.has(code)) return 0;
-        this.sysLo.set(code, lo | 0);
-        this.sysHi.set(code, hi | 0);
-        return 1;
+        return true;
+      case SYS.OSLAR_EL1:
+        this.osLock = lo & 1;
+        return true;
+      default: {
+        if (STORED.has(code)) {
+          this.sysLo.set(code, lo | 0);
+          this.sysHi.set(code, hi | 0);
+          return true;
+        }
+        const mask = MASKED.get(code);
+        if (mask !== undefined) {
+          this.sysLo.set(code, lo & mask);
+          this.sysHi.set(code, 0);
+          return true;
+        }
+        if (this.pmu.has(code)) return this.pmu.write(code, lo, hi);
+        return RAZ_WI.has(code);
+      }
     }
   }
 
@@ -180,18 +309,28 @@ export abstract class SystemRegisters extends DataProcessing {
     if (this.hyp.trapsVmRegs(this.index)) this.hyp.vmRegWrite(this.index, reg, oldValue, newValue);
   }
 
-  protected msrImm(field: number, imm: number): void {
+  /**
+   * MSR (immediate) to a PSTATE field: SYSREG_OK, or at EL0 SYSREG_UNDEFINED (SPSel) or
+   * SYSREG_TRAP (DAIFSet/DAIFClr without SCTLR_EL1.UMA).
+   */
+  protected msrImm(field: number, imm: number): number {
+    if (field > 2) return SYSREG_UNDEFINED; // PAN, UAO, SSBS, DIT, TCO, ALLINT: not in ARMv8.0
+    if (this.el === 0) {
+      if (field === 0) return SYSREG_UNDEFINED;
+      if ((this.memory.sctlr & SCTLR_UMA) === 0) return SYSREG_TRAP;
+    }
     switch (field) {
       case 0 /* SPSel */:
         this.setSpsel(imm & 1);
-        return;
+        break;
       case 1 /* DAIFSet */:
         this.daif |= imm;
-        return;
+        break;
       default /* DAIFClr */:
         this.daif &= ~imm & 0xf;
-        return;
+        break;
     }
+    return SYSREG_OK;
   }
 
   protected setSpsel(sel: number): void {
@@ -210,6 +349,17 @@ export abstract class SystemRegisters extends DataProcessing {
       xh[SP] = this.spEl1Hi;
     }
     this.spsel = sel;
+  }
+
+  /** Resets the registers this layer holds (with the core's reset). */
+  protected resetSystemRegisters(): void {
+    this.daif = 0xf;
+    this.spsel = 1;
+    this.spEl0Lo = this.spEl0Hi = this.spEl1Lo = this.spEl1Hi = 0;
+    this.osLock = 0;
+    this.sysLo.clear();
+    this.sysHi.clear();
+    this.pmu.reset();
   }
 
   protected sys(name: string): number {

@@ -4,9 +4,10 @@
  * barriers, MSR (immediate), cache maintenance (SYS) and MRS/MSR (register).
  */
 import { bits, hex, signExtend } from '../bits';
-import type { Barrier, BranchImm, BranchReg, CompareBranch, CondBranch, DataCacheOp, Eret, ExceptionGen, Hint, InsnCacheOp, PstateMove, SysRegMove, TestBranch } from '../insn';
+import type { Barrier, BranchImm, BranchReg, CompareBranch, CondBranch, DataCacheOp, Eret, ExceptionGen, Hint, InsnCacheOp, PstateMove, SysInsn, SysRegMove, TestBranch } from '../insn';
 import { BARRIER_OPTIONS, CONDITIONS, DC_OPS, HINT_NAMES, IC_OPS, PSTATE_FIELDS, sysRegName, type CacheOpInfo } from '../names';
 import { EncodingError, checkCond, checkOffset, checkUnsigned, encZR, fmt, regName, sfBit, target, type Encoding } from './encoding';
+import { laterSysOp } from './system-generic';
 
 export const branchImm: Encoding<BranchImm> = {
   name: 'unconditional branch (immediate)',
@@ -181,39 +182,49 @@ export const msrImm: Encoding<PstateMove> = {
 };
 
 /**
- * DC and IC: SYS with CRn=7 and CRm 0-7 (this row), 10-11 and 12-15 (cacheOpRows); CRm 8-9 is
- * AT's (tlbi-at.ts), CRn=8 TLBI's.
+ * SYS at CRn = 7 outside AT (CRm = 8, 9, the MMU's rows): the ARMv8.0 DC and IC operations, and
+ * the other words there as generic SYS (objdump names those of later versions, `dc cvap`).
  */
-export const cacheOp: Encoding<DataCacheOp | InsnCacheOp> = {
-  name: 'SYS: DC and IC (CRm 0-7)',
-  mask: 0xfff8f800,
-  match: 0xd5087000,
-  keys: ['DC', 'IC'],
-  decode(w) {
-    if (bits(w, 15, 12) !== 7) return undefined;
-    const [op1, crm, op2, rt] = [bits(w, 18, 16), bits(w, 11, 8), bits(w, 7, 5), bits(w, 4, 0)];
-    // Operations without a register need Rt = 31; other values are not DC/IC (objdump: SYS).
-    const match = (o: CacheOpInfo<string>) => o.op1 === op1 && o.crm === crm && o.op2 === op2 && (o.takesReg || rt === 31);
-    const dc = DC_OPS.find(match);
-    if (dc !== undefined) return { op: 'DC', word: w, cacheOp: dc.name, rt };
-    const ic = IC_OPS.find(match);
-    if (ic !== undefined) return { op: 'IC', word: w, cacheOp: ic.name, rt };
-    return undefined;
-  },
-  format(i) {
-    const table: readonly CacheOpInfo<string>[] = i.op === 'DC' ? DC_OPS : IC_OPS;
-    const info = table.find((o) => o.name === i.cacheOp)!;
-    return fmt(i.op.toLowerCase(), info.takesReg ? `${i.cacheOp.toLowerCase()}, ${regName(i.rt, true)}` : i.cacheOp.toLowerCase());
-  },
-  encode(i) {
-    const table: readonly CacheOpInfo<string>[] = i.op === 'DC' ? DC_OPS : IC_OPS;
-    const info = table.find((o) => o.name === i.cacheOp);
-    if (info === undefined) throw new EncodingError(`${i.cacheOp} is not a ${i.op} operation`);
-    const rt = encZR(i.rt, true, 'Rt');
-    if (!info.takesReg && rt !== 31) throw new EncodingError(`${i.op} ${i.cacheOp} takes no register`);
-    return (0xd5080000 | (info.op1 << 16) | (7 << 12) | (info.crm << 8) | (info.op2 << 5) | rt) >>> 0;
-  },
-};
+function cacheOpRow(name: string, mask: number, match: number, keys: readonly string[]): Encoding<DataCacheOp | InsnCacheOp | SysInsn> {
+  return {
+    name,
+    mask,
+    match,
+    keys,
+    decode(w) {
+      const [op1, crm, op2, rt] = [bits(w, 18, 16), bits(w, 11, 8), bits(w, 7, 5), bits(w, 4, 0)];
+      // Operations without a register need Rt = 31; other values are left UNDEFINED (objdump
+      // prints them as `ic iallu` too, which would not assemble back to the same word).
+      const match = (o: CacheOpInfo<string>) => o.op1 === op1 && o.crm === crm && o.op2 === op2;
+      const dc = DC_OPS.find(match);
+      if (dc !== undefined) return { op: 'DC', word: w, cacheOp: dc.name, rt };
+      const ic = IC_OPS.find(match);
+      if (ic !== undefined) return ic.takesReg || rt === 31 ? { op: 'IC', word: w, cacheOp: ic.name, rt } : undefined;
+      return laterSysOp(w);
+    },
+    format(i) {
+      if (i.op !== 'DC' && i.op !== 'IC') throw new EncodingError('SYS is formatted by its own row');
+      const table: readonly CacheOpInfo<string>[] = i.op === 'DC' ? DC_OPS : IC_OPS;
+      const info = table.find((o) => o.name === i.cacheOp)!;
+      return fmt(i.op.toLowerCase(), info.takesReg ? `${i.cacheOp.toLowerCase()}, ${regName(i.rt, true)}` : i.cacheOp.toLowerCase());
+    },
+    encode(i) {
+      if (i.op !== 'DC' && i.op !== 'IC') throw new EncodingError('SYS is encoded by its own row');
+      const table: readonly CacheOpInfo<string>[] = i.op === 'DC' ? DC_OPS : IC_OPS;
+      const info = table.find((o) => o.name === i.cacheOp);
+      if (info === undefined) throw new EncodingError(`${i.cacheOp} is not a ${i.op} operation`);
+      const rt = encZR(i.rt, true, 'Rt');
+      if (!info.takesReg && rt !== 31) throw new EncodingError(`${i.op} ${i.cacheOp} takes no register`);
+      return (0xd5080000 | (info.op1 << 16) | (7 << 12) | (info.crm << 8) | (info.op2 << 5) | rt) >>> 0;
+    },
+  };
+}
+
+export const cacheOpRows = [
+  cacheOpRow('SYS: DC and IC (CRn 7, CRm 0-7)', 0xfff8f800, 0xd5087000, ['DC', 'IC']),
+  cacheOpRow('SYS: DC and IC (CRn 7, CRm 10-11)', 0xfff8fe00, 0xd5087a00, []),
+  cacheOpRow('SYS: DC and IC (CRn 7, CRm 12-15)', 0xfff8fc00, 0xd5087c00, []),
+];
 
 export function sysRegRow(op: 'MRS' | 'MSR', match: number): Encoding<SysRegMove> {
   return {
@@ -222,17 +233,11 @@ export function sysRegRow(op: 'MRS' | 'MSR', match: number): Encoding<SysRegMove
     match,
     keys: [op],
     decode: (w) => ({ op, word: w, sysreg: bits(w, 19, 5) | (1 << 15), rt: bits(w, 4, 0) }),
-    format: (i) => (op === 'MRS' ? fmt('mrs', `${regName(i.rt, true)}, ${sysRegName(i.sysreg)}`) : fmt('msr', `${sysRegName(i.sysreg)}, ${regName(i.rt, true)}`)),
+    format: (i) => (op === 'MRS' ? fmt('mrs', `${regName(i.rt, true)}, ${sysRegName(i.sysreg)}`) : fmt('msr', `${sysRegName(i.sysreg, true)}, ${regName(i.rt, true)}`)),
     encode(i) {
-      if (!Number.isInteger(i.sysreg) || i.sysreg >> 15 !== 1 || i.sysreg > 0xffff) throw new EncodingError(`system register encoding ${hex(i.sysreg)} does not have op0 = 2 or 3`);
-      return (match | ((i.sysreg & 0x7fff) << 5) | encZR(i.rt, true, 'Rt')) >>> 0;
+      // op0 = 2 or 3 (this row), or 0 (the generic rows of system-generic.ts); op0 = 1 is SYS/SYSL.
+      if (!Number.isInteger(i.sysreg) || i.sysreg < 0 || i.sysreg > 0xffff || i.sysreg >> 14 === 1) throw new EncodingError(`system register encoding ${hex(i.sysreg)} does not have op0 = 0, 2 or 3`);
+      return ((match & ~0x180000) | (i.sysreg << 5) | encZR(i.rt, true, 'Rt')) >>> 0;
     },
   };
 }
-
-/** The DC/IC row for the other CRm values of CRn=7 outside AT's 8-9: 10-11 (0b101x) and 12-15 (0b11xx). */
-export const cacheOpRows: readonly Encoding<DataCacheOp | InsnCacheOp>[] = [
-  cacheOp,
-  { ...cacheOp, name: 'SYS: DC and IC (CRm 10-11)', mask: 0xfff8fe00, match: 0xd5087a00 },
-  { ...cacheOp, name: 'SYS: DC and IC (CRm 12-15)', mask: 0xfff8fc00, match: 0xd5087c00 },
-];

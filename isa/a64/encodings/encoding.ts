@@ -115,3 +115,22 @@ export function isMoveWideImm(value: bigint, sf: boolean): boolean {
 }
 
 export const ADDSUB_OPS = ['ADD', 'ADDS', 'SUB', 'SUBS'] as const;
+
+/**
+ * A row with other rows carved out of it: words that match an inner row's mask are the inner
+ * row's (a later architecture version's instruction inside a space this row decodes
+ * generically), the rest the outer row's. The table sees one row, so rows still never overlap.
+ */
+export function withInner(outer: Encoding, inner: readonly Encoding[]): Encoding {
+  const owner = (w: number): Encoding => inner.find((e) => ((w & e.mask) >>> 0) === e.match) ?? outer;
+  const byKey = (f: InsnFields): Encoding => inner.find((e) => e.keys.includes(f.op)) ?? outer;
+  return {
+    name: `${outer.name}; ${inner.map((e) => e.name).join('; ')}`,
+    mask: outer.mask,
+    match: outer.match,
+    keys: [...outer.keys, ...inner.flatMap((e) => e.keys)],
+    decode: (w) => owner(w).decode(w),
+    format: (i, pc) => byKey(i).format(i, pc),
+    encode: (i) => byKey(i).encode(i),
+  };
+}

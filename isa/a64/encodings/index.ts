@@ -8,7 +8,7 @@
  * has no SIMD and FP). This file assembles them into one table.
  */
 import type { InsnFields } from '../insn';
-import type { Encoding } from './encoding';
+import { withInner, type Encoding } from './encoding';
 import { addSubImm, bitfield, extract, logicImm, moveWide, pcRel } from './data-processing-immediate';
 import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-processing-register';
 import { addSubCarry, addSubExt, condCompareImm, condCompareReg, crc32, dataProc1, mulAddLong, mulHigh } from './data-processing-register';
@@ -22,6 +22,7 @@ import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, ldstUnprivileged, pairNonTem
 import { clearExclusive, loadStoreExclusiveRows } from './loads-stores-exclusive';
 import { barrierRow, branchImm, branchReg, cacheOpRows, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 import { atRow, tlbiRow } from './tlbi-at';
+import { op0MoveRows, sysRows, sysl } from './system-generic';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
 export { ldstMnemonic } from './loads-stores';
@@ -88,17 +89,23 @@ export const ENCODINGS: readonly Encoding[] = [
   compareSwapPair,
   rcpcUnscaled,
   speculationBarrier,
-  waitWithTimeout,
   barrierNxs,
   condBranchConsistent,
   pacBranch,
   eretPac,
   pacLoad,
   memoryTag,
-  tmeStartTest,
   tmeCommit,
   tmeCancel,
   memoryCopySet,
+  // HLT, and SYS/SYSL outside DC/IC/AT/TLBI.
+  exceptionRow('HLT', 0xd4400000),
+  ...sysRows,
+  sysl,
+  // ARMv8.x instructions inside the op0 = 0 system-register space: WFET/WFIT, TSTART/TTEST.
+  withInner(op0MoveRows[0], [tmeStartTest]),
+  withInner(op0MoveRows[1], [waitWithTimeout]),
+  ...op0MoveRows.slice(2),
 ] as unknown as readonly Encoding[];
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */

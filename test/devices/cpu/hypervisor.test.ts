@@ -219,8 +219,8 @@ describe('identification registers', () => {
       wfi`);
     expect(x(r.core, 1)).toBe(0x8444_c004n);
     expect(x(r.core, 2)).toBe(0x0a20_0023n);
-    expect(x(r.core, 3)).toBe(BigInt((255 << 13) | (1 << 3) | 2)); // 32 KiB 2-way L1 D, 64-byte lines
-    expect(x(r.core, 4)).toBe(BigInt((255 << 13) | (2 << 3) | 2)); // 48 KiB 3-way L1 I
+    expect(x(r.core, 3)).toBe(0x701f_e00an); // WB RA WA, 32 KiB 2-way L1 D, 64-byte lines (QEMU's value)
+    expect(x(r.core, 4)).toBe(0x201f_e012n); // RA, 48 KiB 3-way L1 I
     expect(x(r.core, 5)).toBe(4n);
     expect(x(r.core, 6)).toBe(0x8000_0000n);
     expect(x(r.core, 7)).toBe(4n);

@@ -146,6 +146,33 @@ const CASES: [string, number, InsnFields][] = [
   ['tcancel #4660', 0xd4624680, { op: 'TCANCEL', rt: ZR, imm: 0x1234 }],
   ['cfp rctx, x5', 0xd50b7385, { op: 'SYS_V8X', operation: 'cfp rctx', rt: 5 }],
   ['ldgm x15, [x16]', 0xd9e0020f, { op: 'LDGM', mode: 'offset', rt: 15, rn: 16, imm: 0 }],
+  // System/EL helper: HLT, generic SYS/SYSL (one case per row), CRn = 7 beyond DC/IC.
+  ['hlt #0x10', 0xd4400200, { op: 'HLT', imm: 16 }],
+  ['sys #0, C0, C0, #0, x0', 0xd5080000, { op: 'SYS', op1: 0, crn: 0, crm: 0, op2: 0, rt: 0 }],
+  ['sys #3, C4, C2, #7', 0xd50b42ff, { op: 'SYS', op1: 3, crn: 4, crm: 2, op2: 7, rt: ZR }],
+  ['sys #1, C6, C1, #2, x3', 0xd5096143, { op: 'SYS', op1: 1, crn: 6, crm: 1, op2: 2, rt: 3 }],
+  ['sys #2, C9, C3, #4, x5', 0xd50a9385, { op: 'SYS', op1: 2, crn: 9, crm: 3, op2: 4, rt: 5 }],
+  ['sys #4, C11, C9, #1', 0xd50cb93f, { op: 'SYS', op1: 4, crn: 11, crm: 9, op2: 1, rt: ZR }],
+  ['sys #7, C15, C15, #7, x30', 0xd50ffffe, { op: 'SYS', op1: 7, crn: 15, crm: 15, op2: 7, rt: 30 }],
+  ['sysl x3, #0, C0, C0, #0', 0xd5280003, { op: 'SYSL', op1: 0, crn: 0, crm: 0, op2: 0, rt: 3 }],
+  ['sys #0, C7, C0, #0 (CRn 7, not DC/IC)', 0xd508701f, { op: 'SYS', op1: 0, crn: 7, crm: 0, op2: 0, rt: ZR }],
+  ['dc csw, x6', 0xd5087a46, { op: 'DC', cacheOp: 'CSW', rt: 6 }],
+  ['mrs x1, s0_1_c1_c12_7 (op0 = 0: UNDEFINED, printed generically)', 0xd5211ce1, { op: 'MRS', sysreg: 0x8e7, rt: 1 }],
+  ['msr s0_0_c0_c0_0, x0 (op0 = 0: UNDEFINED, printed generically)', 0xd5000000, { op: 'MSR', sysreg: 0x0, rt: 0 }],
+  ['msr s0_0_c5_c0_0, x0 (op0 = 0: UNDEFINED, printed generically)', 0xd5005000, { op: 'MSR', sysreg: 0x280, rt: 0 }],
+  ['msr s0_2_c7_c3_1, x4 (op0 = 0: UNDEFINED, printed generically)', 0xd5027324, { op: 'MSR', sysreg: 0x1399, rt: 4 }],
+  ['msr s0_7_c15_c15_7, x30 (op0 = 0: UNDEFINED, printed generically)', 0xd507fffe, { op: 'MSR', sysreg: 0x3fff, rt: 30 }],
+  ['msr s0_0_c2_c2_6, x0 (op0 = 0: UNDEFINED, printed generically)', 0xd50022c0, { op: 'MSR', sysreg: 0x116, rt: 0 }],
+  ['msr s0_0_c2_c2_6, x1 (op0 = 0: UNDEFINED, printed generically)', 0xd50022c1, { op: 'MSR', sysreg: 0x116, rt: 1 }],
+  ['msr s0_0_c2_c2_6, x3 (op0 = 0: UNDEFINED, printed generically)', 0xd50022c3, { op: 'MSR', sysreg: 0x116, rt: 3 }],
+  ['msr s0_0_c2_c2_6, x7 (op0 = 0: UNDEFINED, printed generically)', 0xd50022c7, { op: 'MSR', sysreg: 0x116, rt: 7 }],
+  ['msr s0_0_c2_c2_6, x15 (op0 = 0: UNDEFINED, printed generically)', 0xd50022cf, { op: 'MSR', sysreg: 0x116, rt: 15 }],
+  ['msr s0_0_c4_c2_6, x0 (op0 = 0: UNDEFINED, printed generically)', 0xd50042c0, { op: 'MSR', sysreg: 0x216, rt: 0 }],
+  ['msr s0_0_c4_c2_6, x1 (op0 = 0: UNDEFINED, printed generically)', 0xd50042c1, { op: 'MSR', sysreg: 0x216, rt: 1 }],
+  ['msr s0_0_c4_c2_6, x3 (op0 = 0: UNDEFINED, printed generically)', 0xd50042c3, { op: 'MSR', sysreg: 0x216, rt: 3 }],
+  ['msr s0_0_c4_c2_6, x7 (op0 = 0: UNDEFINED, printed generically)', 0xd50042c7, { op: 'MSR', sysreg: 0x216, rt: 7 }],
+  ['msr s0_0_c4_c2_6, x15 (op0 = 0: UNDEFINED, printed generically)', 0xd50042cf, { op: 'MSR', sysreg: 0x216, rt: 15 }],
+  ['msr pan, #1 (ARMv8.1: UNDEFINED here)', 0xd500419f, { op: 'MSR_IMM', field: 'PAN', imm: 1 }],
 ];
 
 describe('decode: words from GNU as', () => {
@@ -228,7 +255,6 @@ describe('decode: words outside the subset are UNDEFINED, never a NOP', () => {
     ['SYS with CRn=8 and no TLBI name', 0xd5088000],
     ['SYS with CRn=7 CRm=8 and no AT name', 0xd5087880],
     ['MSR SPSel with CRm > 1', 0xd50042bf],
-    ['HLT', 0xd4400000],
     ['a SIMD ADD', 0x4e228420],
   ];
   it.each(undefinedWords)('%s', (_what, word) => {
