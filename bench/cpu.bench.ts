@@ -16,7 +16,7 @@ import * as path from 'path';
 import { ContainerModule } from 'inversify';
 import { Instrumentation, buildMachine } from '../core';
 import { cacheModule } from '../devices/cache';
-import { A64Core, GuestCoreFactory, GuestHypervisor, cpuModule, type AbortResolution, type Stage2Abort } from '../devices/cpu';
+import { A64Core, GuestCoreFactory, GuestHypervisor, PSCI, cpuModule, type AbortResolution, type Stage2Abort } from '../devices/cpu';
 import { MemorySystem, hierarchyModule } from '../devices/hierarchy';
 import { MmioBus, memoryModule } from '../devices/memory';
 import { Stage2Mmu, stage2Module } from '../devices/stage2';
@@ -89,7 +89,8 @@ export function sieveMachine() {
         else core.completeMmioRead(mmio.read(e.addr, e.size));
         continue;
       }
-      if (e.reason !== 'system_event') throw new Error(`cpu bench: sieve stopped with ${JSON.stringify(e)}`);
+      // The guest ends with PSCI SYSTEM_OFF, which KVM would answer: here the HVC exit itself.
+      if (e.reason !== 'hypercall' || e.x0 !== PSCI.SYSTEM_OFF) throw new Error(`cpu bench: sieve stopped with ${JSON.stringify(e)}`);
       return core.retired - start;
     }
   };

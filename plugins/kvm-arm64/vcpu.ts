@@ -1,5 +1,6 @@
 import { drainSlices, type Counter, type Interrupt } from '../../core';
-import { PSCI, type CoreExit, type GuestCore } from '../../devices/cpu/guest-interface';
+import type { CoreExit, GuestCore } from '../../devices/cpu/guest-interface';
+import { kvmHvcCallHandler } from './hypercalls';
 import { fail } from './errno';
 import type { KvmVm } from './vm';
 
@@ -103,10 +104,16 @@ export class KvmVcpu {
             continue;
           }
         }
-        // PSCI calls KVM handles in the kernel (kvm_psci_call), and the vgic's MMIO
-        // (kvm_io_bus), do not reach the VMM.
-        const inKernel = exit.reason === 'hypercall' ? this.handlePsci(exit.x0) : exit.reason === 'mmio' && this.vm.vgic !== null && this.vm.vgic.handleMmio(this.index, this.core, exit);
-        if (!inKernel) break;
+        // Hypercalls KVM answers in the kernel (kvm_smccc_call_handler: PSCI and the SMCCC
+        // services), and the vgic's MMIO (kvm_io_bus), do not reach the VMM.
+        if (exit.reason === 'hypercall') {
+          const r = kvmHvcCallHandler(this, exit);
+          if (r.kind === 'exit') {
+            exit = r.exit;
+            break;
+          }
+          if (this.poweredOff) continue; // CPU_OFF: asleep until a CPU_ON
+        } else if (!(exit.reason === 'mmio' && this.vm.vgic !== null && this.vm.vgic.handleMmio(this.index, this.core, exit))) break;
         if (this.core.retired - retired0 >= budget) {
           exit = { reason: 'insn_budget', pc: this.core.pc };
           break;
@@ -134,36 +141,8 @@ export class KvmVcpu {
     bus.emit({ type: 'vcpu.exit', vcpu: this.index, reason: exit.reason, detail: describeExit(exit), pc: exit.pc });
     return exit;
   }
-
-  /**
-   * PSCI CPU_ON, as kvm_psci_vcpu_on: powers on the VCPU whose MPIDR is x1 at x2 with x3 in its
-   * x0, and returns the PSCI status in the caller's x0. False for calls left to the VMM.
-   */
-  private handlePsci(x0: number): boolean {
-    const fn = x0 % 0x1_0000_0000;
-    if (fn !== PSCI.CPU_ON_64 && fn !== 0x8400_0003) return false;
-    const arg = (n: number) => {
-      const r = this.core.getX(n);
-      return fn === PSCI.CPU_ON_64 ? r.hi * 0x1_0000_0000 + r.lo : r.lo;
-    };
-    const target = this.vm.vcpus.find((v) => v.index === (arg(1) & 0xff));
-    let status: number;
-    if (target === undefined || !target.initialised) status = PSCI_INVALID_PARAMETERS;
-    else if (!target.poweredOff) status = PSCI_ALREADY_ON;
-    else {
-      target.core.reset(arg(2), arg(3));
-      target.poweredOff = false;
-      target.stoppedBy = null;
-      status = PSCI_SUCCESS;
-    }
-    this.core.setX(0, status >>> 0, status < 0 ? 0xffff_ffff : 0);
-    return true;
-  }
 }
 
-const PSCI_SUCCESS = 0;
-const PSCI_INVALID_PARAMETERS = -2;
-const PSCI_ALREADY_ON = -4;
 
 export function describeExit(e: CoreExit): string {
   switch (e.reason) {

@@ -1,10 +1,10 @@
 /**
  * Synchronous exceptions to EL1 from EL1 or EL0 (aborts, UNDEFINED, SVC, BRK, PC alignment,
- * trapped system register accesses and WFI/WFE), ERET to EL1 or EL0, HVC (PSCI or an exit to
- * the VMM), and the record of the first unexpected exception with what ran before it.
+ * trapped system register accesses and WFI/WFE), ERET to EL1 or EL0, HVC (an exit to
+ * KVM), and the record of the first unexpected exception with what ran before it.
  */
 import { hex, hexWord } from '../../../core';
-import { PSCI, type GuestException } from '../guest-interface';
+import type { GuestException } from '../guest-interface';
 import type { GuestFault } from '../guest-fault';
 import type { Uop } from './decoded-ops';
 import { TWO32 } from './state';
@@ -210,28 +210,15 @@ export abstract class Exceptions extends SystemRegisters {
     if ((spsr & SPSR_IL) !== 0) this.takeException(EC.ILLEGAL_STATE, 0, target, -1, `ERET at PC=${hex(pc)} with SPSR_EL1.IL set`, null, SPSR_IL);
   }
 
-  /** HVC: PSCI calls KVM handles itself, the rest exits to the VMM (PC already past the HVC); UNDEFINED at EL0. */
+  /** HVC: an exit to EL2 (KVM) with the PC past the HVC; UNDEFINED at EL0. */
   protected hvc(u: Uop, pc: number): void {
     if (this.el === 0) {
       this.undefinedInsn(pc, u.word, 'HVC at EL0');
       return;
     }
-    const fn = this.xl[0] >>> 0;
+    // Every HVC traps to EL2: KVM answers PSCI and the SMCCC services there (plugins/kvm-arm64/hypercalls.ts).
     this.retire(pc, u.word, pc + 4);
-    switch (fn) {
-      case PSCI.VERSION:
-        this.xl[0] = 0x00010001;
-        this.xh[0] = 0;
-        return;
-      case PSCI.SYSTEM_OFF:
-        this.stop = { reason: 'system_event', pc, event: 'shutdown' };
-        return;
-      case PSCI.SYSTEM_RESET:
-        this.stop = { reason: 'system_event', pc, event: 'reset' };
-        return;
-      default:
-        this.stop = { reason: 'hypercall', pc, imm: u.imm, x0: (this.xh[0] >>> 0) * TWO32 + fn };
-    }
+    this.stop = { reason: 'hypercall', pc, imm: u.imm, x0: (this.xh[0] >>> 0) * TWO32 + (this.xl[0] >>> 0) };
   }
 
   /** The instruction at `pc` completed: next PC, count, hook (the core loop's). */

@@ -2,7 +2,7 @@ import { ContainerModule } from 'inversify';
 import { assemble } from '../../../isa/a64';
 import { Clock, EventBus, Instrumentation, StatsRegistry, buildMachine, type Machine } from '../../../core';
 import { cacheModule } from '../../../devices/cache';
-import { A64Core, GuestCoreFactory, GuestHypervisor, cpuModule, type CoreExit } from '../../../devices/cpu';
+import { A64Core, GuestCoreFactory, GuestHypervisor, PSCI, cpuModule, type CoreExit } from '../../../devices/cpu';
 import { MemorySystem, hierarchyModule } from '../../../devices/hierarchy';
 import { MmioBus, PhysicalMemory, memoryModule } from '../../../devices/memory';
 import { Stage2Mmu, stage2Module } from '../../../devices/stage2';
@@ -77,8 +77,9 @@ export interface GuestRun {
 }
 
 /**
- * Runs core `vcpu` as a VMM loop would: MMIO exits are performed on the MMIO bus (the PL011) and
- * completed, until any other exit or `maxInsns` instructions.
+ * Runs core `vcpu` as KVM and a VMM loop would: MMIO exits are performed on the MMIO bus (the
+ * PL011) and completed, a PSCI SYSTEM_OFF or SYSTEM_RESET is the system event KVM reports, until
+ * any other exit or `maxInsns` instructions.
  */
 export function runGuest(m: CpuMachine, vcpu = 0, maxInsns = 5_000_000): GuestRun {
   const core = m.cores[vcpu];
@@ -95,6 +96,10 @@ export function runGuest(m: CpuMachine, vcpu = 0, maxInsns = 5_000_000): GuestRu
         core.completeMmioRead(v % 2 ** 32, Math.floor(v / 2 ** 32));
       }
       continue;
+    }
+    if (exit.reason === 'hypercall' && (exit.x0 === PSCI.SYSTEM_OFF || exit.x0 === PSCI.SYSTEM_RESET)) {
+      const event: CoreExit = { reason: 'system_event', pc: exit.pc, event: exit.x0 === PSCI.SYSTEM_OFF ? 'shutdown' : 'reset' };
+      return { exit: event, exits: [...exits.slice(0, -1), event], output: m.uart.output };
     }
     return { exit, exits, output: m.uart.output };
   }

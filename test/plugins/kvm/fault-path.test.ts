@@ -165,7 +165,7 @@ describe('PSCI CPU_ON (kvm_psci_vcpu_on)', () => {
     r.programs.set(RAM, [
       { op: 'psci', fn: PSCI.CPU_ON_64, args: [1, RAM + 0x1000, 0x1234] },
       { op: 'psci', fn: PSCI.CPU_ON_64, args: [1, RAM + 0x1000, 0] },
-      { op: 'psci', fn: PSCI.VERSION }, // left to the VMM: a hypercall exit
+      { op: 'psci', fn: 0x8300_0001 }, // the VMM's own range (hypercalls.ts): a hypercall exit
       { op: 'read', addr: RAM },
     ]);
     r.programs.set(RAM + 0x1000, [{ op: 'read', addr: RAM }, { op: 'psci', fn: PSCI.SYSTEM_OFF }]);
