@@ -6,6 +6,9 @@
  * `run()` as a `CoreExit`, as KVM_RUN returns to userspace.
  */
 import type { AccessKind } from '../../core';
+import type { IrqLine } from '../platform/irq';
+import type { GenericTimer } from './generic-timer';
+import type { IccAccess } from './core/system-registers';
 
 /** The registers KVM traps while HCR_EL2.TVM is set (those the A64 subset can write). */
 export type VmRegister = 'SCTLR_EL1' | 'TTBR0_EL1' | 'TTBR1_EL1' | 'TCR_EL1' | 'MAIR_EL1';
@@ -159,6 +162,13 @@ export interface GuestCore {
   /** The first unexpected exception since reset (see GuestException), when the core keeps it. */
   readonly firstFault?: GuestException | null;
   setX(n: number, lo: number, hi?: number): void;
+  /** The IRQ and FIQ inputs an interrupt controller drives, when the core takes interrupts. */
+  readonly irqInput?: IrqLine;
+  readonly fiqInput?: IrqLine;
+  /** The EL1 generic timers, when the core has them (their outputs are PPIs 14 and 11). */
+  readonly timer?: GenericTimer;
+  /** Where the core's ICC_* registers go (a GICv3 CPU interface), when it has one. */
+  icc?: IccAccess | null;
 }
 
 /** Makes the machine's guest cores; rebinding it swaps the CPU model (interpreter, scripted guest). */

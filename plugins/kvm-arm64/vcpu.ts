@@ -1,6 +1,7 @@
 import { drainSlices, type Counter, type Interrupt } from '../../core';
 import type { CoreExit, GuestCore } from '../../devices/cpu/guest-interface';
 import { kvmHvcCallHandler } from './hypercalls';
+import { CYCLES_PER_TICK } from '../../devices/cpu/id-registers';
 import { fail } from './errno';
 import type { KvmVm } from './vm';
 
@@ -29,6 +30,7 @@ export class KvmVcpu {
   /** Modelled cycles spent inside KVM_RUN for this VCPU (guest and KVM work), `kvm.vcpuN.cycles`. */
   private readonly cyclesStat: Counter;
   private readonly runsStat: Counter;
+  private readonly idleStat: Counter;
 
   constructor(
     readonly index: number,
@@ -37,6 +39,7 @@ export class KvmVcpu {
   ) {
     this.cyclesStat = vm.d.stats.counter(`kvm.vcpu${index}.cycles`, `modelled cycles VCPU ${index} spent in KVM_RUN`);
     this.runsStat = vm.d.stats.counter(`kvm.vcpu${index}.runs`, `KVM_RUN calls of VCPU ${index}`);
+    this.idleStat = vm.d.stats.counter(`kvm.vcpu${index}.idle_cycles`, `modelled cycles VCPU ${index} slept in WFI until its timer fired`);
   }
 
   get cycles(): number {
@@ -62,6 +65,21 @@ export class KvmVcpu {
     this.hcrTvm = !this.vm.fwb;
   }
 
+  /** Modelled cycles until this VCPU's next timer event, or undefined when none is armed. */
+  timerCyclesLeft(): number | undefined {
+    const dl = this.core.timer?.nextDeadline();
+    if (dl === undefined) return undefined;
+    return Math.max(0, Number(dl) * CYCLES_PER_TICK - this.vm.d.clock.now);
+  }
+
+  /** Time passes while the VCPU sleeps in WFI (counted in `kvm.vcpuN.idle_cycles`); its timers see it. */
+  sleep(cycles: number): void {
+    const c = Math.ceil(cycles);
+    this.vm.d.clock.advance(c);
+    this.idleStat.value += c;
+    this.core.timer?.refresh();
+  }
+
   /** KVM_RUN: pending ops first, then first-run init, then the guest until an exit. */
   run(budget: number): CoreExit {
     return drainSlices(this.runSliced(budget, Infinity));
@@ -83,6 +101,7 @@ export class KvmVcpu {
     this.inRun = true;
     let exit: CoreExit;
     const retired0 = this.core.retired;
+    let sinceYield = 0;
     try {
       for (;;) {
         if (this.poweredOff) {
@@ -92,16 +111,40 @@ export class KvmVcpu {
           // returns at once, without entering the guest, with the exit that says it is stopped.
           exit = { reason: 'wfi', pc: this.core.pc, stopped: this.stoppedBy ?? 'power_off' };
         } else {
-          const left = budget - (this.core.retired - retired0);
-          const n = left > slice ? slice : left;
+          const done = this.core.retired - retired0;
+          const left = budget - done;
+          let n = Math.min(slice - sinceYield, left);
+          // kvm_timer: a timer that fires within the run bounds it (an instruction takes at least a
+          // cycle), so its PPI rises when the count reaches it, not a slice later.
+          const until = this.timerCyclesLeft();
+          if (until !== undefined && until < n) n = Math.max(1, Math.ceil(until));
+          const before = this.core.retired;
           exit = this.core.run(n);
-          if (exit.reason === 'insn_budget' && n < left) {
-            yield;
-            if (interrupt?.requested) {
-              exit = { reason: 'interrupted', pc: this.core.pc };
-              break;
+          sinceYield += this.core.retired - before;
+          this.core.timer?.refresh();
+          if (exit.reason === 'insn_budget') {
+            if (this.core.retired - retired0 >= budget) break;
+            if (sinceYield >= slice) {
+              sinceYield = 0;
+              yield;
+              if (interrupt?.requested) {
+                exit = { reason: 'interrupted', pc: this.core.pc };
+                break;
+              }
             }
             continue;
+          }
+          if (exit.reason === 'wfi' && exit.stopped === undefined) {
+            // kvm_vcpu_wfi: the VCPU sleeps until an interrupt is pending for it (masked or not)
+            // or its timer fires. Alone in the VM, time jumps to that timer; with others running
+            // the VMM's loop decides (Vmm.runAllSliced).
+            if (this.core.irqInput?.level === true || this.core.fiqInput?.level === true) continue;
+            const wait = this.timerCyclesLeft();
+            if (wait !== undefined && this.vm.vcpus.every((v) => v === this || v.poweredOff)) {
+              this.sleep(wait);
+              continue;
+            }
+            break;
           }
         }
         // Hypercalls KVM answers in the kernel (kvm_smccc_call_handler: PSCI and the SMCCC

@@ -7,9 +7,10 @@
  * 0x0200043b, not KVM's 0x4b00043b): QEMU is the reference every guest console is compared with.
  */
 import { hex } from '../../core';
-import { GICR_STRIDE, GicV2, GicV3, UnwiredIrqLine, VIRT, type CpuSignals, type InterruptController } from '../../devices';
+import { GICR_STRIDE, GicV2, GicV3, IRQ, UnwiredIrqLine, VIRT, type CpuSignals, type InterruptController } from '../../devices';
 import type { CoreExit, GuestCore } from '../../devices/cpu/guest-interface';
 import { fail } from './errno';
+import type { IccRegister } from '../../devices/gic/gicv3';
 
 export interface VgicV2Addresses {
   dist: number;
@@ -32,20 +33,36 @@ export interface KvmVgic {
   handleMmio(vcpu: number, core: GuestCore, e: Extract<CoreExit, { reason: 'mmio' }>): boolean;
 }
 
-const signalsFor = (ncpus: number): CpuSignals[] => Array.from({ length: ncpus }, () => ({ irq: new UnwiredIrqLine(), fiq: new UnwiredIrqLine() }));
+/** Each VCPU's IRQ and FIQ: its core's inputs, where the core takes interrupts. */
+const signalsFor = (cores: readonly GuestCore[]): CpuSignals[] => cores.map((c) => ({ irq: c.irqInput ?? new UnwiredIrqLine(), fiq: c.fiqInput ?? new UnwiredIrqLine() }));
+
+/**
+ * kvm_timer_vcpu_init: each VCPU's EL1 virtual and physical timers drive its PPIs 11 and 14 (the
+ * device tree's numbers: INTIDs 27 and 30), as KVM's arch timer does through the vgic.
+ */
+function connectTimers(cores: readonly GuestCore[], lines: InterruptController): void {
+  cores.forEach((c, i) => {
+    c.timer?.connect('virt', lines.ppi(i, IRQ.timer[2]));
+    c.timer?.connect('phys', lines.ppi(i, IRQ.timer[1]));
+  });
+}
 
 export class KvmVgicV2 implements KvmVgic {
   readonly version = 2;
   readonly gic: GicV2;
   readonly signals: CpuSignals[];
 
+  readonly ncpus: number;
+
   constructor(
-    readonly ncpus: number,
+    cores: readonly GuestCore[],
     readonly addr: VgicV2Addresses = { dist: VIRT.gicDist.base, cpu: VIRT.gicCpu.base },
   ) {
-    if (ncpus < 1 || ncpus > 8) fail('KVM_CREATE_DEVICE', 'EINVAL', `a GICv2 serves 1 to 8 VCPUs, not ${ncpus}`);
-    this.signals = signalsFor(ncpus);
-    this.gic = new GicV2(ncpus, this.signals);
+    this.ncpus = cores.length;
+    if (this.ncpus < 1 || this.ncpus > 8) fail('KVM_CREATE_DEVICE', 'EINVAL', `a GICv2 serves 1 to 8 VCPUs, not ${this.ncpus}`);
+    this.signals = signalsFor(cores);
+    this.gic = new GicV2(this.ncpus, this.signals);
+    connectTimers(cores, this.lines);
   }
 
   /** KVM_IRQ_LINE and the in-kernel timer's PPIs, numbered as the device tree numbers them. */
@@ -96,13 +113,20 @@ export class KvmVgicV3 implements KvmVgic {
   readonly gic: GicV3;
   readonly signals: CpuSignals[];
 
+  readonly ncpus: number;
+
   constructor(
-    readonly ncpus: number,
+    cores: readonly GuestCore[],
     readonly addr: VgicV3Addresses = { dist: VIRT.gicDist.base, redist: VIRT.gicRedist.base },
   ) {
-    if (ncpus < 1 || ncpus * GICR_STRIDE > VIRT.gicRedist.size) fail('KVM_CREATE_DEVICE', 'EINVAL', `the redistributor region holds ${VIRT.gicRedist.size / GICR_STRIDE} VCPUs, not ${ncpus}`);
-    this.signals = signalsFor(ncpus);
-    this.gic = new GicV3(ncpus, this.signals);
+    this.ncpus = cores.length;
+    if (this.ncpus < 1 || this.ncpus * GICR_STRIDE > VIRT.gicRedist.size) fail('KVM_CREATE_DEVICE', 'EINVAL', `the redistributor region holds ${VIRT.gicRedist.size / GICR_STRIDE} VCPUs, not ${this.ncpus}`);
+    this.signals = signalsFor(cores);
+    this.gic = new GicV3(this.ncpus, this.signals);
+    connectTimers(cores, this.lines);
+    // The ICC_* system registers: the core hands them to this CPU interface (ICH_HCR_EL2 traps none).
+    const icc = { read: (cpu: number, reg: IccRegister) => this.gic.readIcc(cpu, reg), write: (cpu: number, reg: IccRegister, v: bigint) => this.gic.writeIcc(cpu, reg, v) };
+    for (const c of cores) if ('icc' in c) c.icc = icc;
   }
 
   get lines(): InterruptController {

@@ -147,7 +147,8 @@ export class KvmVm {
   createVgic(version: 2 | 3): KvmVgic {
     if (this.vgic !== null) fail('KVM_CREATE_DEVICE', 'EEXIST', 'the VM already has a vgic');
     if (this.vcpus.length === 0) fail('KVM_CREATE_DEVICE', 'EINVAL', 'create the VCPUs before the vgic');
-    this.vgic = version === 2 ? new KvmVgicV2(this.vcpus.length) : new KvmVgicV3(this.vcpus.length);
+    const cores = this.vcpus.map((v) => v.core);
+    this.vgic = version === 2 ? new KvmVgicV2(cores) : new KvmVgicV3(cores);
     return this.vgic;
   }
 

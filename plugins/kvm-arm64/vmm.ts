@@ -333,6 +333,7 @@ export class Vmm {
     let retired = 0;
     for (;;) {
       let ran = false;
+      let allAsleep = true;
       for (const v of vcpus) {
         if (v.poweredOff) continue;
         const left = maxInsns - retired;
@@ -350,13 +351,27 @@ export class Vmm {
         }
         retired += rec.retired;
         const e = rec.last;
-        if (e.reason === 'insn_budget' || (e.reason === 'wfi' && e.stopped === undefined)) continue; // end of its turn
+        if (e.reason === 'wfi' && e.stopped === undefined) continue; // asleep in WFI: end of its turn
+        allAsleep = false;
+        if (e.reason === 'insn_budget') continue; // end of its turn
         if (e.reason === 'wfi' && e.stopped === 'power_off') continue; // CPU_OFF, or never started
         return { vcpu: v.index, retired, last: e };
       }
       if (!ran) {
         const v = vcpus[0];
         return { vcpu: 0, retired, last: { reason: 'wfi', pc: v.core.pc, stopped: v.stoppedBy ?? 'power_off' } };
+      }
+      if (allAsleep) {
+        // Every running VCPU waits in WFI: time jumps to the first timer that fires, or, with
+        // none armed, nothing will ever wake them.
+        const waits = vcpus.filter((v) => !v.poweredOff).map((v) => ({ v, c: v.timerCyclesLeft() })).filter((w): w is { v: KvmVcpu; c: number } => w.c !== undefined);
+        if (waits.length === 0) {
+          const v = vcpus.find((x) => !x.poweredOff)!;
+          return { vcpu: v.index, retired, last: { reason: 'wfi', pc: v.core.pc } };
+        }
+        const first = waits.reduce((a, b) => (b.c < a.c ? b : a));
+        first.v.sleep(first.c);
+        for (const v of vcpus) v.core.timer?.refresh();
       }
       if (interrupt?.requested) return { vcpu: 0, retired, last: { reason: 'interrupted', pc: vcpus[0].core.pc } };
     }

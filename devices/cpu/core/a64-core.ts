@@ -28,7 +28,11 @@ import { SP, ZR, TWO32, type A64CoreDeps } from './state';
 
 const SYS = SysRegs;
 
+/** `stop` when an instruction asks the loop to look at the interrupt inputs (not an exit). */
+const RECHECK: CoreExit = { reason: 'insn_budget', pc: -1 };
+
 export class A64Core extends SimdFp implements GuestCore, Disposable {
+  private running = false;
   // Decoded instructions: way 0 of set h at [2h], way 1 at [2h + 1].
   private readonly dcUop: (Uop | undefined)[] = new Array<Uop | undefined>(DECODE_SIZE).fill(undefined);
 
@@ -55,6 +59,7 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
   }
 
   reset(entry: number, x0 = 0): void {
+    this.timer.reset();
     this.xl.fill(0);
     this.xh.fill(0);
     this.xl[0] = x0 | 0;
@@ -126,7 +131,13 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
     const xl = this.xl;
     const xh = this.xh;
     const dcUop = this.dcUop;
+    this.running = true;
     try {
+      // An interrupt that became pending while the core was out of run() (a GIC write by another
+      // VCPU, a device, the timer), then the loop; an instruction that may have unmasked or raised
+      // one (MSR DAIF, ERET, a timer or GIC register) breaks it with RECHECK to look again.
+      this.takeInterrupt();
+      for (;;) {
       while (this.retiredV < end) {
         const pc = this.pcV;
         if ((pc & 3) !== 0) {
@@ -154,13 +165,25 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
         xh[ZR] = 0;
         if (this.stop !== null) break;
       }
+      if (this.stop !== RECHECK) break;
+      this.stop = null;
+      this.takeInterrupt();
+      }
     } catch (e) {
+      this.running = false;
       if (!(e instanceof KvmsimError)) throw e;
       xl[ZR] = 0;
       xh[ZR] = 0;
       this.stop = { reason: 'internal_error', pc: this.pcV, detail: `cpu${this.index} at PC=${hex(this.pcV)}: ${e.message}` };
     }
+    this.running = false;
+    if (this.stop === RECHECK) this.stop = null;
     return this.exitWith(this.stop ?? { reason: 'insn_budget', pc: this.pcV });
+  }
+
+  /** Breaks the loop at the end of the current instruction to look at the interrupt inputs, when running. */
+  protected override interruptCheck(): void {
+    if (this.running && this.stop === null) this.stop = RECHECK;
   }
 
   /** An MRS/MSR that did not complete: trapped to EL1 (EC 0x18), or UNDEFINED. */

@@ -5,6 +5,7 @@
  */
 import { hex, hexWord } from '../../../core';
 import type { GuestException } from '../guest-interface';
+import type { IrqLine } from '../../platform/irq';
 import type { GuestFault } from '../guest-fault';
 import type { Uop } from './decoded-ops';
 import { TWO32 } from './state';
@@ -42,7 +43,20 @@ const MAX_EXCEPTION_STREAK = 32;
 const BRANCHES = 8;
 const RECENT = 16;
 
+/** An interrupt input of the core (IRQ or FIQ): a level the GIC's CPU interface drives. */
+export class InterruptInput implements IrqLine {
+  level = false;
+  constructor(private readonly onRise: () => void) {}
+  set(level: boolean): void {
+    this.level = level;
+    if (level) this.onRise();
+  }
+}
+
 export abstract class Exceptions extends SystemRegisters {
+  /** IRQ and FIQ, driven by the interrupt controller (KVM wires the vgic's outputs here). */
+  readonly irqInput = new InterruptInput(() => this.interruptCheck());
+  readonly fiqInput = new InterruptInput(() => this.interruptCheck());
   /** Ring of control-flow changes (from → to); brNext is the slot written next. NaN: empty, or (from) reset. */
   protected readonly brFrom = new Float64Array(BRANCHES);
   protected readonly brTo = new Float64Array(BRANCHES);
@@ -116,6 +130,31 @@ export abstract class Exceptions extends SystemRegisters {
     if (fromEl0) this.setEl(1);
     this.pcV = vbar + (fromEl0 ? 0x400 : fromSpsel ? 0x200 : 0);
     this.noteJump(pc, this.pcV);
+  }
+
+  /**
+   * Takes the IRQ or FIQ exception the inputs ask for, when PSTATE does not mask it (FIQ first):
+   * SPSR_EL1 and ELR_EL1 (the next instruction) saved, PSTATE = EL1h with DAIF masked, PC = the
+   * vector (VBAR_EL1 + 0x080 / 0x100 from EL1t, 0x280 / 0x300 from EL1h, 0x480 / 0x500 from EL0).
+   * Returns true when one was taken.
+   */
+  protected takeInterrupt(): boolean {
+    const fiq = this.fiqInput.level && (this.daif & 1) === 0;
+    const irq = !fiq && this.irqInput.level && (this.daif & 2) === 0;
+    if (!fiq && !irq) return false;
+    const pc = this.pcV;
+    const fromEl0 = this.el === 0;
+    const fromSpsel = this.spsel;
+    const m = fromEl0 ? M_EL0T : fromSpsel ? M_EL1H : M_EL1T;
+    this.setSys('SPSR_EL1', (this.nzcv | (this.daif << 6) | m) >>> 0);
+    this.setSys('ELR_EL1', pc);
+    this.daif = 0xf;
+    this.setSpsel(1);
+    if (fromEl0) this.setEl(1);
+    this.interrupts.value++;
+    this.pcV = this.sys('VBAR_EL1') + (fromEl0 ? 0x400 : fromSpsel ? 0x200 : 0) + (fiq ? 0x100 : 0x80);
+    this.noteJump(pc, this.pcV);
+    return true;
   }
 
   /** Changes the exception level; the memory path checks EL0's permissions while it is 0. */
@@ -205,6 +244,7 @@ export abstract class Exceptions extends SystemRegisters {
       this.setEl(0);
     } else this.setSpsel(m & 1);
     this.jump(pc, word, target);
+    this.interruptCheck();
     // SPSR_EL1.IL restored into PSTATE: the next instruction takes the Illegal Execution state
     // exception, from the EL returned to.
     if ((spsr & SPSR_IL) !== 0) this.takeException(EC.ILLEGAL_STATE, 0, target, -1, `ERET at PC=${hex(pc)} with SPSR_EL1.IL set`, null, SPSR_IL);

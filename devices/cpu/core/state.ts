@@ -42,6 +42,7 @@ export abstract class CoreState {
   protected readonly topology: CacheTopology;
   protected readonly ipaBits: number;
   protected readonly exceptions: Counter;
+  protected readonly interrupts: Counter;
   protected readonly decodes: Counter;
   protected readonly exits: Counter;
   protected readonly barrierCost: number;
@@ -59,6 +60,7 @@ export abstract class CoreState {
     const p = `system.cpu${d.index}`;
     d.stats.formula(`${p}.insns`, 'guest instructions retired', () => this.retiredV);
     this.exceptions = d.stats.counter(`${p}.exceptions`, 'synchronous exceptions taken to EL1 (aborts, BRK, SVC, undefined)');
+    this.interrupts = d.stats.counter(`${p}.interrupts`, 'IRQ and FIQ exceptions taken to EL1');
     this.decodes = d.stats.counter(`${p}.decodes`, 'instruction words decoded (decode-cache misses)');
     this.exits = d.stats.counter(`${p}.exits`, 'returns from run(): exits to the hypervisor or VMM, and ends of instruction budgets (boot runs in slices of 200000)');
   }

@@ -7,12 +7,28 @@
  */
 import { SysRegs } from '../../../isa/a64/names';
 import type { VmRegister } from '../guest-interface';
+import { GenericTimer } from '../generic-timer';
+import { ICC_ENCODINGS, type IccRegister } from '../../gic/gicv3';
 import { CNTFRQ, CYCLES_PER_TICK, ccsidrEl1, clidrEl1, ctrEl0, dczidEl0, idRegister, midrEl1, mpidrEl1 } from '../id-registers';
 import { DataProcessing } from './data-processing';
 import { Pmu } from './pmu';
 import { SP, TWO32, type A64CoreDeps } from './state';
 
 const SYS = SysRegs;
+
+/** The GICv3 CPU interface as the core reaches it (the vgic's, under KVM). */
+export interface IccAccess {
+  read(cpu: number, reg: IccRegister): bigint;
+  write(cpu: number, reg: IccRegister, value: bigint): void;
+}
+
+/** The ICC registers by their MRS/MSR encoding (op0:op1:CRn:CRm:op2, as SysRegs packs them). */
+const ICC_BY_CODE: ReadonlyMap<number, IccRegister> = new Map(
+  (Object.entries(ICC_ENCODINGS) as [IccRegister, readonly [number, number, number, number, number]][]).map(([name, [op0, op1, crn, crm, op2]]) => [
+    (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2,
+    name,
+  ]),
+);
 
 /** What MRS/MSR did: the access completed, is UNDEFINED, or traps to EL1 (ESR EC 0x18). */
 export const SYSREG_UNDEFINED = 0;
@@ -30,7 +46,7 @@ export const SCTLR_UCI = 1 << 26;
 /** Registers that hold what EL1 writes, all 64 bits (their reset value is 0). */
 const STORED_REGS: readonly string[] = [
   'SPSR_EL1', 'ELR_EL1', 'ESR_EL1', 'FAR_EL1', 'PAR_EL1', 'TPIDR_EL1', 'TPIDR_EL0', 'TPIDRRO_EL0',
-  'CNTKCTL_EL1', 'CNTV_CTL_EL0', 'CNTV_CVAL_EL0', 'CNTV_TVAL_EL0', 'CNTP_CTL_EL0', 'CNTP_CVAL_EL0', 'CNTP_TVAL_EL0', 'FPCR', 'FPSR',
+  'CNTKCTL_EL1', 'FPCR', 'FPSR',
   'MDSCR_EL1', 'MDCCINT_EL1',
   ...[0, 1, 2, 3, 4, 5].flatMap((n) => [`DBGBVR${n}_EL1`, `DBGBCR${n}_EL1`]),
   ...[0, 1, 2, 3].flatMap((n) => [`DBGWVR${n}_EL1`, `DBGWCR${n}_EL1`]),
@@ -76,10 +92,70 @@ export abstract class SystemRegisters extends DataProcessing {
   protected readonly sysLo = new Map<number, number>();
   protected readonly sysHi = new Map<number, number>();
   protected readonly pmu: Pmu;
+  /** The EL1 physical and virtual timers; KVM wires their outputs to the vgic's PPIs. */
+  readonly timer: GenericTimer;
+  /**
+   * The GICv3 CPU interface's ICC_* registers, when KVM gave the core one (a GICv3 vgic): reads
+   * and writes by register name. Without it the ICC registers are UNDEFINED, as with a GICv2.
+   */
+  icc: IccAccess | null = null;
 
   constructor(d: A64CoreDeps) {
     super(d);
     this.pmu = new Pmu(d.clock);
+    this.timer = new GenericTimer(() => BigInt(Math.floor(this.clock.now / CYCLES_PER_TICK)));
+  }
+
+  /** Asks the core loop to look at its interrupt inputs again (a line or PSTATE.DAIF changed). */
+  protected abstract interruptCheck(): void;
+
+  /** A timer register's value, or undefined for another register. */
+  private readTimer(code: number): bigint | undefined {
+    const t = this.timer;
+    switch (code) {
+      case SYS.CNTV_CTL_EL0:
+        return BigInt(t.readCtl('virt'));
+      case SYS.CNTV_CVAL_EL0:
+        return t.readCval('virt');
+      case SYS.CNTV_TVAL_EL0:
+        return BigInt(t.readTval('virt'));
+      case SYS.CNTP_CTL_EL0:
+        return BigInt(t.readCtl('phys'));
+      case SYS.CNTP_CVAL_EL0:
+        return t.readCval('phys');
+      case SYS.CNTP_TVAL_EL0:
+        return BigInt(t.readTval('phys'));
+      default:
+        return undefined;
+    }
+  }
+
+  private writeTimer(code: number, v: bigint): boolean {
+    const t = this.timer;
+    switch (code) {
+      case SYS.CNTV_CTL_EL0:
+        t.writeCtl('virt', Number(v & 0xffn));
+        break;
+      case SYS.CNTV_CVAL_EL0:
+        t.writeCval('virt', v);
+        break;
+      case SYS.CNTV_TVAL_EL0:
+        t.writeTval('virt', Number(v & 0xffff_ffffn));
+        break;
+      case SYS.CNTP_CTL_EL0:
+        t.writeCtl('phys', Number(v & 0xffn));
+        break;
+      case SYS.CNTP_CVAL_EL0:
+        t.writeCval('phys', v);
+        break;
+      case SYS.CNTP_TVAL_EL0:
+        t.writeTval('phys', Number(v & 0xffff_ffffn));
+        break;
+      default:
+        return false;
+    }
+    this.interruptCheck();
+    return true;
   }
 
   /** MRS at the current EL into rl/rh: SYSREG_OK, SYSREG_UNDEFINED or SYSREG_TRAP. */
@@ -214,8 +290,12 @@ export abstract class SystemRegisters extends DataProcessing {
         hi = Math.floor(ticks / TWO32);
         break;
       }
-      default:
-        if (STORED.has(code) || MASKED.has(code)) {
+      default: {
+        const tv = this.readTimer(code) ?? this.readIcc(code);
+        if (tv !== undefined) {
+          lo = Number(tv & 0xffff_ffffn);
+          hi = Number(tv >> 32n);
+        } else if (STORED.has(code) || MASKED.has(code)) {
           lo = this.sysLo.get(code) ?? 0;
           hi = this.sysHi.get(code) ?? 0;
         } else if (isIdSpace(code)) lo = idRegister(code & 0x3f);
@@ -224,9 +304,26 @@ export abstract class SystemRegisters extends DataProcessing {
           lo = this.pmu.lo;
           hi = this.pmu.hi;
         } else if (!RAZ_WI.has(code) && !RAZ_RO.has(code)) return false;
+      }
     }
     this.rl = lo | 0;
     this.rh = hi | 0;
+    return true;
+  }
+
+  /** An ICC_* register through the GICv3 CPU interface, or undefined (no GICv3, or not an ICC register). */
+  private readIcc(code: number): bigint | undefined {
+    if (this.icc === null) return undefined;
+    const name = ICC_BY_CODE.get(code);
+    return name === undefined ? undefined : this.icc.read(this.index, name);
+  }
+
+  private writeIcc(code: number, v: bigint): boolean {
+    if (this.icc === null) return false;
+    const name = ICC_BY_CODE.get(code);
+    if (name === undefined) return false;
+    this.icc.write(this.index, name, v);
+    this.interruptCheck();
     return true;
   }
 
@@ -270,6 +367,7 @@ export abstract class SystemRegisters extends DataProcessing {
         return true;
       case SYS.DAIF:
         this.daif = (lo >>> 6) & 0xf;
+        this.interruptCheck();
         return true;
       case SYS.SPSel:
         this.setSpsel(lo & 1);
@@ -287,6 +385,8 @@ export abstract class SystemRegisters extends DataProcessing {
         this.osLock = lo & 1;
         return true;
       default: {
+        const v = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+        if (this.writeTimer(code, v) || this.writeIcc(code, v)) return true;
         if (STORED.has(code)) {
           this.sysLo.set(code, lo | 0);
           this.sysHi.set(code, hi | 0);
@@ -328,6 +428,7 @@ export abstract class SystemRegisters extends DataProcessing {
         break;
       default /* DAIFClr */:
         this.daif &= ~imm & 0xf;
+        this.interruptCheck();
         break;
     }
     return SYSREG_OK;
