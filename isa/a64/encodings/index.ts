@@ -7,11 +7,14 @@
  * (immediate), data processing (register), loads and stores, branches and system (the subset
  * has no SIMD and FP). This file assembles them into one table.
  */
-import type { InsnFields } from '../insn';
+import type { InsnFields, SimdFp } from '../insn';
 import type { Encoding } from './encoding';
 import { addSubImm, bitfield, extract, logicImm, moveWide, pcRel } from './data-processing-immediate';
 import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-processing-register';
 import { ldrLiteral, ldstImmRow, ldstReg, ldstUimm, pairRow } from './loads-stores';
+import { SIMD_FP_LDST_ROWS } from './simd-fp-ldst';
+import { SIMD_ROWS } from './simd-fp-advsimd';
+import { FP_ROWS } from './simd-fp-scalar';
 import { barrierRow, branchImm, branchReg, cacheOp, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
@@ -57,10 +60,18 @@ export const ENCODINGS: readonly Encoding[] = [
   cacheOp,
   sysRegRow('MRS', 0xd5300000),
   sysRegRow('MSR', 0xd5100000),
+  // SIMD and floating point.
+  ...SIMD_FP_LDST_ROWS,
+  ...SIMD_ROWS,
+  ...FP_ROWS,
 ] as unknown as readonly Encoding[];
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */
 export function encodingKey(i: InsnFields): string {
+  if (SIMD_FP_MODAL.has(i.op)) return `${i.op}/${(i as SimdFp).mode}`;
   return i.op === 'LDR' || i.op === 'STR' || i.op === 'LDP' || i.op === 'STP' ? `${i.op}/${i.mode}` : i.op;
 }
 
+
+/** SIMD&FP loads and stores: keyed by op and addressing mode, as LDR/STR are. */
+const SIMD_FP_MODAL: ReadonlySet<string> = new Set(['LDR_V', 'STR_V', 'LDP_V', 'STP_V', 'LDNP_V', 'STNP_V', 'LD1', 'ST1']);
