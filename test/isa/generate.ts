@@ -17,6 +17,7 @@
  * shadow do no writeback, so the base offsets stay known whichever way it goes.
  */
 import { SeededRng, encode, type Rng } from '../../index';
+import { FP_FORMS, SIMD_FORMS, dataUnit, fpState, vldstRegUnit, vldstUnit } from './generate-simd';
 
 /** Encoding groups, and the instruction forms in each (a form is what an exclusion names). */
 export const GROUPS = {
@@ -28,11 +29,13 @@ export const GROUPS = {
   ],
   ldst: ['LDR/offset', 'LDR/unscaled', 'LDR/pre', 'LDR/post', 'LDR/reg', 'LDR/literal', 'STR/offset', 'STR/unscaled', 'STR/pre', 'STR/post', 'STR/reg', 'LDP/offset', 'LDP/pre', 'LDP/post', 'STP/offset', 'STP/pre', 'STP/post'],
   branch: ['B_COND', 'CBZ', 'CBNZ', 'TBZ', 'TBNZ'],
+  simd: SIMD_FORMS,
+  fp: FP_FORMS,
 } as const;
 export type Group = keyof typeof GROUPS;
 export const GROUP_NAMES = Object.keys(GROUPS) as Group[];
 /** How often each group is drawn: branches less, as the instructions they skip test nothing. */
-export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = { 'dp-imm': 3, 'dp-reg': 3, ldst: 3, branch: 1 };
+export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = { 'dp-imm': 3, 'dp-reg': 3, ldst: 3, branch: 1, simd: 3, fp: 3 };
 
 /** Scratch buffer: where x27/x28 point; its address is fixed (within LDR literal's ±1 MiB of the code). */
 export const SCRATCH_ADDR = 0x4010_0000;
@@ -64,6 +67,10 @@ export interface Sequence {
   nzcv: number;
   /** Initial scratch contents. */
   scratch: Uint8Array;
+  /** V0-V31 initial values (low, high 64-bit halves), FPSR and FPCR. */
+  vregs: bigint[];
+  fpsr: number;
+  fpcr: number;
   insns: GenInsn[];
 }
 
@@ -351,6 +358,8 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
   const nzcv = rng.nextInt(16) << 28;
   const scratch = new Uint8Array(SCRATCH_SIZE);
   for (let i = 0; i < SCRATCH_SIZE; i++) scratch[i] = rng.nextInt(256);
+  // From a stream of its own, so the other groups' sequences do not depend on it.
+  const fp = fpState(rng.fork('fp-state'));
 
   const units: Unit[] = [];
   /** Branches waiting for their skipped units: [unit index, units skipped, make]. */
@@ -368,6 +377,7 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
       shadowEnd = Math.max(shadowEnd, units.length + 1 + skip);
       unit = [{ word: 0, form, group }];
     } else if (group === 'ldst') unit = gen.ldst(form, units.length >= shadowEnd);
+    else if (group === 'simd' || group === 'fp') unit = simdUnit(rng, group, form, gen.off, units.length >= shadowEnd);
     else if (group === 'dp-imm') unit = gen.dpImm(form);
     else unit = gen.dpReg(form);
     if (unit === undefined) continue; // that form does not fit here (writeback in a branch's shadow, an offset out of range): draw again
@@ -379,10 +389,20 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
     for (let i = p.at + 1; i <= p.at + p.skip && i < units.length; i++) words += units[i].length;
     units[p.at][0] = p.make(words * 4);
   }
-  return { regs, nzcv, scratch, insns: units.flat() };
+  return { regs, nzcv, scratch, ...fp, insns: units.flat() };
 }
 
 /** Sequence `index` of the campaign with `seed`: each from its own stream, so any one can be regenerated alone. */
 export function sequenceAt(seed: number, index: number, opts: GenOptions): Sequence {
   return generateSequence(new SeededRng(seed).fork(`isa-seq-${index}`), opts);
+}
+
+/** A unit of the SIMD or FP group (generate-simd.ts). */
+function simdUnit(rng: Rng, group: 'simd' | 'fp', form: string, off: Map<number, number>, writeback: boolean): GenInsn[] | undefined {
+  if (form.endsWith('/reg')) {
+    const u = vldstRegUnit(rng, form, off, FREE);
+    return u?.map((e, k) => ({ ...e, group, setup: k < u.length - 1 ? true : undefined }));
+  }
+  const e = /\/|LDNP|STNP/.test(form) ? vldstUnit(rng, form, off, writeback) : dataUnit(rng, form);
+  return e === undefined ? undefined : [{ ...e, group }];
 }

@@ -64,6 +64,7 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
     this.sysLo.clear();
     this.sysHi.clear();
     this.pending = null;
+    this.resetSimd();
     this.stop = null;
     this.excStreak = 0;
     this.firstFaultV = null;

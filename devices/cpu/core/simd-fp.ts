@@ -1,13 +1,554 @@
 /**
- * SIMD and floating point: the group's execution (SIMD_FP_OPS, numbered from 260).
+ * SIMD and floating point: the group's execution (SIMD_FP_OPS, numbered from 260). Every op
+ * first checks CPACR_EL1.FPEN. Loads and stores go through the guest memory path 8 bytes at a
+ * time at most; vector arithmetic works on elements (BigInt lanes: correct first, the Linux
+ * kernel runs little of it); bitwise ops on 32-bit words.
  */
-import type { Uop } from './decoded-ops';
-import { SystemInstructions } from './system-instructions';
 
-export abstract class SimdFp extends SystemInstructions {
+import { disassemble } from '../../../isa/a64/decoder';
+import { SysRegs } from '../../../isa/a64/names';
+import type { SimdFp as SimdFpInsn } from '../../../isa/a64/insn';
+import { copySize, expandImm, fpImm32, fpImm64, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
+import { AccessStatus } from '../guest-access';
+import { SIMD_FP_BASE, type Uop } from './decoded-ops';
+import { FPCR_MASK, FPSR_MASK, SimdState } from './simd-state';
+import { TWO32 } from './state';
+import { FpUnit, type Rounding } from './fp-arith';
+
+const SYS = SysRegs;
+const M64 = (1n << 64n) - 1n;
+const mask = (size: number): bigint => (1n << BigInt(8 << size)) - 1n;
+const signed = (v: bigint, size: number): bigint => BigInt.asIntN(8 << size, v);
+
+// Op numbers (SIMD_FP_OPS order in decoded-ops.ts).
+const enum O {
+  LDR_V, STR_V, LDP_V, STP_V, LDNP_V, STNP_V, LD1, ST1,
+  V_3SAME, S_3SAME, V_2MISC, S_2MISC, V_ACROSS, S_PAIR, V_PERM, V_EXT, V_TBL,
+  V_SHIFT, S_SHIFT, V_COPY, S_COPY, V_MODIMM,
+  FP_INT, FP_IMM, FP_1, FP_2, FP_3, FP_CMP, FP_CCMP, FP_CSEL,
+}
+
+export abstract class SimdFp extends SimdState {
+  protected readonly fp = new FpUnit();
+
   /** Returns true when the instruction completed and retires at PC + 4. */
   protected execSimdFp(u: Uop, pc: number): boolean {
-    this.undefinedInsn(pc, u.word, `no execution for op ${u.insn.op}`);
+    if (!this.fpAccess(pc, u.word)) return false;
+    const i = u.insn as SimdFpInsn;
+    switch (u.opc - SIMD_FP_BASE) {
+      case O.LDR_V:
+      case O.STR_V:
+        return this.vLoadStore(u, i, pc);
+      case O.LDP_V:
+      case O.STP_V:
+      case O.LDNP_V:
+      case O.STNP_V:
+        return this.vPair(i, pc, u.word);
+      case O.LD1:
+      case O.ST1:
+        return this.ld1(i, pc, u.word);
+      case O.V_3SAME:
+        return this.threeSame(i, i.q ? 16 : 8, pc, u.word);
+      case O.S_3SAME:
+        return this.threeSame(i, 8, pc, u.word);
+      case O.V_2MISC:
+      case O.S_2MISC:
+        return this.twoMisc(i, pc, u.word);
+      case O.V_ACROSS:
+        return this.across(i);
+      case O.S_PAIR:
+        this.setLanes(i.rd, 3, [(this.lane(i.rn, 3, 0) + this.lane(i.rn, 3, 1)) & M64]);
+        return true;
+      case O.V_PERM:
+        return this.permute(i);
+      case O.V_EXT: {
+        const bytes = i.q ? 16 : 8;
+        const cat = [...this.lanes(i.rn, 0, bytes), ...this.lanes(i.rm, 0, bytes)];
+        this.setLanes(i.rd, 0, cat.slice(i.imm, i.imm + bytes));
+        return true;
+      }
+      case O.V_TBL:
+        return this.tbl(i);
+      case O.V_SHIFT:
+      case O.S_SHIFT:
+        return this.shiftImm(i);
+      case O.V_COPY:
+        return this.copy(i);
+      case O.S_COPY: {
+        const size = copySize(i.imm >> 4);
+        this.setLanes(i.rd, size, [this.lane(i.rn, size, i.imm >> (5 + size))]);
+        return true;
+      }
+      case O.V_MODIMM:
+        return this.modImm(i);
+      case O.FP_INT:
+        return this.fpInt(i, pc, u.word);
+      case O.FP_IMM:
+        this.setLanes(i.rd, i.size === 1 ? 3 : 2, [i.size === 1 ? fpImm64(i.imm) : BigInt(fpImm32(i.imm))]);
+        return true;
+      case O.FP_CSEL: {
+        const size = i.size === 1 ? 3 : 2;
+        this.setLanes(i.rd, size, [this.lane(this.cond(i.imm) ? i.rn : i.rm, size, 0)]);
+        return true;
+      }
+      default:
+        return this.fpArith(u, i, pc);
+    }
+  }
+
+  /** MRS of FPCR/FPSR (here rather than with the other registers: the state is this layer's). */
+  protected override mrs(code: number): boolean {
+    if (code === SYS.FPCR || code === SYS.FPSR) {
+      this.rl = code === SYS.FPCR ? this.fpcr : this.fpsr;
+      this.rh = 0;
+      return true;
+    }
+    return super.mrs(code);
+  }
+
+  protected override msr(code: number, lo: number, hi: number): number {
+    if (code === SYS.FPCR) {
+      this.fpcr = lo & FPCR_MASK;
+      return 1;
+    }
+    if (code === SYS.FPSR) {
+      this.fpsr = lo & FPSR_MASK;
+      return 1;
+    }
+    return super.msr(code, lo, hi);
+  }
+
+  /** An encoding the core decodes but does not execute: UNDEFINED, naming it. */
+  protected notExecuted(pc: number, word: number): false {
+    this.undefinedInsn(pc, word, `${disassemble(word, pc).split('\t')[0]} is decoded but not executed`);
     return false;
   }
+
+  // ---------------------------------------------------------------- loads and stores
+
+  /** Reads `bytes` (1-16) at `va` into the byte buffer `t` at `at`; false on a failure (taken). */
+  private readBytes(va: number, bytes: number, t: Uint8Array, at: number, pc: number, word: number): boolean {
+    const mem = this.memory;
+    for (let off = 0; off < bytes; off += 8) {
+      const n = Math.min(8, bytes - off);
+      const st = mem.read(va + off, n);
+      if (st !== AccessStatus.OK) return this.memFailure(st, pc, word, null);
+      const lo = mem.lo;
+      const hi = mem.hi;
+      for (let b = 0; b < n; b++) t[at + off + b] = b < 4 ? (lo >>> (8 * b)) & 0xff : (hi >>> (8 * (b - 4))) & 0xff;
+    }
+    return true;
+  }
+
+  private writeBytes(va: number, bytes: number, t: Uint8Array, at: number, pc: number, word: number): boolean {
+    for (let off = 0; off < bytes; off += 8) {
+      const n = Math.min(8, bytes - off);
+      let lo = 0;
+      let hi = 0;
+      for (let b = 0; b < n; b++) {
+        if (b < 4) lo |= t[at + off + b] << (8 * b);
+        else hi |= t[at + off + b] << (8 * (b - 4));
+      }
+      const st = this.memory.write(va + off, n, lo, hi);
+      if (st !== AccessStatus.OK) return this.memFailure(st, pc, word, null);
+    }
+    return true;
+  }
+
+  private vLoadStore(u: Uop, i: SimdFpInsn, pc: number): boolean {
+    const va = this.effectiveAddress(u);
+    const bytes = 1 << i.size;
+    const writeback = i.mode === 'pre' || i.mode === 'post';
+    if (i.op === 'LDR_V') {
+      const t = new Uint8Array(16);
+      if (!this.readBytes(va, bytes, t, 0, pc, u.word)) return false;
+      this.vb.set(t, i.rd * 16);
+    } else if (!this.writeBytes(va, bytes, this.vb, i.rd * 16, pc, u.word)) return false;
+    if (writeback) {
+      this.xl[i.rn] = this.wbLo;
+      this.xh[i.rn] = this.wbHi;
+    }
+    return true;
+  }
+
+  private vPair(i: SimdFpInsn, pc: number, word: number): boolean {
+    const xl = this.xl;
+    const xh = this.xh;
+    const va = this.address(xl[i.rn], xh[i.rn], i.mode === 'post' ? 0 : i.imm);
+    this.address(xl[i.rn], xh[i.rn], i.imm);
+    const wbLo = this.rl;
+    const wbHi = this.rh;
+    const bytes = 1 << i.size;
+    if (i.op === 'LDP_V' || i.op === 'LDNP_V') {
+      const t = new Uint8Array(32);
+      if (!this.readBytes(va, bytes, t, 0, pc, word) || !this.readBytes(va + bytes, bytes, t, 16, pc, word)) return false;
+      this.vb.set(t.subarray(0, 16), i.rd * 16);
+      this.vb.set(t.subarray(16), i.ra * 16);
+    } else if (!this.writeBytes(va, bytes, this.vb, i.rd * 16, pc, word) || !this.writeBytes(va + bytes, bytes, this.vb, i.ra * 16, pc, word)) return false;
+    if (i.mode !== 'offset') {
+      xl[i.rn] = wbLo;
+      xh[i.rn] = wbHi;
+    }
+    return true;
+  }
+
+  /** LD1/ST1 (multiple structures): consecutive registers (wrapping at V31), element order = memory order. */
+  private ld1(i: SimdFpInsn, pc: number, word: number): boolean {
+    const xl = this.xl;
+    const xh = this.xh;
+    const va = (xh[i.rn] >>> 0) * TWO32 + (xl[i.rn] >>> 0);
+    const bytes = i.q ? 16 : 8;
+    const total = bytes * i.ra;
+    if (i.op === 'LD1') {
+      const t = new Uint8Array(total);
+      for (let r = 0; r < i.ra; r++) if (!this.readBytes(va + r * bytes, bytes, t, r * bytes, pc, word)) return false;
+      for (let r = 0; r < i.ra; r++) {
+        const d = (i.rd + r) % 32;
+        this.vb.fill(0, d * 16, d * 16 + 16);
+        this.vb.set(t.subarray(r * bytes, (r + 1) * bytes), d * 16);
+      }
+    } else {
+      for (let r = 0; r < i.ra; r++) if (!this.writeBytes(va + r * bytes, bytes, this.vb, ((i.rd + r) % 32) * 16, pc, word)) return false;
+    }
+    if (i.mode === 'post') {
+      if (i.rm === 31) this.address(xl[i.rn], xh[i.rn], total);
+      else this.add64(xl[i.rn], xh[i.rn], xl[i.rm], xh[i.rm], 0);
+      xl[i.rn] = this.rl;
+      xh[i.rn] = this.rh;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- integer vector ops
+
+  private threeSame(i: SimdFpInsn, bytes: number, pc: number, word: number): boolean {
+    if (i.opc === 0b00011) {
+      const vw = this.vw;
+      const [d, n, m] = [i.rd * 4, i.rn * 4, i.rm * 4];
+      const words = bytes >> 2;
+      const r = new Int32Array(4);
+      for (let k = 0; k < words; k++) {
+        const a = vw[n + k];
+        const b = vw[m + k];
+        const c = vw[d + k];
+        switch ((i.u << 2) | i.size) {
+          case 0: r[k] = a & b; break;
+          case 1: r[k] = a & ~b; break;
+          case 2: r[k] = a | b; break;
+          case 3: r[k] = a | ~b; break;
+          case 4: r[k] = a ^ b; break;
+          case 5: r[k] = b ^ ((b ^ a) & c); break; // BSL
+          case 6: r[k] = c ^ ((c ^ a) & b); break; // BIT
+          default: r[k] = c ^ ((c ^ a) & ~b); // BIF
+        }
+      }
+      vw.set(r, d);
+      return true;
+    }
+    const size = i.size;
+    const a = this.lanes(i.rn, size, bytes);
+    const b = this.lanes(i.rm, size, bytes);
+    const mk = mask(size);
+    const key = (i.u << 5) | i.opc;
+    const pairwise = key === 0b010111 || key === 0b010100 || key === 0b010101 || key === 0b110100 || key === 0b110101;
+    const op = (x: bigint, y: bigint): bigint | undefined => {
+      const sx = signed(x, size);
+      const sy = signed(y, size);
+      switch (key) {
+        case 0b000110: return sx > sy ? mk : 0n; // CMGT
+        case 0b000111: return sx >= sy ? mk : 0n; // CMGE
+        case 0b100110: return x > y ? mk : 0n; // CMHI
+        case 0b100111: return x >= y ? mk : 0n; // CMHS
+        case 0b110001: return x === y ? mk : 0n; // CMEQ
+        case 0b010001: return (x & y) !== 0n ? mk : 0n; // CMTST
+        case 0b010000: case 0b010111: return (x + y) & mk; // ADD, ADDP
+        case 0b110000: return (x - y) & mk; // SUB
+        case 0b001100: case 0b010100: return sx > sy ? x : y; // SMAX(P)
+        case 0b001101: case 0b010101: return sx < sy ? x : y; // SMIN(P)
+        case 0b101100: case 0b110100: return x > y ? x : y; // UMAX(P)
+        case 0b101101: case 0b110101: return x < y ? x : y; // UMIN(P)
+        default: return undefined;
+      }
+    };
+    const out: bigint[] = [];
+    if (pairwise) {
+      const cat = [...a, ...b];
+      for (let k = 0; k < a.length; k++) out.push(op(cat[2 * k], cat[2 * k + 1])!);
+    } else {
+      for (let k = 0; k < a.length; k++) {
+        const r = op(a[k], b[k]);
+        if (r === undefined) return this.notExecuted(pc, word);
+        out.push(r);
+      }
+    }
+    this.setLanes(i.rd, size, out);
+    return true;
+  }
+
+  private twoMisc(i: SimdFpInsn, pc: number, word: number): boolean {
+    const scalar = i.op === 'S_2MISC';
+    const bytes = scalar ? 8 : i.q ? 16 : 8;
+    const size = i.size;
+    const key = (i.u << 5) | i.opc;
+    const mk = mask(size);
+    if (key === 0b010010) {
+      // XTN/XTN2: narrow the elements of Vn (2 * esize) into the low or high half of Vd.
+      const src = this.lanes(i.rn, size + 1, 16).map((v) => v & mk);
+      const low = i.q ? this.lanes(i.rd, size, 8) : [];
+      this.setLanes(i.rd, size, [...low, ...src]);
+      return true;
+    }
+    if (key === 0b000000 || key === 0b000001 || key === 0b100000) {
+      // REV64/REV16/REV32: reverse the elements within each container.
+      const container = key === 0b000000 ? 8 : key === 0b100000 ? 4 : 2;
+      const a = this.lanes(i.rn, size, bytes);
+      const per = container >> size;
+      this.setLanes(i.rd, size, a.map((_, k) => a[(k - (k % per)) + (per - 1 - (k % per))]));
+      return true;
+    }
+    const a = this.lanes(i.rn, size, bytes);
+    const out: bigint[] = [];
+    for (const x of a) {
+      const s = signed(x, size);
+      switch (key) {
+        case 0b000101: { let c = 0n; for (let v = x; v; v >>= 1n) c += v & 1n; out.push(c); break; } // CNT
+        case 0b100101: out.push(~x & mk); break; // NOT
+        case 0b001000: out.push(s > 0n ? mk : 0n); break; // CMGT #0
+        case 0b001001: out.push(s === 0n ? mk : 0n); break; // CMEQ #0
+        case 0b001010: out.push(s < 0n ? mk : 0n); break; // CMLT #0
+        case 0b101000: out.push(s >= 0n ? mk : 0n); break; // CMGE #0
+        case 0b101001: out.push(s <= 0n ? mk : 0n); break; // CMLE #0
+        case 0b001011: out.push((s < 0n ? -s : s) & mk); break; // ABS
+        case 0b101011: out.push(-s & mk); break; // NEG
+        default: return this.notExecuted(pc, word);
+      }
+    }
+    this.setLanes(i.rd, size, out);
+    return true;
+  }
+
+  private across(i: SimdFpInsn): boolean {
+    const size = i.size;
+    const a = this.lanes(i.rn, size, i.q ? 16 : 8);
+    const key = (i.u << 5) | i.opc;
+    let r: bigint;
+    switch (key) {
+      case 0b000011: r = a.reduce((s, x) => s + signed(x, size), 0n) & mask(size + 1); break; // SADDLV
+      case 0b100011: r = a.reduce((s, x) => s + x, 0n); break; // UADDLV
+      case 0b011011: r = a.reduce((s, x) => s + x, 0n) & mask(size); break; // ADDV
+      case 0b001010: r = a.reduce((m, x) => (signed(x, size) > signed(m, size) ? x : m)); break; // SMAXV
+      case 0b011010: r = a.reduce((m, x) => (signed(x, size) < signed(m, size) ? x : m)); break; // SMINV
+      case 0b101010: r = a.reduce((m, x) => (x > m ? x : m)); break; // UMAXV
+      default: r = a.reduce((m, x) => (x < m ? x : m)); // UMINV
+    }
+    this.setLanes(i.rd, key === 0b000011 || key === 0b100011 ? size + 1 : size, [r]);
+    return true;
+  }
+
+  private permute(i: SimdFpInsn): boolean {
+    const bytes = i.q ? 16 : 8;
+    const n = this.lanes(i.rn, i.size, bytes);
+    const m = this.lanes(i.rm, i.size, bytes);
+    const e = n.length;
+    const part = i.opc >> 2;
+    const out: bigint[] = [];
+    for (let k = 0; k < e; k++) {
+      switch (i.opc & 3) {
+        case 1: { const cat = [...n, ...m]; out.push(cat[2 * k + part]); break; } // UZP1/2
+        case 2: out.push((k & 1 ? m : n)[(k & ~1) + part]); break; // TRN1/2
+        default: out.push((k & 1 ? m : n)[(k >> 1) + part * (e >> 1)]); // ZIP1/2
+      }
+    }
+    this.setLanes(i.rd, i.size, out);
+    return true;
+  }
+
+  private tbl(i: SimdFpInsn): boolean {
+    const bytes = i.q ? 16 : 8;
+    const table: number[] = [];
+    for (let r = 0; r < i.ra; r++) for (let b = 0; b < 16; b++) table.push(this.vb[((i.rn + r) % 32) * 16 + b]);
+    const out: bigint[] = [];
+    for (let k = 0; k < bytes; k++) {
+      const x = this.vb[i.rm * 16 + k];
+      out.push(BigInt(x < table.length ? table[x] : i.opc ? this.vb[i.rd * 16 + k] : 0));
+    }
+    this.setLanes(i.rd, 0, out);
+    return true;
+  }
+
+  private shiftImm(i: SimdFpInsn): boolean {
+    const size = shiftSize(i.imm);
+    const key = (i.u << 5) | i.opc;
+    const narrow = key === 0b010000;
+    const kind = key === 0b001010 || key === 0b101010 ? 'left' : narrow ? 'narrow' : 'right';
+    const sh = BigInt(shiftAmount(kind, i.imm));
+    const scalar = i.op === 'S_SHIFT';
+    const mk = mask(size);
+    if (narrow) {
+      const src = this.lanes(i.rn, size + 1, 16).map((v) => (v >> sh) & mk);
+      this.setLanes(i.rd, size, [...(i.q ? this.lanes(i.rd, size, 8) : []), ...src]);
+      return true;
+    }
+    const bytes = scalar ? 8 : i.q ? 16 : 8;
+    const a = this.lanes(i.rn, size, bytes);
+    const d = this.lanes(i.rd, size, bytes);
+    const out = a.map((x, k) => {
+      switch (key) {
+        case 0b000000: return (signed(x, size) >> sh) & mk; // SSHR
+        case 0b100000: return x >> sh; // USHR
+        case 0b000010: return (d[k] + (signed(x, size) >> sh)) & mk; // SSRA
+        case 0b100010: return (d[k] + (x >> sh)) & mk; // USRA
+        case 0b101000: { const m = mk >> sh; return (d[k] & ~m & mk) | (x >> sh); } // SRI
+        case 0b001010: return (x << sh) & mk; // SHL
+        default: { const m = (mk << sh) & mk; return (d[k] & ~m & mk) | ((x << sh) & mk); } // SLI
+      }
+    });
+    this.setLanes(i.rd, size, out);
+    return true;
+  }
+
+  private copy(i: SimdFpInsn): boolean {
+    const imm5 = i.imm >> 4;
+    const imm4 = i.imm & 15;
+    const size = copySize(imm5);
+    const index = imm5 >> (size + 1);
+    const bytes = i.q ? 16 : 8;
+    if (i.u === 1) {
+      // INS (element): only that element changes.
+      this.setLane(i.rd, size, index, this.lane(i.rn, size, imm4 >> size));
+      return true;
+    }
+    const x = (): bigint => (BigInt(this.xh[i.rn] >>> 0) << 32n) | BigInt(this.xl[i.rn] >>> 0);
+    switch (imm4) {
+      case 0b0000: {
+        const v = this.lane(i.rn, size, index);
+        this.setLanes(i.rd, size, new Array<bigint>(bytes >> size).fill(v));
+        return true;
+      }
+      case 0b0001: {
+        const v = x() & mask(size);
+        this.setLanes(i.rd, size, new Array<bigint>(bytes >> size).fill(v));
+        return true;
+      }
+      case 0b0011:
+        this.setLane(i.rd, size, index, x() & mask(size));
+        return true;
+      default: {
+        // SMOV/UMOV.
+        let v = this.lane(i.rn, size, index);
+        if (imm4 === 0b0101) v = BigInt.asUintN(i.q ? 64 : 32, signed(v, size));
+        this.xl[i.rd] = Number(v & 0xffffffffn) | 0;
+        this.xh[i.rd] = Number(v >> 32n) | 0;
+        return true;
+      }
+    }
+  }
+
+  private modImm(i: SimdFpInsn): boolean {
+    const c = i.opc;
+    let imm = expandImm(i.u, c, i.imm);
+    const orrBic = (c < 8 || (c & 0xc) === 8) && (c & 1) === 1;
+    const invert = i.u === 1 && c !== 0xe && c !== 0xf;
+    if (invert) imm = ~imm & M64;
+    const vals = i.q ? [imm, imm] : [imm];
+    if (orrBic) {
+      const d = this.lanes(i.rd, 3, i.q ? 16 : 8);
+      this.setLanes(i.rd, 3, d.map((v, k) => (i.u ? v & vals[k] : v | vals[k])));
+    } else this.setLanes(i.rd, 3, vals);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- floating point
+
+  private fpInt(i: SimdFpInsn, pc: number, word: number): boolean {
+    if (i.opc >= 6) {
+      const top = i.size === 2;
+      const size = i.size === 1 || top ? 3 : 2;
+      if (i.opc === 6) {
+        const v = this.lane(i.rn, size, top ? 1 : 0);
+        this.xl[i.rd] = Number(v & 0xffffffffn) | 0;
+        this.xh[i.rd] = Number(v >> 32n) | 0;
+      } else {
+        const v = (BigInt(this.xh[i.rn] >>> 0) << 32n) | BigInt(this.xl[i.rn] >>> 0);
+        if (top) this.setLane(i.rd, 3, 1, v);
+        else this.setLanes(i.rd, size, [v & mask(size)]);
+      }
+      return true;
+    }
+    return this.fpConvert(i, pc, word);
+  }
+
+  /** FCVT*, SCVTF/UCVTF and the arithmetic: in fp-arith.ts's FpUnit. */
+  private fpConvert(i: SimdFpInsn, pc: number, word: number): boolean {
+    const fp = this.fp;
+    fp.fpcr = this.fpcr;
+    fp.flags = 0;
+    const dbl = i.size === 1;
+    if (i.opc === 2 || i.opc === 3) {
+      let v = (BigInt(this.xh[i.rn] >>> 0) << 32n) | BigInt(this.xl[i.rn] >>> 0);
+      if (!i.sf) v &= 0xffffffffn;
+      const n = i.opc === 2 ? BigInt.asIntN(i.sf ? 64 : 32, v) : v;
+      const r = fp.fromInt(n, dbl);
+      this.setLanes(i.rd, dbl ? 3 : 2, [r]);
+    } else {
+      const rmode = (i.opc >= 4 ? 4 /* ties away */ : i.imm) as Rounding;
+      const r = fp.toInt(this.lane(i.rn, dbl ? 3 : 2, 0), dbl, rmode, i.opc & 1 ? false : true, i.sf ? 64 : 32);
+      const v = BigInt.asUintN(i.sf ? 64 : 32, r);
+      this.xl[i.rd] = Number(v & 0xffffffffn) | 0;
+      this.xh[i.rd] = Number(v >> 32n) | 0;
+    }
+    this.fpsr |= fp.flags;
+    void pc;
+    void word;
+    return true;
+  }
+
+  private fpArith(u: Uop, i: SimdFpInsn, pc: number): boolean {
+    const fp = this.fp;
+    fp.fpcr = this.fpcr;
+    fp.flags = 0;
+    const dbl = i.size === 1;
+    const size = dbl ? 3 : 2;
+    const a = this.lane(i.rn, i.size === 3 ? 1 : size, 0);
+    const b = this.lane(i.rm, size, 0);
+    switch (u.opc - SIMD_FP_BASE) {
+      case O.FP_1: {
+        if (i.opc >= 4 && i.opc <= 7) {
+          const to = i.opc & 3;
+          const r = fp.convert(a, i.size, to);
+          this.setLanes(i.rd, to === 1 ? 3 : to === 0 ? 2 : 1, [r]);
+          break;
+        }
+        const r = fp.unary(i.opc, a, dbl);
+        if (r === undefined) return this.notExecuted(pc, u.word);
+        this.setLanes(i.rd, size, [r]);
+        break;
+      }
+      case O.FP_2:
+        this.setLanes(i.rd, size, [fp.binary(i.opc, a, b, dbl)]);
+        break;
+      case O.FP_3:
+        this.setLanes(i.rd, size, [fp.fused((i.u << 1) | i.opc, a, b, this.lane(i.ra, size, 0), dbl)]);
+        break;
+      case O.FP_CMP:
+        this.setFlags(fp.compare(a, i.opc & 8 ? 0n : b, dbl, (i.opc & 16) !== 0));
+        break;
+      case O.FP_CCMP:
+        if (this.cond(i.imm >> 4)) this.setFlags(fp.compare(a, b, dbl, i.opc === 1));
+        else this.setFlags(i.imm & 15);
+        break;
+      default:
+        return this.notExecuted(pc, u.word);
+    }
+    this.fpsr |= fp.flags;
+    return true;
+  }
+
+  private setFlags(nzcv: number): void {
+    this.n = (nzcv >> 3) & 1;
+    this.z = (nzcv >> 2) & 1;
+    this.c = (nzcv >> 1) & 1;
+    this.v = nzcv & 1;
+  }
 }
+
