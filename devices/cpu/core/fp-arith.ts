@@ -237,7 +237,7 @@ export class FpUnit {
   private sqrt(a: Val, f: Format): bigint {
     const n = this.nans(a);
     if (n !== undefined) return n;
-    if (a.k === K.ZERO) return a.bits;
+    if (a.k === K.ZERO) return this.zero(a.s, f); // a flushed denormal too
     if (a.s === 1) return this.invalid(f);
     if (a.k === K.INF) return a.bits;
     let m = a.m;

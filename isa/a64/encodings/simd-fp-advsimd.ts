@@ -21,6 +21,8 @@ interface Layout {
   encode(i: SimdFp): number;
   /** Rows that share another row's key (split for the no-overlap rule). */
   keyless?: boolean;
+  /** What encode starts from, when the row's match has bits encode sets itself (shift rows). */
+  base?: number;
 }
 
 function row(l: Layout): Encoding<SimdFp> {
@@ -42,7 +44,7 @@ function row(l: Layout): Encoding<SimdFp> {
     },
     encode(i) {
       if (l.format(i) === undefined) throw new EncodingError(`no ${l.op} instruction has these fields (u=${i.u} size=${i.size} opcode=${i.opc} q=${i.q})`);
-      return (l.match | l.encode(i)) >>> 0;
+      return ((l.base ?? l.match) | l.encode(i)) >>> 0;
     },
   };
 }
@@ -279,6 +281,7 @@ function shiftRows(scalar: boolean): Encoding<SimdFp>[] {
       match: (scalar ? 0x5f000400 : 0x0f000400) | (0x00400000 >>> k),
       op: scalar ? 'S_SHIFT' : 'V_SHIFT',
       keyless: k !== 0,
+      base: scalar ? 0x5f000400 : 0x0f000400,
       decode: (w) => ({ ...common(w), q: scalar ? false : bits(w, 30, 30) === 1, size: 0, rm: 0, imm: bits(w, 22, 16), opc: bits(w, 15, 11) }),
       format(i) {
         const e = SHIFTS[(i.u << 5) | i.opc];
