@@ -319,8 +319,16 @@ const vcopy = row({
   mask: 0x9fe08400,
   match: 0x0e000400,
   op: 'V_COPY',
-  // imm = imm5 (bits 20:16) : imm4 (bits 14:11); opc = imm4.
-  decode: (w) => ({ ...common(w), size: 0, rm: 0, imm: (bits(w, 20, 16) << 4) | bits(w, 14, 11), opc: bits(w, 14, 11) }),
+  // imm = imm5 (bits 20:16) : imm4 (bits 14:11); opc = imm4. DUP (general) ignores imm5's index
+  // bits and INS (element) imm4's bits below the element: they decode as GNU as encodes them, 0.
+  decode(w) {
+    const f = { ...common(w), size: 0, rm: 0, imm: (bits(w, 20, 16) << 4) | bits(w, 14, 11), opc: bits(w, 14, 11) };
+    const size = copySize(f.imm >> 4);
+    if (size >= 0 && f.u === 0 && f.opc === 0b0001) f.imm = (1 << (size + 4)) | 0b0001;
+    if (size >= 0 && f.u === 1) f.imm &= ~((1 << size) - 1);
+    f.opc = f.imm & 15;
+    return f;
+  },
   format(i) {
     const imm5 = i.imm >> 4;
     const imm4 = i.imm & 15;
