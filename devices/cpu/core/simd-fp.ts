@@ -96,9 +96,13 @@ export abstract class SimdFp extends SimdState {
     }
   }
 
+  /** Set when an MRS/MSR of FPCR/FPSR took the CPACR_EL1.FPEN trap: the core's UNDEFINED for it is not taken then. */
+  private fpSysTrapped = false;
+
   /** MRS of FPCR/FPSR (here rather than with the other registers: the state is this layer's). */
   protected override mrs(code: number): boolean {
     if (code === SYS.FPCR || code === SYS.FPSR) {
+      if (!this.fpSysAccess()) return false;
       this.rl = code === SYS.FPCR ? this.fpcr : this.fpsr;
       this.rh = 0;
       return true;
@@ -107,15 +111,29 @@ export abstract class SimdFp extends SimdState {
   }
 
   protected override msr(code: number, lo: number, hi: number): number {
-    if (code === SYS.FPCR) {
-      this.fpcr = lo & FPCR_MASK;
-      return 1;
-    }
-    if (code === SYS.FPSR) {
-      this.fpsr = lo & FPSR_MASK;
+    if (code === SYS.FPCR || code === SYS.FPSR) {
+      if (!this.fpSysAccess()) return 0;
+      if (code === SYS.FPCR) this.fpcr = lo & FPCR_MASK;
+      else this.fpsr = lo & FPSR_MASK;
       return 1;
     }
     return super.msr(code, lo, hi);
+  }
+
+  /** FPCR and FPSR trap with the rest of SIMD&FP (EC 0x07), not as an UNDEFINED MRS/MSR. */
+  private fpSysAccess(): boolean {
+    const pc = this.pcV;
+    if (this.fpAccess(pc, 0)) return true;
+    this.fpSysTrapped = true;
+    return false;
+  }
+
+  protected override undefinedInsn(pc: number, word: number, why: string): void {
+    if (this.fpSysTrapped) {
+      this.fpSysTrapped = false;
+      return;
+    }
+    super.undefinedInsn(pc, word, why);
   }
 
   /** An encoding the core decodes but does not execute: UNDEFINED, naming it. */
