@@ -8,7 +8,7 @@ import type { Handler, Ops } from './asm-insns';
 import { SP, ZR, type Extend, type SimdFp } from './insn';
 import type { FpImmOperand, MemOperand, Operand, RegOperand, VListOperand, VRegOperand } from './operands';
 import { ARRANGEMENTS, simd } from './encodings/simd-fp-common';
-import { LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
+import { FP_THREE_SAME, LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
 import { FP1_NAMES, FP2_NAMES, FP3_NAMES } from './encodings/simd-fp-scalar';
 
 const fail = (msg: string): never => {
@@ -571,6 +571,34 @@ function cvtf(opc: number): Handler {
   };
 }
 
+/** The FP ops of three same on vectors (.2s, .4s, .2d); `scalar` is the FP form of the same mnemonic. */
+function fpVector(name: string, scalarForm?: Handler): Handler {
+  const entry = Object.entries(FP_THREE_SAME).find(([, n]) => n === name)!;
+  const key = Number(entry[0]);
+  return (ops, mn) => {
+    if (kindOf(ops, 0) !== 'vec') return scalarForm !== undefined ? scalarForm(ops, mn) : fail(`${mn} takes vectors (.2s, .4s, .2d)`);
+    ops.expect(3, 'Vd.T, Vn.T, Vm.T');
+    const [d, n, m] = [vec(ops, 0), vec(ops, 1), vec(ops, 2)];
+    same(ops, d, n);
+    same(ops, d, m);
+    if (d.size < 2) fail(`${mn} takes .2s, .4s or .2d vectors`);
+    return simd('V_3SAME', { u: key >> 4, size: (((key >> 3) & 1) << 1) | (d.size - 2), opc: 0b11000 | (key & 7), q: d.q, rd: d.n, rn: n.n, rm: m.n });
+  };
+}
+
+/** SSHLL/USHLL(2) Vd.Ta, Vn.Tb, #shift and their aliases SXTL/UXTL(2) Vd.Ta, Vn.Tb. */
+function shll(u: number, upper: boolean, alias: boolean): Handler {
+  return (ops) => {
+    ops.expect(alias ? 2 : 3, alias ? 'Vd.Ta, Vn.Tb' : 'Vd.Ta, Vn.Tb, #shift');
+    const d = vec(ops, 0);
+    const n = vec(ops, 1);
+    if (n.q !== upper || !d.q || d.size !== n.size + 1) fail(`${ops.mnemonic} widens Vn's elements into Vd.${ARRANGEMENTS[(n.size + 1) * 2 + 1] ?? '?'}`);
+    const amount = alias ? 0 : Number(ops.imm(2));
+    const imm = encodeShift('long', n.size, amount) ?? fail(`shift amount ${amount} is out of range for ${ops.mnemonic}`);
+    return simd('V_SHIFT', { u, opc: 0b10100, q: n.q, imm, rd: d.n, rn: n.n });
+  };
+}
+
 // ---------------------------------------------------------------- the table
 
 export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
@@ -607,7 +635,16 @@ export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handl
   ['fmov', fmov],
   ...Object.entries(FP1_NAMES).filter(([, n]) => n !== 'fmov').map(([k, n]) => [n, fp1(Number(k))] as [string, Handler]),
   ['fcvt', fcvt],
-  ...FP2_NAMES.map((n, k) => [n, fp2(k)] as [string, Handler]),
+  ...FP2_NAMES.map((n, k) => [n, Object.values(FP_THREE_SAME).includes(n) ? fpVector(n, fp2(k)) : fp2(k)] as [string, Handler]),
+  ...Object.values(FP_THREE_SAME).filter((n) => !(FP2_NAMES as readonly string[]).includes(n)).map((n) => [n, fpVector(n)] as [string, Handler]),
+  ['sshll', shll(0, false, false)],
+  ['sshll2', shll(0, true, false)],
+  ['ushll', shll(1, false, false)],
+  ['ushll2', shll(1, true, false)],
+  ['sxtl', shll(0, false, true)],
+  ['sxtl2', shll(0, true, true)],
+  ['uxtl', shll(1, false, true)],
+  ['uxtl2', shll(1, true, true)],
   ...FP3_NAMES.map((n, k) => [n, fp3(k)] as [string, Handler]),
   ['fcmp', fcmp(false)],
   ['fcmpe', fcmp(true)],

@@ -443,6 +443,56 @@ export class FpUnit {
     return this.repack(v, ft);
   }
 
+  /** FMULX: FMUL, but infinity times zero is 2.0 (signed). */
+  mulx(x: bigint, y: bigint, dbl: boolean): bigint {
+    const f = dbl ? DOUBLE : SINGLE;
+    const a = this.unpack(x, f);
+    const b = this.unpack(y, f);
+    const n = this.nans(a, b);
+    if (n !== undefined) return n;
+    if ((a.k === K.INF && b.k === K.ZERO) || (a.k === K.ZERO && b.k === K.INF)) return this.round(a.s ^ b.s, 1n, 1, f);
+    return this.mul(a, b, f);
+  }
+
+  /** FRECPS (2 - n * m) and FRSQRTS ((3 - n * m) / 2), fused; infinity times zero gives 2.0 / 1.5. */
+  step(x: bigint, y: bigint, dbl: boolean, rsqrt: boolean): bigint {
+    const f = dbl ? DOUBLE : SINGLE;
+    const a = this.unpack(x ^ (1n << BigInt(f.width - 1)), f);
+    const b = this.unpack(y, f);
+    const n = this.nans(a, b);
+    if (n !== undefined) return n;
+    if ((a.k === K.INF && b.k === K.ZERO) || (a.k === K.ZERO && b.k === K.INF)) return rsqrt ? this.round(0, 3n, -1, f) : this.round(0, 1n, 1, f);
+    if (a.k === K.INF || b.k === K.INF) return this.inf(a.s ^ b.s, f);
+    const pm = a.k === K.ZERO || b.k === K.ZERO ? 0n : a.m * b.m;
+    const pe = a.e + b.e;
+    // 2 + p, or (3 + p) / 2: exactly, then one rounding.
+    const e = Math.min(pe, 0) - (rsqrt ? 1 : 0);
+    const c = (rsqrt ? 3n : 2n) << BigInt(-Math.min(pe, 0));
+    const p = (a.s ^ b.s ? -1n : 1n) * (pm << BigInt(pe - Math.min(pe, 0)));
+    const sum = c + p;
+    if (sum === 0n) return this.zero(this.rmode === 2 ? 1 : 0, f);
+    return this.round(sum < 0n ? 1 : 0, sum < 0n ? -sum : sum, e, f);
+  }
+
+  /** FCMEQ (0), FCMGE (1), FCMGT (2), FACGE (3), FACGT (4): the predicate, Invalid as FPCompareEQ/GE/GT raise it. */
+  vcompare(kind: number, x: bigint, y: bigint, dbl: boolean): boolean {
+    const f = dbl ? DOUBLE : SINGLE;
+    const sign = 1n << BigInt(f.width - 1);
+    if (kind >= 3) {
+      x &= ~sign;
+      y &= ~sign;
+    }
+    const a = this.unpack(x, f);
+    const b = this.unpack(y, f);
+    const isNaN = (v: Val) => v.k === K.QNAN || v.k === K.SNAN;
+    if (isNaN(a) || isNaN(b)) {
+      if (kind !== 0 || a.k === K.SNAN || b.k === K.SNAN) this.flags |= IOC;
+      return false;
+    }
+    const c = this.cmp(a, b);
+    return kind === 0 ? c === 0 : kind === 1 || kind === 3 ? c >= 0 : c > 0;
+  }
+
   /** FCMP/FCMPE: NZCV. `signalling` (FCMPE) raises Invalid for quiet NaNs too. */
   compare(x: bigint, y: bigint, dbl: boolean, signalling: boolean): number {
     const f = dbl ? DOUBLE : SINGLE;

@@ -8,7 +8,7 @@
 import { disassemble } from '../../../isa/a64/decoder';
 import { SysRegs } from '../../../isa/a64/names';
 import type { SimdFp as SimdFpInsn } from '../../../isa/a64/insn';
-import { copySize, expandImm, fpImm32, fpImm64, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
+import { FP_THREE_SAME, copySize, expandImm, fpImm32, fpImm64, fpThreeSameKey, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
 import { AccessStatus } from '../guest-access';
 import { SIMD_FP_BASE, type Uop } from './decoded-ops';
 import { FPCR_MASK, FPSR_MASK, SimdState } from './simd-state';
@@ -263,6 +263,7 @@ export abstract class SimdFp extends SimdState {
       vw.set(r, d);
       return true;
     }
+    if (i.opc >= 0b11000) return this.fpThreeSame(i, bytes, pc, word);
     const size = i.size;
     const a = this.lanes(i.rn, size, bytes);
     const b = this.lanes(i.rm, size, bytes);
@@ -300,6 +301,56 @@ export abstract class SimdFp extends SimdState {
       }
     }
     this.setLanes(i.rd, size, out);
+    return true;
+  }
+
+  /** The FP ops of three same, element by element under FPCR (AArch64 SIMD uses FPCR as scalar FP does). */
+  private fpThreeSame(i: SimdFpInsn, bytes: number, pc: number, word: number): boolean {
+    const dbl = (i.size & 1) === 1;
+    const size = dbl ? 3 : 2;
+    const fp = this.fp;
+    fp.fpcr = this.fpcr;
+    fp.flags = 0;
+    const a = this.lanes(i.rn, size, bytes);
+    const b = this.lanes(i.rm, size, bytes);
+    const d = this.lanes(i.rd, size, bytes);
+    const ones = mask(size);
+    const abs = ~(1n << BigInt((8 << size) - 1)) & ones;
+    const name = FP_THREE_SAME[fpThreeSameKey(i.u, i.size, i.opc)];
+    const pairwise = name.endsWith('p') && name !== 'fcmp';
+    const op = (x: bigint, y: bigint, acc: bigint): bigint | undefined => {
+      switch (name) {
+        case 'fadd': case 'faddp': return fp.binary(2, x, y, dbl);
+        case 'fsub': return fp.binary(3, x, y, dbl);
+        case 'fmul': return fp.binary(0, x, y, dbl);
+        case 'fdiv': return fp.binary(1, x, y, dbl);
+        case 'fmax': case 'fmaxp': return fp.binary(4, x, y, dbl);
+        case 'fmin': case 'fminp': return fp.binary(5, x, y, dbl);
+        case 'fmaxnm': case 'fmaxnmp': return fp.binary(6, x, y, dbl);
+        case 'fminnm': case 'fminnmp': return fp.binary(7, x, y, dbl);
+        case 'fmla': return fp.fused(0, x, y, acc, dbl);
+        case 'fmls': return fp.fused(1, x, y, acc, dbl);
+        case 'fabd': return fp.binary(3, x, y, dbl) & abs;
+        case 'fmulx': return fp.mulx(x, y, dbl);
+        case 'frecps': return fp.step(x, y, dbl, false);
+        case 'frsqrts': return fp.step(x, y, dbl, true);
+        case 'fcmeq': return fp.vcompare(0, x, y, dbl) ? ones : 0n;
+        case 'fcmge': return fp.vcompare(1, x, y, dbl) ? ones : 0n;
+        case 'fcmgt': return fp.vcompare(2, x, y, dbl) ? ones : 0n;
+        case 'facge': return fp.vcompare(3, x, y, dbl) ? ones : 0n;
+        case 'facgt': return fp.vcompare(4, x, y, dbl) ? ones : 0n;
+        default: return undefined;
+      }
+    };
+    const out: bigint[] = [];
+    const cat = [...a, ...b];
+    for (let k = 0; k < a.length; k++) {
+      const r = pairwise ? op(cat[2 * k], cat[2 * k + 1], 0n) : op(a[k], b[k], d[k]);
+      if (r === undefined) return this.notExecuted(pc, word);
+      out.push(r);
+    }
+    this.setLanes(i.rd, size, out);
+    this.fpsr |= fp.flags;
     return true;
   }
 
@@ -398,10 +449,17 @@ export abstract class SimdFp extends SimdState {
     const size = shiftSize(i.imm);
     const key = (i.u << 5) | i.opc;
     const narrow = key === 0b010000;
-    const kind = key === 0b001010 || key === 0b101010 ? 'left' : narrow ? 'narrow' : 'right';
+    const long = key === 0b010100 || key === 0b110100;
+    const kind = key === 0b001010 || key === 0b101010 ? 'left' : narrow ? 'narrow' : long ? 'long' : 'right';
     const sh = BigInt(shiftAmount(kind, i.imm));
     const scalar = i.op === 'S_SHIFT';
     const mk = mask(size);
+    if (long) {
+      // SSHLL/USHLL(2): the low or high half's elements, extended to twice their size, shifted.
+      const src = this.lanes(i.rn, size, 16).slice(i.q ? 8 >> size : 0, (i.q ? 16 : 8) >> size);
+      this.setLanes(i.rd, size + 1, src.map((v) => ((i.u ? v : BigInt.asUintN(16 << size, signed(v, size))) << sh) & mask(size + 1)));
+      return true;
+    }
     if (narrow) {
       const src = this.lanes(i.rn, size + 1, 16).map((v) => (v >> sh) & mk);
       this.setLanes(i.rd, size, [...(i.q ? this.lanes(i.rd, size, 8) : []), ...src]);

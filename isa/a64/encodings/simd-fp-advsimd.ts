@@ -71,6 +71,15 @@ export const LOGIC3 = ['and', 'bic', 'orr', 'orn', 'eor', 'bsl', 'bit', 'bif'] a
 /** Scalar three same: the D forms. */
 const SCALAR_THREE_SAME = new Set([0b000110, 0b000111, 0b010000, 0b010001, 0b100110, 0b100111, 0b110000, 0b110001]);
 
+/** The FP ops of three same (opcodes 11xxx): U:size<1>:opcode<2:0> → name. */
+export const FP_THREE_SAME: Readonly<Record<number, string>> = {
+  [0b00000]: 'fmaxnm', [0b00001]: 'fmla', [0b00010]: 'fadd', [0b00011]: 'fmulx', [0b00100]: 'fcmeq', [0b00110]: 'fmax', [0b00111]: 'frecps',
+  [0b01000]: 'fminnm', [0b01001]: 'fmls', [0b01010]: 'fsub', [0b01110]: 'fmin', [0b01111]: 'frsqrts',
+  [0b10000]: 'fmaxnmp', [0b10010]: 'faddp', [0b10011]: 'fmul', [0b10100]: 'fcmge', [0b10101]: 'facge', [0b10110]: 'fmaxp', [0b10111]: 'fdiv',
+  [0b11000]: 'fminnmp', [0b11010]: 'fabd', [0b11100]: 'fcmgt', [0b11101]: 'facgt', [0b11110]: 'fminp',
+};
+export const fpThreeSameKey = (u: number, size: number, opc: number): number => (u << 4) | ((size >> 1) << 3) | (opc & 7);
+
 export function threeSameName(u: number, opc: number, size: number): string | undefined {
   if (opc === 0b00011) return LOGIC3[(u << 2) | size];
   return THREE_SAME[(u << 5) | opc]?.[0];
@@ -94,6 +103,12 @@ const v3same = row({
       const name = LOGIC3[(i.u << 2) | i.size];
       if (name === 'orr' && i.rn === i.rm) return fmt('mov', `v${i.rd}.${a}, v${i.rn}.${a}`);
       return fmt(name, `v${i.rd}.${a}, v${i.rn}.${a}, v${i.rm}.${a}`);
+    }
+    if (i.opc >= 0b11000) {
+      const name = FP_THREE_SAME[fpThreeSameKey(i.u, i.size, i.opc)];
+      const es = 2 + (i.size & 1);
+      if (name === undefined || (es === 3 && !i.q)) return undefined;
+      return fmt(name, `${vreg(i.rd, es, i.q)}, ${vreg(i.rn, es, i.q)}, ${vreg(i.rm, es, i.q)}`);
     }
     const e = THREE_SAME[(i.u << 5) | i.opc];
     if (e === undefined || !sizeOk(e[1], i.size, i.q)) return undefined;
@@ -254,9 +269,10 @@ const vtbl = row({
 // ---------------------------------------------------------------- shift by immediate
 
 /** U:opcode → name and kind: right shifts count down from 2 * esize, left up from esize. */
-const SHIFTS: Readonly<Record<number, [string, 'right' | 'left' | 'narrow']>> = {
+const SHIFTS: Readonly<Record<number, [string, 'right' | 'left' | 'narrow' | 'long']>> = {
   [0b000000]: ['sshr', 'right'], [0b100000]: ['ushr', 'right'], [0b000010]: ['ssra', 'right'], [0b100010]: ['usra', 'right'],
   [0b101000]: ['sri', 'right'], [0b001010]: ['shl', 'left'], [0b101010]: ['sli', 'left'], [0b010000]: ['shrn', 'narrow'],
+  [0b010100]: ['sshll', 'long'], [0b110100]: ['ushll', 'long'],
 };
 const SCALAR_SHIFTS = new Set([0b000000, 0b100000, 0b000010, 0b100010, 0b101000, 0b001010, 0b101010]);
 
@@ -267,9 +283,9 @@ export function shiftName(u: number, opc: number): string | undefined {
 /** log2 of the element size (0-3) from immh (bits 22:19), or -1 when immh is 0. */
 export const shiftSize = (immhb: number): number => 31 - Math.clz32(immhb >>> 3);
 /** The shift amount of immh:immb for `kind`. */
-export function shiftAmount(kind: 'right' | 'left' | 'narrow', immhb: number): number {
+export function shiftAmount(kind: 'right' | 'left' | 'narrow' | 'long', immhb: number): number {
   const esize = 8 << shiftSize(immhb);
-  return kind === 'left' ? immhb - esize : 2 * esize - immhb;
+  return kind === 'left' || kind === 'long' ? immhb - esize : 2 * esize - immhb;
 }
 
 function shiftRows(scalar: boolean): Encoding<SimdFp>[] {
@@ -291,6 +307,13 @@ function shiftRows(scalar: boolean): Encoding<SimdFp>[] {
         const amount = `#${shiftAmount(kind, i.imm)}`;
         if (scalar) return size === 3 && SCALAR_SHIFTS.has((i.u << 5) | i.opc) ? fmt(name, `d${i.rd}, d${i.rn}, ${amount}`) : undefined;
         if (kind === 'narrow') return size === 3 ? undefined : fmt(i.q ? `${name}2` : name, `${vreg(i.rd, size, i.q)}, ${vreg(i.rn, size + 1, true)}, ${amount}`);
+        if (kind === 'long') {
+          // SSHLL/USHLL #0 is SXTL/UXTL.
+          if (size === 3) return undefined;
+          const zero = shiftAmount(kind, i.imm) === 0;
+          const mn = zero ? (i.u ? 'uxtl' : 'sxtl') : name;
+          return fmt(i.q ? `${mn}2` : mn, `${vreg(i.rd, size + 1, true)}, ${vreg(i.rn, size, i.q)}${zero ? '' : `, ${amount}`}`);
+        }
         if (size === 3 && !i.q) return undefined;
         return fmt(name, `${vreg(i.rd, size, i.q)}, ${vreg(i.rn, size, i.q)}, ${amount}`);
       },
@@ -303,9 +326,9 @@ function shiftRows(scalar: boolean): Encoding<SimdFp>[] {
 }
 
 /** immh:immb for a shift of `amount` on elements of 8 << size bits; undefined when out of range. */
-export function encodeShift(kind: 'right' | 'left' | 'narrow', size: number, amount: number): number | undefined {
+export function encodeShift(kind: 'right' | 'left' | 'narrow' | 'long', size: number, amount: number): number | undefined {
   const esize = 8 << size;
-  if (kind === 'left') return amount >= 0 && amount < esize ? esize + amount : undefined;
+  if (kind === 'left' || kind === 'long') return amount >= 0 && amount < esize ? esize + amount : undefined;
   return amount >= 1 && amount <= esize ? 2 * esize - amount : undefined;
 }
 
