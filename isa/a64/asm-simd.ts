@@ -8,7 +8,7 @@ import type { Handler, Ops } from './asm-insns';
 import { SP, ZR, type Extend, type SimdFp } from './insn';
 import type { FpImmOperand, MemOperand, Operand, RegOperand, VListOperand, VRegOperand } from './operands';
 import { ARRANGEMENTS, simd } from './encodings/simd-fp-common';
-import { FP_THREE_SAME, LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
+import { FP_THREE_SAME, THREE_SAME, LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
 import { FP1_NAMES, FP2_NAMES, FP3_NAMES } from './encodings/simd-fp-scalar';
 
 const fail = (msg: string): never => {
@@ -155,12 +155,8 @@ function ld1(op: 'LD1' | 'ST1'): Handler {
 
 // ---------------------------------------------------------------- AdvSIMD
 
-/** U:opcode of the three-same integer ops. */
-const THREE: Readonly<Record<string, [number, number]>> = {
-  cmgt: [0, 0b00110], cmge: [0, 0b00111], add: [0, 0b10000], cmtst: [0, 0b10001], smax: [0, 0b01100], smin: [0, 0b01101],
-  smaxp: [0, 0b10100], sminp: [0, 0b10101], addp: [0, 0b10111], cmhi: [1, 0b00110], cmhs: [1, 0b00111], sub: [1, 0b10000],
-  cmeq: [1, 0b10001], umax: [1, 0b01100], umin: [1, 0b01101], umaxp: [1, 0b10100], uminp: [1, 0b10101],
-};
+/** U:opcode of the three-same integer ops, from the encoding table. */
+const THREE: Readonly<Record<string, [number, number]>> = Object.fromEntries(Object.entries(THREE_SAME).map(([k, [n]]) => [n, [Number(k) >> 5, Number(k) & 31]]));
 /** Compares against zero: U:opcode of the two-register misc forms. */
 const ZERO_CMP: Readonly<Record<string, [number, number]>> = { cmgt: [0, 0b01000], cmeq: [0, 0b01001], cmlt: [0, 0b01010], cmge: [1, 0b01000], cmle: [1, 0b01001] };
 
@@ -187,7 +183,8 @@ function threeSame(name: string): Handler {
     const [a, b] = [1, 2];
     if (kindOf(ops, 0) === 'scalar') {
       const [d, n, m] = [scalar(ops, 0), scalar(ops, a), scalar(ops, b)];
-      return simd('S_3SAME', { u, opc, size: d.size === 3 ? 3 : -1, rd: d.n, rn: n.n, rm: m.n });
+      if (n.size !== d.size || m.size !== d.size) fail(`the registers of ${ops.mnemonic} must be the same size`);
+      return simd('S_3SAME', { u, opc, size: d.size, rd: d.n, rn: n.n, rm: m.n });
     }
     const [d, n, m] = [vec(ops, 0), vec(ops, a), vec(ops, b)];
     same(ops, d, n);

@@ -12,6 +12,9 @@ import { FP_THREE_SAME, copySize, expandImm, fpImm32, fpImm64, fpThreeSameKey, s
 import { AccessStatus } from '../guest-access';
 import { SIMD_FP_BASE, type Uop } from './decoded-ops';
 import { FPCR_MASK, FPSR_MASK, SimdState } from './simd-state';
+
+/** FPSR.QC: cumulative saturation. */
+const FPSR_QC = 1 << 27;
 import { TWO32 } from './state';
 import { FpUnit, type Rounding } from './fp-arith';
 
@@ -50,7 +53,7 @@ export abstract class SimdFp extends SimdState {
       case O.V_3SAME:
         return this.threeSame(i, i.q ? 16 : 8, pc, u.word);
       case O.S_3SAME:
-        return this.threeSame(i, 8, pc, u.word);
+        return this.threeSame(i, 1 << i.size, pc, u.word);
       case O.V_2MISC:
       case O.S_2MISC:
         return this.twoMisc(i, pc, u.word);
@@ -270,7 +273,29 @@ export abstract class SimdFp extends SimdState {
     const mk = mask(size);
     const key = (i.u << 5) | i.opc;
     const pairwise = key === 0b010111 || key === 0b010100 || key === 0b010101 || key === 0b110100 || key === 0b110101;
-    const op = (x: bigint, y: bigint): bigint | undefined => {
+    const acc = this.lanes(i.rd, size, bytes);
+    const esize = BigInt(8 << size);
+    const uns = i.u === 1;
+    const int = (v: bigint): bigint => (uns ? v : signed(v, size));
+    let qc = false;
+    /** SatQ: `v` clamped to the element's range (QC when it did not fit). */
+    const sat = (v: bigint): bigint => {
+      const lo = uns ? 0n : -(1n << (esize - 1n));
+      const hi = uns ? (1n << esize) - 1n : (1n << (esize - 1n)) - 1n;
+      if (v < lo || v > hi) {
+        qc = true;
+        return (v < lo ? lo : hi) & mk;
+      }
+      return v & mk;
+    };
+    /** The SSHL family: shift by the signed low byte of `y`, rounding and saturating as asked. */
+    const shl = (x: bigint, y: bigint, round: boolean, saturate: boolean): bigint => {
+      const sh = BigInt.asIntN(8, y & 0xffn);
+      const v = int(x);
+      const r = sh >= 0n ? v << sh : (v + (round ? 1n << (-sh - 1n) : 0n)) >> -sh;
+      return saturate ? sat(r) : r & mk;
+    };
+    const op = (x: bigint, y: bigint, k: number): bigint | undefined => {
       const sx = signed(x, size);
       const sy = signed(y, size);
       switch (key) {
@@ -286,21 +311,43 @@ export abstract class SimdFp extends SimdState {
         case 0b001101: case 0b010101: return sx < sy ? x : y; // SMIN(P)
         case 0b101100: case 0b110100: return x > y ? x : y; // UMAX(P)
         case 0b101101: case 0b110101: return x < y ? x : y; // UMIN(P)
+        case 0b000000: case 0b100000: return ((int(x) + int(y)) >> 1n) & mk; // SHADD, UHADD
+        case 0b000010: case 0b100010: return ((int(x) + int(y) + 1n) >> 1n) & mk; // SRHADD, URHADD
+        case 0b000100: case 0b100100: return ((int(x) - int(y)) >> 1n) & mk; // SHSUB, UHSUB
+        case 0b000001: case 0b100001: return sat(int(x) + int(y)); // SQADD, UQADD
+        case 0b000101: case 0b100101: return sat(int(x) - int(y)); // SQSUB, UQSUB
+        case 0b001000: case 0b101000: return shl(x, y, false, false); // SSHL, USHL
+        case 0b001001: case 0b101001: return shl(x, y, false, true); // SQSHL, UQSHL
+        case 0b001010: case 0b101010: return shl(x, y, true, false); // SRSHL, URSHL
+        case 0b001011: case 0b101011: return shl(x, y, true, true); // SQRSHL, UQRSHL
+        case 0b001110: case 0b101110: { const d = int(x) - int(y); return (d < 0n ? -d : d) & mk; } // SABD, UABD
+        case 0b001111: case 0b101111: { const d = int(x) - int(y); return (acc[k] + (d < 0n ? -d : d)) & mk; } // SABA, UABA
+        case 0b010010: return (acc[k] + x * y) & mk; // MLA
+        case 0b110010: return (acc[k] - x * y) & mk; // MLS
+        case 0b010011: return (x * y) & mk; // MUL
+        case 0b110011: { let p = 0n; for (let b = 0n; b < 8n; b++) if ((y >> b) & 1n) p ^= x << b; return p & mk; } // PMUL
+        case 0b010110: case 0b110110: { // SQDMULH, SQRDMULH: the high half of 2 * x * y (rounded), saturated
+          const v = (2n * sx * sy + (key === 0b110110 ? 1n << (esize - 1n) : 0n)) >> esize;
+          const hi = (1n << (esize - 1n)) - 1n;
+          if (v > hi) qc = true;
+          return (v > hi ? hi : v) & mk;
+        }
         default: return undefined;
       }
     };
     const out: bigint[] = [];
     if (pairwise) {
       const cat = [...a, ...b];
-      for (let k = 0; k < a.length; k++) out.push(op(cat[2 * k], cat[2 * k + 1])!);
+      for (let k = 0; k < a.length; k++) out.push(op(cat[2 * k], cat[2 * k + 1], k)!);
     } else {
       for (let k = 0; k < a.length; k++) {
-        const r = op(a[k], b[k]);
+        const r = op(a[k], b[k], k);
         if (r === undefined) return this.notExecuted(pc, word);
         out.push(r);
       }
     }
     this.setLanes(i.rd, size, out);
+    if (qc) this.fpsr |= FPSR_QC;
     return true;
   }
 

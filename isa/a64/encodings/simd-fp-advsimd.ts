@@ -58,18 +58,29 @@ const common = (w: number) => ({ q: bits(w, 30, 30) === 1, u: bits(w, 29, 29), s
 
 // ---------------------------------------------------------------- three same
 
-/** Element size rules: 'all' any size (size 3 needs Q); 'no64' sizes 0-2; 'only64' scalar size 3. */
-type SizeRule = 'all' | 'no64' | 'bytes';
-const THREE_SAME: Readonly<Record<number, [string, SizeRule]>> = {
-  [0b000110]: ['cmgt', 'all'], [0b000111]: ['cmge', 'all'], [0b010000]: ['add', 'all'], [0b010001]: ['cmtst', 'all'],
-  [0b001100]: ['smax', 'no64'], [0b001101]: ['smin', 'no64'], [0b010100]: ['smaxp', 'no64'], [0b010101]: ['sminp', 'no64'], [0b010111]: ['addp', 'all'],
-  [0b100110]: ['cmhi', 'all'], [0b100111]: ['cmhs', 'all'], [0b110000]: ['sub', 'all'], [0b110001]: ['cmeq', 'all'],
-  [0b101100]: ['umax', 'no64'], [0b101101]: ['umin', 'no64'], [0b110100]: ['umaxp', 'no64'], [0b110101]: ['uminp', 'no64'],
+/** Element size rules: 'all' any size (size 3 needs Q); 'no64' sizes 0-2; 'bytes' size 0; 'hs' sizes 1-2. */
+type SizeRule = 'all' | 'no64' | 'bytes' | 'hs';
+export const THREE_SAME: Readonly<Record<number, [string, SizeRule]>> = {
+  [0b000000]: ['shadd', 'no64'], [0b000001]: ['sqadd', 'all'], [0b000010]: ['srhadd', 'no64'], [0b000100]: ['shsub', 'no64'], [0b000101]: ['sqsub', 'all'],
+  [0b000110]: ['cmgt', 'all'], [0b000111]: ['cmge', 'all'], [0b001000]: ['sshl', 'all'], [0b001001]: ['sqshl', 'all'], [0b001010]: ['srshl', 'all'], [0b001011]: ['sqrshl', 'all'],
+  [0b001100]: ['smax', 'no64'], [0b001101]: ['smin', 'no64'], [0b001110]: ['sabd', 'no64'], [0b001111]: ['saba', 'no64'],
+  [0b010000]: ['add', 'all'], [0b010001]: ['cmtst', 'all'], [0b010010]: ['mla', 'no64'], [0b010011]: ['mul', 'no64'],
+  [0b010100]: ['smaxp', 'no64'], [0b010101]: ['sminp', 'no64'], [0b010110]: ['sqdmulh', 'hs'], [0b010111]: ['addp', 'all'],
+  [0b100000]: ['uhadd', 'no64'], [0b100001]: ['uqadd', 'all'], [0b100010]: ['urhadd', 'no64'], [0b100100]: ['uhsub', 'no64'], [0b100101]: ['uqsub', 'all'],
+  [0b100110]: ['cmhi', 'all'], [0b100111]: ['cmhs', 'all'], [0b101000]: ['ushl', 'all'], [0b101001]: ['uqshl', 'all'], [0b101010]: ['urshl', 'all'], [0b101011]: ['uqrshl', 'all'],
+  [0b101100]: ['umax', 'no64'], [0b101101]: ['umin', 'no64'], [0b101110]: ['uabd', 'no64'], [0b101111]: ['uaba', 'no64'],
+  [0b110000]: ['sub', 'all'], [0b110001]: ['cmeq', 'all'], [0b110010]: ['mls', 'no64'], [0b110011]: ['pmul', 'bytes'],
+  [0b110100]: ['umaxp', 'no64'], [0b110101]: ['uminp', 'no64'], [0b110110]: ['sqrdmulh', 'hs'],
 };
 /** Opcode 00011: the bitwise ops, by U:size. */
 export const LOGIC3 = ['and', 'bic', 'orr', 'orn', 'eor', 'bsl', 'bit', 'bif'] as const;
-/** Scalar three same: the D forms. */
-const SCALAR_THREE_SAME = new Set([0b000110, 0b000111, 0b010000, 0b010001, 0b100110, 0b100111, 0b110000, 0b110001]);
+/** Scalar three same: U:opcode → the sizes it has ('d' size 3 only, 'any' all four, 'hs' 1-2). */
+const SCALAR_THREE_SAME: Readonly<Record<number, 'd' | 'any' | 'hs'>> = {
+  [0b000110]: 'd', [0b000111]: 'd', [0b010000]: 'd', [0b010001]: 'd', [0b100110]: 'd', [0b100111]: 'd', [0b110000]: 'd', [0b110001]: 'd',
+  [0b001000]: 'd', [0b101000]: 'd', [0b001010]: 'd', [0b101010]: 'd',
+  [0b000001]: 'any', [0b100001]: 'any', [0b000101]: 'any', [0b100101]: 'any', [0b001001]: 'any', [0b101001]: 'any', [0b001011]: 'any', [0b101011]: 'any',
+  [0b010110]: 'hs', [0b110110]: 'hs',
+};
 
 /** The FP ops of three same (opcodes 11xxx): U:size<1>:opcode<2:0> → name. */
 export const FP_THREE_SAME: Readonly<Record<number, string>> = {
@@ -87,6 +98,7 @@ export function threeSameName(u: number, opc: number, size: number): string | un
 
 function sizeOk(rule: SizeRule, size: number, q: boolean): boolean {
   if (rule === 'bytes') return size === 0;
+  if (rule === 'hs') return size === 1 || size === 2;
   if (rule === 'no64') return size !== 3;
   return size !== 3 || q;
 }
@@ -124,8 +136,9 @@ const s3same = row({
   op: 'S_3SAME',
   decode: (w) => ({ ...common(w), q: false, opc: bits(w, 15, 11) }),
   format(i) {
-    if (i.size !== 3 || !SCALAR_THREE_SAME.has((i.u << 5) | i.opc)) return undefined;
-    return fmt(THREE_SAME[(i.u << 5) | i.opc][0], `d${i.rd}, d${i.rn}, d${i.rm}`);
+    const rule = SCALAR_THREE_SAME[(i.u << 5) | i.opc];
+    if (rule === undefined || (rule === 'd' && i.size !== 3) || (rule === 'hs' && i.size !== 1 && i.size !== 2)) return undefined;
+    return fmt(THREE_SAME[(i.u << 5) | i.opc][0], `${sreg(i.rd, i.size)}, ${sreg(i.rn, i.size)}, ${sreg(i.rm, i.size)}`);
   },
   encode: (i) => U(i) | SIZE(i) | RM(i) | (checkField(i.opc, 5, 'opcode') << 11) | RNRD(i),
 });

@@ -160,7 +160,7 @@ describe('decode: words outside the subset are UNDEFINED, never a NOP', () => {
     ['MSR SPSel with CRm > 1', 0xd50042bf],
     ['CLREX', 0xd503305f],
     ['HLT', 0xd4400000],
-    ['a SIMD SQADD (not executed)', 0x4e220c20],
+    ['AESE (the Cryptographic Extension: not modelled)', 0x4e284820],
   ];
   it.each(undefinedWords)('%s', (_what, word) => {
     const w = word >>> 0;
