@@ -14,8 +14,8 @@ export const UFC = 8;
 export const IXC = 16;
 export const IDC = 128;
 
-/** Rounding: FPCR.RMode's 0 RN, 1 RP, 2 RM, 3 RZ, and 4 ties-away (FCVTA*, FRINTA). */
-export type Rounding = 0 | 1 | 2 | 3 | 4;
+/** Rounding: FPCR.RMode's 0 RN, 1 RP, 2 RM, 3 RZ, 4 ties-away (FCVTA*, FRINTA), 5 to odd (FCVTXN). */
+export type Rounding = 0 | 1 | 2 | 3 | 4 | 5;
 
 interface Format {
   width: number;
@@ -152,6 +152,7 @@ export class FpUnit {
       }
     }
     if (up) q += 1n;
+    if (rm === 5 && inexact) q |= 1n;
     let qe = qexp;
     if (q >= 1n << BigInt(f.p)) {
       q >>= 1n;
@@ -277,10 +278,10 @@ export class FpUnit {
     return sa < 0 ? -mag : mag;
   }
 
-  private repack(v: Val, f: Format): bigint {
+  private repack(v: Val, f: Format, rm: Rounding = this.rmode): bigint {
     if (v.k === K.ZERO) return this.zero(v.s, f);
     if (v.k === K.INF) return this.inf(v.s, f);
-    return this.round(v.s, v.m, v.e, f);
+    return this.round(v.s, v.m, v.e, f, rm);
   }
 
   private minMax(a: Val, b: Val, f: Format, max: boolean, numeric: boolean): bigint {
@@ -427,7 +428,7 @@ export class FpUnit {
   }
 
   /** FCVT between types (0 single, 1 double, 3 half). */
-  convert(x: bigint, from: number, to: number): bigint {
+  convert(x: bigint, from: number, to: number, rm: Rounding = this.rmode): bigint {
     const ff = BY_TYPE[from];
     const ft = BY_TYPE[to];
     const v = this.unpack(x, ff);
@@ -440,7 +441,7 @@ export class FpUnit {
       const moved = d >= 0 ? payload << BigInt(d) : payload >> BigInt(-d);
       return this.inf(v.s, ft) | (1n << BigInt(ft.p - 2)) | moved;
     }
-    return this.repack(v, ft);
+    return this.repack(v, ft, rm);
   }
 
   /** FMULX: FMUL, but infinity times zero is 2.0 (signed). */

@@ -8,7 +8,7 @@
 import { disassemble } from '../../../isa/a64/decoder';
 import { SysRegs } from '../../../isa/a64/names';
 import type { SimdFp as SimdFpInsn } from '../../../isa/a64/insn';
-import { FP_THREE_SAME, copySize, expandImm, fpImm32, fpImm64, fpThreeSameKey, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
+import { FP_THREE_SAME, FP_TWO_MISC, copySize, fpMiscKey, expandImm, fpImm32, fpImm64, fpThreeSameKey, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
 import { AccessStatus } from '../guest-access';
 import { SIMD_FP_BASE, type Uop } from './decoded-ops';
 import { FPCR_MASK, FPSR_MASK, SimdState } from './simd-state';
@@ -19,6 +19,8 @@ import { TWO32 } from './state';
 import { FpUnit, type Rounding } from './fp-arith';
 
 const SYS = SysRegs;
+/** FP_1's opcodes of the FP two-register misc ops that share its semantics. */
+const FP1_OPCODE: Readonly<Record<string, number>> = { fabs: 1, fneg: 2, fsqrt: 3, frintn: 8, frintp: 9, frintm: 10, frintz: 11, frinta: 12, frintx: 14, frinti: 15 };
 const M64 = (1n << 64n) - 1n;
 const mask = (size: number): bigint => (1n << BigInt(8 << size)) - 1n;
 const signed = (v: bigint, size: number): bigint => BigInt.asIntN(8 << size, v);
@@ -403,16 +405,49 @@ export abstract class SimdFp extends SimdState {
 
   private twoMisc(i: SimdFpInsn, pc: number, word: number): boolean {
     const scalar = i.op === 'S_2MISC';
-    const bytes = scalar ? 8 : i.q ? 16 : 8;
+    const bytes = scalar ? 1 << i.size : i.q ? 16 : 8;
     const size = i.size;
     const key = (i.u << 5) | i.opc;
     const mk = mask(size);
-    if (key === 0b010010) {
-      // XTN/XTN2: narrow the elements of Vn (2 * esize) into the low or high half of Vd.
-      const src = this.lanes(i.rn, size + 1, 16).map((v) => v & mk);
-      const low = i.q ? this.lanes(i.rd, size, 8) : [];
-      this.setLanes(i.rd, size, [...low, ...src]);
+    if (i.opc >= 0b10110 || (i.opc >= 0b01100 && i.opc <= 0b01111)) return this.fpTwoMisc(i, scalar, pc, word);
+    const esize = BigInt(8 << size);
+    let qc = false;
+    const satTo = (v: bigint, bitsN: bigint, uns: boolean): bigint => {
+      const lo = uns ? 0n : -(1n << (bitsN - 1n));
+      const hi = uns ? (1n << bitsN) - 1n : (1n << (bitsN - 1n)) - 1n;
+      if (v < lo || v > hi) qc = true;
+      return BigInt.asUintN(Number(bitsN), v < lo ? lo : v > hi ? hi : v);
+    };
+    const done = (out: bigint[], outSize: number): boolean => {
+      this.setLanes(i.rd, outSize, out);
+      if (qc) this.fpsr |= FPSR_QC;
       return true;
+    };
+    if (key === 0b010010 || key === 0b010100 || key === 0b110100 || key === 0b110010) {
+      // XTN, SQXTN, UQXTN, SQXTUN (2): narrow Vn's elements (twice the size) into the low or high half of Vd.
+      const src = this.lanes(i.rn, size + 1, scalar ? 2 << size : 16).map((v) => {
+        if (key === 0b010010) return v & mk;
+        const x = key === 0b110100 ? v : signed(v, size + 1);
+        return satTo(x, esize, key !== 0b010100);
+      });
+      const low = i.q && !scalar ? this.lanes(i.rd, size, 8) : [];
+      return done([...low, ...src], size);
+    }
+    if (key === 0b100101 && size === 1) {
+      // RBIT: each byte's bits reversed.
+      return done(this.lanes(i.rn, 0, bytes).map((v) => { let r = 0n; for (let b = 0n; b < 8n; b++) r |= ((v >> b) & 1n) << (7n - b); return r; }), 0);
+    }
+    if (key === 0b000010 || key === 0b100010 || key === 0b000110 || key === 0b100110) {
+      // SADDLP/UADDLP, SADALP/UADALP: pairs summed into elements of twice the size.
+      const a = this.lanes(i.rn, size, bytes).map((v) => (i.u ? v : signed(v, size)));
+      const acc = this.lanes(i.rd, size + 1, bytes);
+      const m2 = mask(size + 1);
+      return done(acc.map((d, k) => (a[2 * k] + a[2 * k + 1] + (i.opc === 0b00110 ? d : 0n)) & m2), size + 1);
+    }
+    if (key === 0b110011) {
+      // SHLL(2): the low or high half's elements, widened and shifted by their size.
+      const src = this.lanes(i.rn, size, 16).slice(i.q ? 8 >> size : 0, (i.q ? 16 : 8) >> size);
+      return done(src.map((v) => (v << esize) & mask(size + 1)), size + 1);
     }
     if (key === 0b000000 || key === 0b000001 || key === 0b100000) {
       // REV64/REV16/REV32: reverse the elements within each container.
@@ -436,11 +471,63 @@ export abstract class SimdFp extends SimdState {
         case 0b101001: out.push(s <= 0n ? mk : 0n); break; // CMLE #0
         case 0b001011: out.push((s < 0n ? -s : s) & mk); break; // ABS
         case 0b101011: out.push(-s & mk); break; // NEG
+        case 0b000111: out.push(satTo(s < 0n ? -s : s, esize, false)); break; // SQABS
+        case 0b100111: out.push(satTo(-s, esize, false)); break; // SQNEG
+        case 0b000011: out.push(satTo(signed(this.lane(i.rd, size, out.length), size) + x, esize, false)); break; // SUQADD
+        case 0b100011: out.push(satTo(this.lane(i.rd, size, out.length) + s, esize, true)); break; // USQADD
+        case 0b000100: { let n = 0n; const top = (x >> (esize - 1n)) & 1n; for (let b = esize - 2n; b >= 0n && ((x >> b) & 1n) === top; b--) n++; out.push(n); break; } // CLS
+        case 0b100100: { let n = 0n; for (let b = esize - 1n; b >= 0n && ((x >> b) & 1n) === 0n; b--) n++; out.push(n); break; } // CLZ
         default: return this.notExecuted(pc, word);
       }
     }
-    this.setLanes(i.rd, size, out);
-    return true;
+    return done(out, size);
+  }
+
+  /** The FP ops of two-register misc, vector or scalar, element by element under FPCR. */
+  private fpTwoMisc(i: SimdFpInsn, scalar: boolean, pc: number, word: number): boolean {
+    const e = FP_TWO_MISC[fpMiscKey(i.u, i.size, i.opc)];
+    const name = e[0];
+    const sz = i.size & 1;
+    const dbl = sz === 1;
+    const fp = this.fp;
+    fp.fpcr = this.fpcr;
+    fp.flags = 0;
+    const bytes = scalar ? 4 << sz : i.q ? 16 : 8;
+    const esize = 32 << sz;
+    const finish = (out: bigint[], size: number): boolean => {
+      this.setLanes(i.rd, size, out);
+      this.fpsr |= fp.flags;
+      return true;
+    };
+    if (name === 'fcvtn' || name === 'fcvtxn') {
+      // Narrow Vn's elements (single or double) into the low or high half of Vd.
+      const src = this.lanes(i.rn, 2 + sz, scalar ? 8 : 16).map((v) => fp.convert(v, sz, sz ? 0 : 3, name === 'fcvtxn' ? 5 : undefined));
+      const low = i.q && !scalar ? this.lanes(i.rd, 1 + sz, 8) : [];
+      return finish([...low, ...src], 1 + sz);
+    }
+    if (name === 'fcvtl') {
+      const src = this.lanes(i.rn, 1 + sz, 16).slice(i.q ? 8 >> (1 + sz) : 0, (i.q ? 16 : 8) >> (1 + sz));
+      return finish(src.map((v) => fp.convert(v, sz ? 0 : 3, sz)), 2 + sz);
+    }
+    const size = 2 + sz;
+    const ones = mask(size);
+    const ROUND: Readonly<Record<string, Rounding>> = { n: 0, p: 1, m: 2, z: 3, a: 4 };
+    const out: bigint[] = [];
+    for (const x of this.lanes(i.rn, size, bytes)) {
+      let r: bigint | undefined;
+      const cv = /^fcvt([npmza])([su])$/.exec(name);
+      if (cv !== null) r = BigInt.asUintN(esize, fp.toInt(x, dbl, ROUND[cv[1]], cv[2] === 's', esize));
+      else if (name === 'scvtf' || name === 'ucvtf') r = fp.fromInt(name === 'scvtf' ? BigInt.asIntN(esize, x) : x, dbl);
+      else if (name === 'fcmgt') r = fp.vcompare(2, x, 0n, dbl) ? ones : 0n;
+      else if (name === 'fcmeq') r = fp.vcompare(0, x, 0n, dbl) ? ones : 0n;
+      else if (name === 'fcmge') r = fp.vcompare(1, x, 0n, dbl) ? ones : 0n;
+      else if (name === 'fcmlt') r = fp.vcompare(2, 0n, x, dbl) ? ones : 0n;
+      else if (name === 'fcmle') r = fp.vcompare(1, 0n, x, dbl) ? ones : 0n;
+      else r = fp.unary(FP1_OPCODE[name], x, dbl);
+      if (r === undefined) return this.notExecuted(pc, word);
+      out.push(r);
+    }
+    return finish(out, size);
   }
 
   private across(i: SimdFpInsn): boolean {

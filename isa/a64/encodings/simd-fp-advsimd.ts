@@ -145,19 +145,65 @@ const s3same = row({
 
 // ---------------------------------------------------------------- two-register misc
 
+/** Size rules of two-register misc beyond those of three same. */
+type MiscRule = SizeRule | 'rev64' | 'rev32' | 'narrow' | 'pairlong' | 'shll';
 /** U:opcode → name and size rule; `zero` compares print `, #0`. */
-const TWO_MISC: Readonly<Record<number, [string, SizeRule | 'rev64' | 'rev32' | 'narrow', boolean?]>> = {
+const TWO_MISC: Readonly<Record<number, [string, MiscRule, boolean?]>> = {
   [0b000000]: ['rev64', 'rev64'], [0b000001]: ['rev16', 'bytes'], [0b100000]: ['rev32', 'rev32'],
   [0b000101]: ['cnt', 'bytes'], [0b100101]: ['mvn', 'bytes'],
   [0b001000]: ['cmgt', 'all', true], [0b001001]: ['cmeq', 'all', true], [0b001010]: ['cmlt', 'all', true],
   [0b101000]: ['cmge', 'all', true], [0b101001]: ['cmle', 'all', true],
   [0b001011]: ['abs', 'all'], [0b101011]: ['neg', 'all'],
-  [0b010010]: ['xtn', 'narrow'],
+  [0b010010]: ['xtn', 'narrow'], [0b010100]: ['sqxtn', 'narrow'], [0b110100]: ['uqxtn', 'narrow'], [0b110010]: ['sqxtun', 'narrow'],
+  [0b000010]: ['saddlp', 'pairlong'], [0b100010]: ['uaddlp', 'pairlong'], [0b000110]: ['sadalp', 'pairlong'], [0b100110]: ['uadalp', 'pairlong'],
+  [0b000011]: ['suqadd', 'all'], [0b100011]: ['usqadd', 'all'], [0b000111]: ['sqabs', 'all'], [0b100111]: ['sqneg', 'all'],
+  [0b000100]: ['cls', 'no64'], [0b100100]: ['clz', 'no64'], [0b110011]: ['shll', 'shll'],
 };
-const SCALAR_TWO_MISC = new Set([0b001000, 0b001001, 0b001010, 0b101000, 0b101001, 0b001011, 0b101011]);
+/** Scalar two-register misc: U:opcode → 'd' (size 3 only), 'any', or 'narrow' (sizes 0-2, from twice the size). */
+const SCALAR_TWO_MISC: Readonly<Record<number, 'd' | 'any' | 'narrow'>> = {
+  [0b001000]: 'd', [0b001001]: 'd', [0b001010]: 'd', [0b101000]: 'd', [0b101001]: 'd', [0b001011]: 'd', [0b101011]: 'd',
+  [0b000011]: 'any', [0b100011]: 'any', [0b000111]: 'any', [0b100111]: 'any',
+  [0b010100]: 'narrow', [0b110100]: 'narrow', [0b110010]: 'narrow',
+};
+
+/** The FP ops of two-register misc: U:size<1>:opcode → name and kind. */
+export const FP_TWO_MISC: Readonly<Record<number, [string, 'op' | 'zero' | 'fcvtn' | 'fcvtl' | 'fcvtxn']>> = {
+  [0b0010110]: ['fcvtn', 'fcvtn'], [0b0010111]: ['fcvtl', 'fcvtl'], [0b0011000]: ['frintn', 'op'], [0b0011001]: ['frintm', 'op'],
+  [0b0011010]: ['fcvtns', 'op'], [0b0011011]: ['fcvtms', 'op'], [0b0011100]: ['fcvtas', 'op'], [0b0011101]: ['scvtf', 'op'],
+  [0b0101100]: ['fcmgt', 'zero'], [0b0101101]: ['fcmeq', 'zero'], [0b0101110]: ['fcmlt', 'zero'], [0b0101111]: ['fabs', 'op'],
+  [0b0111000]: ['frintp', 'op'], [0b0111001]: ['frintz', 'op'], [0b0111010]: ['fcvtps', 'op'], [0b0111011]: ['fcvtzs', 'op'],
+  [0b1010110]: ['fcvtxn', 'fcvtxn'], [0b1011000]: ['frinta', 'op'], [0b1011001]: ['frintx', 'op'], [0b1011010]: ['fcvtnu', 'op'],
+  [0b1011011]: ['fcvtmu', 'op'], [0b1011100]: ['fcvtau', 'op'], [0b1011101]: ['ucvtf', 'op'],
+  [0b1101100]: ['fcmge', 'zero'], [0b1101101]: ['fcmle', 'zero'], [0b1101111]: ['fneg', 'op'], [0b1111001]: ['frinti', 'op'],
+  [0b1111010]: ['fcvtpu', 'op'], [0b1111011]: ['fcvtzu', 'op'], [0b1111111]: ['fsqrt', 'op'],
+};
+export const fpMiscKey = (u: number, size: number, opc: number): number => (u << 6) | ((size >> 1) << 5) | opc;
+/** The scalar FP forms of two-register misc (no FRINT*, FABS, FNEG, FSQRT, FCVTN/L: those are FP_1's). */
+const SCALAR_FP_MISC = new Set(['fcvtns', 'fcvtms', 'fcvtas', 'scvtf', 'fcmgt', 'fcmeq', 'fcmlt', 'fcvtps', 'fcvtzs', 'fcvtxn', 'fcvtnu', 'fcvtmu', 'fcvtau', 'ucvtf', 'fcmge', 'fcmle', 'fcvtpu', 'fcvtzu']);
 
 export function twoMiscName(u: number, opc: number): string | undefined {
   return TWO_MISC[(u << 5) | opc]?.[0];
+}
+
+/** The text of an FP two-register misc op, vector or (scalar) scalar; undefined when reserved. */
+function fpMiscText(i: SimdFp, scalar: boolean): string | undefined {
+  const e = FP_TWO_MISC[fpMiscKey(i.u, i.size, i.opc)];
+  if (e === undefined) return undefined;
+  const [name, kind] = e;
+  const sz = i.size & 1;
+  if (scalar) {
+    if (!SCALAR_FP_MISC.has(name)) return undefined;
+    if (kind === 'fcvtxn') return sz === 1 ? fmt(name, `s${i.rd}, d${i.rn}`) : undefined;
+    const r = sz ? 'd' : 's';
+    return fmt(name, `${r}${i.rd}, ${r}${i.rn}${kind === 'zero' ? ', #0.0' : ''}`);
+  }
+  if (kind === 'fcvtn' || kind === 'fcvtxn') {
+    if (kind === 'fcvtxn' && sz === 0) return undefined;
+    return fmt(i.q ? `${name}2` : name, `${vreg(i.rd, 1 + sz, i.q)}, ${vreg(i.rn, 2 + sz, true)}`);
+  }
+  if (kind === 'fcvtl') return fmt(i.q ? `${name}2` : name, `${vreg(i.rd, 2 + sz, true)}, ${vreg(i.rn, 1 + sz, i.q)}`);
+  if (sz === 1 && !i.q) return undefined;
+  return fmt(name, `${vreg(i.rd, 2 + sz, i.q)}, ${vreg(i.rn, 2 + sz, i.q)}${kind === 'zero' ? ', #0.0' : ''}`);
 }
 
 const v2misc = row({
@@ -167,6 +213,8 @@ const v2misc = row({
   op: 'V_2MISC',
   decode: (w) => ({ ...common(w), rm: 0, opc: bits(w, 16, 12) }),
   format(i) {
+    if (i.opc >= 0b10110 || (i.opc >= 0b01100 && i.opc <= 0b01111)) return fpMiscText(i, false);
+    if (i.u === 1 && i.opc === 0b00101 && i.size === 1) return fmt('rbit', `${vreg(i.rd, 0, i.q)}, ${vreg(i.rn, 0, i.q)}`);
     const e = TWO_MISC[(i.u << 5) | i.opc];
     if (e === undefined) return undefined;
     const [name, rule, zero] = e;
@@ -174,6 +222,8 @@ const v2misc = row({
       if (i.size === 3) return undefined;
       return fmt(i.q ? `${name}2` : name, `${vreg(i.rd, i.size, i.q)}, ${vreg(i.rn, i.size + 1, true)}`);
     }
+    if (rule === 'pairlong') return i.size === 3 ? undefined : fmt(name, `${vreg(i.rd, i.size + 1, i.q)}, ${vreg(i.rn, i.size, i.q)}`);
+    if (rule === 'shll') return i.size === 3 ? undefined : fmt(i.q ? 'shll2' : 'shll', `${vreg(i.rd, i.size + 1, true)}, ${vreg(i.rn, i.size, i.q)}, #${8 << i.size}`);
     const ok = rule === 'rev64' ? i.size !== 3 : rule === 'rev32' ? i.size < 2 : sizeOk(rule, i.size, i.q);
     if (!ok) return undefined;
     return fmt(name, `${vreg(i.rd, i.size, i.q)}, ${vreg(i.rn, i.size, i.q)}${zero ? ', #0' : ''}`);
@@ -188,9 +238,12 @@ const s2misc = row({
   op: 'S_2MISC',
   decode: (w) => ({ ...common(w), q: false, rm: 0, opc: bits(w, 16, 12) }),
   format(i) {
-    if (i.size !== 3 || !SCALAR_TWO_MISC.has((i.u << 5) | i.opc)) return undefined;
+    if (i.opc >= 0b10110 || (i.opc >= 0b01100 && i.opc <= 0b01111)) return fpMiscText(i, true);
+    const rule = SCALAR_TWO_MISC[(i.u << 5) | i.opc];
+    if (rule === undefined || (rule === 'd' && i.size !== 3) || (rule === 'narrow' && i.size === 3)) return undefined;
     const [name, , zero] = TWO_MISC[(i.u << 5) | i.opc];
-    return fmt(name, `d${i.rd}, d${i.rn}${zero ? ', #0' : ''}`);
+    if (rule === 'narrow') return fmt(name, `${sreg(i.rd, i.size)}, ${sreg(i.rn, i.size + 1)}`);
+    return fmt(name, `${sreg(i.rd, i.size)}, ${sreg(i.rn, i.size)}${zero ? ', #0' : ''}`);
   },
   encode: (i) => U(i) | SIZE(i) | (checkField(i.opc, 5, 'opcode') << 12) | RNRD(i),
 });
