@@ -8,7 +8,7 @@ import type { Handler, Ops } from './asm-insns';
 import { SP, ZR, type Extend, type SimdFp } from './insn';
 import type { FpImmOperand, MemOperand, Operand, RegOperand, VListOperand, VRegOperand } from './operands';
 import { ARRANGEMENTS, simd } from './encodings/simd-fp-common';
-import { FP_THREE_SAME, THREE_SAME, LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
+import { FP_THREE_SAME, FP_TWO_MISC, THREE_SAME, LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
 import { FP1_NAMES, FP2_NAMES, FP3_NAMES } from './encodings/simd-fp-scalar';
 
 const fail = (msg: string): never => {
@@ -206,28 +206,105 @@ function logic3(name: (typeof LOGIC3)[number]): Handler {
 /** U:opcode of the two-register misc ops (not the compares). */
 const MISC: Readonly<Record<string, [number, number]>> = {
   rev64: [0, 0b00000], rev16: [0, 0b00001], rev32: [1, 0b00000], cnt: [0, 0b00101], not: [1, 0b00101], mvn: [1, 0b00101],
-  abs: [0, 0b01011], neg: [1, 0b01011],
+  abs: [0, 0b01011], neg: [1, 0b01011], suqadd: [0, 0b00011], usqadd: [1, 0b00011], sqabs: [0, 0b00111], sqneg: [1, 0b00111],
+  cls: [0, 0b00100], clz: [1, 0b00100], rbit: [1, 0b00101],
 };
 
 function twoMisc(name: string): Handler {
   return (ops) => {
     ops.expect(2, 'Vd.T, Vn.T');
     const [u, opc] = MISC[name];
-    if (kindOf(ops, 0) === 'scalar') return simd('S_2MISC', { u, opc, size: scalar(ops, 0).size === 3 ? 3 : -1, rd: scalar(ops, 0).n, rn: scalar(ops, 1).n });
+    if (kindOf(ops, 0) === 'scalar') {
+      const [d, n] = [scalar(ops, 0), scalar(ops, 1)];
+      if (d.size !== n.size) fail(`the registers of ${ops.mnemonic} must be the same size`);
+      return simd('S_2MISC', { u, opc, size: d.size, rd: d.n, rn: n.n });
+    }
     const d = vec(ops, 0);
     const n = vec(ops, 1);
     same(ops, d, n);
-    return simd('V_2MISC', { u, opc, q: d.q, size: name === 'not' || name === 'mvn' ? 0 : d.size, rd: d.n, rn: n.n });
+    if ((name === 'not' || name === 'mvn' || name === 'rbit') && d.size !== 0) fail(`${ops.mnemonic} takes .8b or .16b vectors`);
+    return simd('V_2MISC', { u, opc, q: d.q, size: name === 'not' || name === 'mvn' ? 0 : name === 'rbit' ? 1 : d.size, rd: d.n, rn: n.n });
   };
 }
 
-function xtn(upper: boolean): Handler {
+/** XTN, SQXTN, UQXTN, SQXTUN (and their 2 forms): U:opcode. */
+const NARROW: Readonly<Record<string, [number, number]>> = { xtn: [0, 0b10010], sqxtn: [0, 0b10100], uqxtn: [1, 0b10100], sqxtun: [1, 0b10010] };
+
+function narrow(name: string, upper: boolean): Handler {
+  const [u, opc] = NARROW[name];
   return (ops) => {
     ops.expect(2, 'Vd.Tb, Vn.Ta');
+    if (!upper && kindOf(ops, 0) === 'scalar') {
+      const [d, n] = [scalar(ops, 0), scalar(ops, 1)];
+      if (name === 'xtn' || n.size !== d.size + 1 || d.size > 2) fail(`${ops.mnemonic} (scalar) narrows to half the size`);
+      return simd('S_2MISC', { u, opc, size: d.size, rd: d.n, rn: n.n });
+    }
     const d = vec(ops, 0);
     const n = vec(ops, 1);
     if (d.q !== upper || !n.q || n.size !== d.size + 1) fail(`${ops.mnemonic} narrows Vn.${ARRANGEMENTS[(d.size + 1) * 2 + 1] ?? '?'} into Vd`);
-    return simd('V_2MISC', { u: 0, opc: 0b10010, q: d.q, size: d.size, rd: d.n, rn: n.n });
+    return simd('V_2MISC', { u, opc, q: d.q, size: d.size, rd: d.n, rn: n.n });
+  };
+}
+
+/** SADDLP, UADDLP, SADALP, UADALP. */
+function pairLong(u: number, opc: number): Handler {
+  return (ops) => {
+    ops.expect(2, 'Vd.Ta, Vn.Tb');
+    const d = vec(ops, 0);
+    const n = vec(ops, 1);
+    if (d.q !== n.q || d.size !== n.size + 1) fail(`${ops.mnemonic} sums pairs into elements of twice the size`);
+    return simd('V_2MISC', { u, opc, q: n.q, size: n.size, rd: d.n, rn: n.n });
+  };
+}
+
+function shllMisc(upper: boolean): Handler {
+  return (ops) => {
+    ops.expect(3, 'Vd.Ta, Vn.Tb, #shift');
+    const d = vec(ops, 0);
+    const n = vec(ops, 1);
+    if (n.q !== upper || !d.q || d.size !== n.size + 1 || ops.imm(2) !== BigInt(8 << n.size)) fail(`${ops.mnemonic} widens Vn's elements, shifting by their size (#${8 << n.size})`);
+    return simd('V_2MISC', { u: 1, opc: 0b10011, q: n.q, size: n.size, rd: d.n, rn: n.n });
+  };
+}
+
+/** The FP ops of two-register misc by name, vector or scalar; `other` takes the forms they are not. */
+function fpMisc(name: string, other?: Handler, upper = false): Handler {
+  const entry = Object.entries(FP_TWO_MISC).find(([, [n]]) => n === name)!;
+  const key = Number(entry[0]);
+  const kind = entry[1][1];
+  const [u, s1, opc] = [key >> 6, (key >> 5) & 1, key & 31];
+  return (ops, mn) => {
+    const k0 = kindOf(ops, 0);
+    const k1 = kindOf(ops, 1);
+    const zeroForm = kind === 'zero';
+    // The scalar forms here are the conversions and compares; FRINT*, FABS, FNEG, FSQRT of S/D are FP_1's.
+    const scalarForm = /^(fcvt[npmza][su]|fcvtxn|[su]cvtf|fcm)/.test(name);
+    const isMine = k0 === 'vec' || (scalarForm && k0 === 'scalar' && k1 === 'scalar' && (!zeroForm || (ops.length === 3 && ops.at(2).kind !== 'vreg')));
+    if (!isMine) return other !== undefined ? other(ops, mn) : fail(`${mn} takes vectors or S/D registers`);
+    ops.expect(zeroForm ? 3 : 2, zeroForm ? 'Vd, Vn, #0.0' : 'Vd, Vn');
+    if (zeroForm && !isZeroImm(ops, 2)) fail(`${mn} compares with #0.0 only`);
+    if (k0 === 'scalar') {
+      const d = vreg(ops, 0);
+      const n = vreg(ops, 1);
+      const sz = kind === 'fcvtxn' ? 1 : d.prefix === 'd' ? 1 : 0;
+      if (kind === 'fcvtxn' ? d.prefix !== 's' || n.prefix !== 'd' : (d.prefix !== 's' && d.prefix !== 'd') || n.prefix !== d.prefix) fail(`${mn}: wrong register sizes`);
+      return simd('S_2MISC', { u, opc, size: (s1 << 1) | sz, rd: d.num, rn: n.num });
+    }
+    const d = vec(ops, 0);
+    const n = vec(ops, 1);
+    let sz: number;
+    if (kind === 'fcvtn' || kind === 'fcvtxn') {
+      if (d.q !== upper || !n.q || n.size !== d.size + 1 || d.size < 1) fail(`${mn} narrows .4s or .2d`);
+      sz = d.size - 1;
+      return simd('V_2MISC', { u, opc, q: d.q, size: (s1 << 1) | sz, rd: d.n, rn: n.n });
+    }
+    if (kind === 'fcvtl') {
+      if (n.q !== upper || !d.q || d.size !== n.size + 1 || n.size < 1) fail(`${mn} widens .4h or .2s`);
+      return simd('V_2MISC', { u, opc, q: n.q, size: (s1 << 1) | (n.size - 1), rd: d.n, rn: n.n });
+    }
+    same(ops, d, n);
+    if (d.size < 2) fail(`${mn} takes .2s, .4s or .2d vectors`);
+    return simd('V_2MISC', { u, opc, q: d.q, size: (s1 << 1) | (d.size - 2), rd: d.n, rn: n.n });
   };
 }
 
@@ -583,6 +660,13 @@ function fpVector(name: string, scalarForm?: Handler): Handler {
   };
 }
 
+/** FCMEQ/FCMGE/FCMGT: of two vectors (three same) or against #0.0 (two-register misc), vector or scalar. */
+function zeroOr(name: string): Handler {
+  const zero = fpMisc(name);
+  const reg = fpVector(name);
+  return (ops, mn) => (ops.length === 3 && ops.at(2).kind !== 'vreg' ? zero(ops, mn) : reg(ops, mn));
+}
+
 /** SSHLL/USHLL(2) Vd.Ta, Vn.Tb, #shift and their aliases SXTL/UXTL(2) Vd.Ta, Vn.Tb. */
 function shll(u: number, upper: boolean, alias: boolean): Handler {
   return (ops) => {
@@ -614,8 +698,21 @@ export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handl
   ['cmlt', threeSame('cmlt')],
   ...LOGIC3.map((n) => [n, n === 'orr' || n === 'bic' ? orrBic(n) : logic3(n)] as [string, Handler]),
   ...Object.keys(MISC).map((n) => [n, twoMisc(n)] as [string, Handler]),
-  ['xtn', xtn(false)],
-  ['xtn2', xtn(true)],
+  ...Object.keys(NARROW).flatMap((n) => [[n, narrow(n, false)], [`${n}2`, narrow(n, true)]] as [string, Handler][]),
+  ['saddlp', pairLong(0, 0b00010)],
+  ['uaddlp', pairLong(1, 0b00010)],
+  ['sadalp', pairLong(0, 0b00110)],
+  ['uadalp', pairLong(1, 0b00110)],
+  ['shll', shllMisc(false)],
+  ['shll2', shllMisc(true)],
+  ['fcvtn', fpMisc('fcvtn')],
+  ['fcvtn2', fpMisc('fcvtn', undefined, true)],
+  ['fcvtl', fpMisc('fcvtl')],
+  ['fcvtl2', fpMisc('fcvtl', undefined, true)],
+  ['fcvtxn', fpMisc('fcvtxn')],
+  ['fcvtxn2', fpMisc('fcvtxn', undefined, true)],
+  ['fcmle', fpMisc('fcmle')],
+  ['fcmlt', fpMisc('fcmlt')],
   ...Object.keys(ACROSS).map((n) => [n, across(n)] as [string, Handler]),
   ...PERMUTE.filter((n): n is NonNullable<typeof n> => n !== undefined).map((n) => [n, permute(n)] as [string, Handler]),
   ['ext', ext],
@@ -630,10 +727,10 @@ export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handl
   ['movi', modImm('movi')],
   ['mvni', modImm('mvni')],
   ['fmov', fmov],
-  ...Object.entries(FP1_NAMES).filter(([, n]) => n !== 'fmov').map(([k, n]) => [n, fp1(Number(k))] as [string, Handler]),
+  ...Object.entries(FP1_NAMES).filter(([, n]) => n !== 'fmov').map(([k, n]) => [n, fpMisc(n, fp1(Number(k)))] as [string, Handler]),
   ['fcvt', fcvt],
   ...FP2_NAMES.map((n, k) => [n, Object.values(FP_THREE_SAME).includes(n) ? fpVector(n, fp2(k)) : fp2(k)] as [string, Handler]),
-  ...Object.values(FP_THREE_SAME).filter((n) => !(FP2_NAMES as readonly string[]).includes(n)).map((n) => [n, fpVector(n)] as [string, Handler]),
+  ...Object.values(FP_THREE_SAME).filter((n) => !(FP2_NAMES as readonly string[]).includes(n)).map((n) => [n, ['fcmeq', 'fcmge', 'fcmgt'].includes(n) ? zeroOr(n) : fpVector(n)] as [string, Handler]),
   ['sshll', shll(0, false, false)],
   ['sshll2', shll(0, true, false)],
   ['ushll', shll(1, false, false)],
@@ -648,10 +745,10 @@ export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handl
   ['fccmp', fccmp(false)],
   ['fccmpe', fccmp(true)],
   ['fcsel', fcsel],
-  ...(['n', 'p', 'm', 'z'] as const).flatMap((r, k) => [[`fcvt${r}s`, fcvtInt(k, 0)], [`fcvt${r}u`, fcvtInt(k, 1)]] as [string, Handler][]),
-  ['fcvtas', fcvtInt(0, 4)],
-  ['fcvtau', fcvtInt(0, 5)],
-  ['scvtf', cvtf(2)],
-  ['ucvtf', cvtf(3)],
+  ...(['n', 'p', 'm', 'z'] as const).flatMap((r, k) => [[`fcvt${r}s`, fpMisc(`fcvt${r}s`, fcvtInt(k, 0))], [`fcvt${r}u`, fpMisc(`fcvt${r}u`, fcvtInt(k, 1))]] as [string, Handler][]),
+  ['fcvtas', fpMisc('fcvtas', fcvtInt(0, 4))],
+  ['fcvtau', fpMisc('fcvtau', fcvtInt(0, 5))],
+  ['scvtf', fpMisc('scvtf', cvtf(2))],
+  ['ucvtf', fpMisc('ucvtf', cvtf(3))],
 ]);
 
