@@ -8,7 +8,7 @@ import type { Handler, Ops } from './asm-insns';
 import { SP, ZR, type Extend, type SimdFp } from './insn';
 import type { FpImmOperand, MemOperand, Operand, RegOperand, VListOperand, VRegOperand } from './operands';
 import { ARRANGEMENTS, simd } from './encodings/simd-fp-common';
-import { FP_THREE_SAME, FP_TWO_MISC, THREE_SAME, LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
+import { FP_THREE_SAME, FP_TWO_MISC, THREE_DIFF, THREE_SAME, LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
 import { FP1_NAMES, FP2_NAMES, FP3_NAMES } from './encodings/simd-fp-scalar';
 
 const fail = (msg: string): never => {
@@ -660,6 +660,23 @@ function fpVector(name: string, scalarForm?: Handler): Handler {
   };
 }
 
+/** Three different by name (`upper`: the 2 form). */
+function threeDiff(name: string, upper: boolean): Handler {
+  const [key, [, shape]] = Object.entries(THREE_DIFF).find(([, [n]]) => n === name)!;
+  const k = Number(key);
+  return (ops) => {
+    ops.expect(3, 'Vd, Vn, Vm');
+    const [d, n, m] = [vec(ops, 0), vec(ops, 1), vec(ops, 2)];
+    // The narrow element size and Q come from the half-width operand.
+    const h = shape === 'narrow' ? d : m;
+    const ok =
+      h.q === upper &&
+      (shape === 'narrow' ? n.q && m.q && n.size === h.size + 1 && m.size === h.size + 1 : d.q && d.size === h.size + 1 && (shape === 'wide' ? n.q && n.size === h.size + 1 : n.q === h.q && n.size === h.size));
+    if (!ok) fail(`${ops.mnemonic}: wrong arrangements`);
+    return simd('V_3DIFF', { u: k >> 4, opc: k & 15, q: upper, size: h.size, rd: d.n, rn: n.n, rm: m.n });
+  };
+}
+
 /** FCMEQ/FCMGE/FCMGT: of two vectors (three same) or against #0.0 (two-register misc), vector or scalar. */
 function zeroOr(name: string): Handler {
   const zero = fpMisc(name);
@@ -699,6 +716,7 @@ export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handl
   ...LOGIC3.map((n) => [n, n === 'orr' || n === 'bic' ? orrBic(n) : logic3(n)] as [string, Handler]),
   ...Object.keys(MISC).map((n) => [n, twoMisc(n)] as [string, Handler]),
   ...Object.keys(NARROW).flatMap((n) => [[n, narrow(n, false)], [`${n}2`, narrow(n, true)]] as [string, Handler][]),
+  ...Object.values(THREE_DIFF).flatMap(([n]) => [[n, threeDiff(n, false)], [`${n}2`, threeDiff(n, true)]] as [string, Handler][]),
   ['saddlp', pairLong(0, 0b00010)],
   ['uaddlp', pairLong(1, 0b00010)],
   ['sadalp', pairLong(0, 0b00110)],

@@ -8,7 +8,7 @@
 import { disassemble } from '../../../isa/a64/decoder';
 import { SysRegs } from '../../../isa/a64/names';
 import type { SimdFp as SimdFpInsn } from '../../../isa/a64/insn';
-import { FP_THREE_SAME, FP_TWO_MISC, copySize, fpMiscKey, expandImm, fpImm32, fpImm64, fpThreeSameKey, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
+import { FP_THREE_SAME, FP_TWO_MISC, THREE_DIFF, copySize, fpMiscKey, expandImm, fpImm32, fpImm64, fpThreeSameKey, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
 import { AccessStatus } from '../guest-access';
 import { SIMD_FP_BASE, type Uop } from './decoded-ops';
 import { FPCR_MASK, FPSR_MASK, SimdState } from './simd-state';
@@ -31,6 +31,7 @@ const enum O {
   V_3SAME, S_3SAME, V_2MISC, S_2MISC, V_ACROSS, S_PAIR, V_PERM, V_EXT, V_TBL,
   V_SHIFT, S_SHIFT, V_COPY, S_COPY, V_MODIMM,
   FP_INT, FP_IMM, FP_1, FP_2, FP_3, FP_CMP, FP_CCMP, FP_CSEL,
+  V_3DIFF,
 }
 
 export abstract class SimdFp extends SimdState {
@@ -91,6 +92,8 @@ export abstract class SimdFp extends SimdState {
       case O.FP_IMM:
         this.setLanes(i.rd, i.size === 1 ? 3 : 2, [i.size === 1 ? fpImm64(i.imm) : BigInt(fpImm32(i.imm))]);
         return true;
+      case O.V_3DIFF:
+        return this.threeDiff(i);
       case O.FP_CSEL: {
         const size = i.size === 1 ? 3 : 2;
         this.setLanes(i.rd, size, [this.lane(this.cond(i.imm) ? i.rn : i.rm, size, 0)]);
@@ -349,6 +352,62 @@ export abstract class SimdFp extends SimdState {
       }
     }
     this.setLanes(i.rd, size, out);
+    if (qc) this.fpsr |= FPSR_QC;
+    return true;
+  }
+
+  /** Three different: long (Vd wide), wide (Vd and Vn wide) and narrowing high-half ops. */
+  private threeDiff(i: SimdFpInsn): boolean {
+    const [name, shape] = THREE_DIFF[(i.u << 4) | i.opc];
+    const size = i.size;
+    const es = BigInt(8 << size);
+    const n2 = size + 1;
+    const m2 = mask(n2);
+    const uns = i.u === 1;
+    const ext = (v: bigint, sz: number): bigint => (uns ? v : signed(v, sz));
+    const half = (r: number): bigint[] => this.lanes(r, size, 16).slice(i.q ? 8 >> size : 0, (i.q ? 16 : 8) >> size);
+    let qc = false;
+    const sat = (v: bigint, bitsN: bigint): bigint => {
+      const hi = (1n << (bitsN - 1n)) - 1n;
+      const lo = -(1n << (bitsN - 1n));
+      if (v > hi || v < lo) qc = true;
+      return v > hi ? hi : v < lo ? lo : v;
+    };
+    if (shape === 'narrow') {
+      const a = this.lanes(i.rn, n2, 16);
+      const b = this.lanes(i.rm, n2, 16);
+      const round = name.startsWith('r') ? 1n << (es - 1n) : 0n;
+      const sub = name.includes('sub');
+      const out = a.map((x, k) => ((((sub ? x - b[k] : x + b[k]) + round) & m2) >> es) & mask(size));
+      this.setLanes(i.rd, size, [...(i.q ? this.lanes(i.rd, size, 8) : []), ...out]);
+      return true;
+    }
+    const a = shape === 'wide' ? this.lanes(i.rn, n2, 16).map((v) => ext(v, n2)) : half(i.rn).map((v) => ext(v, size));
+    const b = half(i.rm).map((v) => ext(v, size));
+    const d = this.lanes(i.rd, n2, 16);
+    const out = a.map((x, k) => {
+      const y = b[k];
+      const acc = ext(d[k], n2);
+      switch (name) {
+        case 'saddl': case 'uaddl': case 'saddw': case 'uaddw': return (x + y) & m2;
+        case 'ssubl': case 'usubl': case 'ssubw': case 'usubw': return (x - y) & m2;
+        case 'sabal': case 'uabal': return (acc + (x > y ? x - y : y - x)) & m2;
+        case 'sabdl': case 'uabdl': return (x > y ? x - y : y - x) & m2;
+        case 'smlal': case 'umlal': return (acc + x * y) & m2;
+        case 'smlsl': case 'umlsl': return (acc - x * y) & m2;
+        case 'smull': case 'umull': return (x * y) & m2;
+        case 'sqdmull': return sat(2n * x * y, 2n * es) & m2;
+        case 'sqdmlal': return sat(acc + sat(2n * x * y, 2n * es), 2n * es) & m2;
+        case 'sqdmlsl': return sat(acc - sat(2n * x * y, 2n * es), 2n * es) & m2;
+        default: { // PMULL (8-bit)
+          let p = 0n;
+          const xu = x & 0xffn;
+          for (let bit = 0n; bit < 8n; bit++) if (((y & 0xffn) >> bit) & 1n) p ^= xu << bit;
+          return p;
+        }
+      }
+    });
+    this.setLanes(i.rd, n2, out);
     if (qc) this.fpsr |= FPSR_QC;
     return true;
   }

@@ -143,6 +143,41 @@ const s3same = row({
   encode: (i) => U(i) | SIZE(i) | RM(i) | (checkField(i.opc, 5, 'opcode') << 11) | RNRD(i),
 });
 
+// ---------------------------------------------------------------- three different
+
+/** Three different: U:opcode → name and shape (long: Vd wide; wide: Vd, Vn wide; narrow: Vn, Vm wide; 'sq': long, U=0, sizes 1-2). */
+export const THREE_DIFF: Readonly<Record<number, [string, 'long' | 'wide' | 'narrow' | 'sq' | 'pmull']>> = {
+  [0b00000]: ['saddl', 'long'], [0b00001]: ['saddw', 'wide'], [0b00010]: ['ssubl', 'long'], [0b00011]: ['ssubw', 'wide'],
+  [0b00100]: ['addhn', 'narrow'], [0b00101]: ['sabal', 'long'], [0b00110]: ['subhn', 'narrow'], [0b00111]: ['sabdl', 'long'],
+  [0b01000]: ['smlal', 'long'], [0b01001]: ['sqdmlal', 'sq'], [0b01010]: ['smlsl', 'long'], [0b01011]: ['sqdmlsl', 'sq'],
+  [0b01100]: ['smull', 'long'], [0b01101]: ['sqdmull', 'sq'], [0b01110]: ['pmull', 'pmull'],
+  [0b10000]: ['uaddl', 'long'], [0b10001]: ['uaddw', 'wide'], [0b10010]: ['usubl', 'long'], [0b10011]: ['usubw', 'wide'],
+  [0b10100]: ['raddhn', 'narrow'], [0b10101]: ['uabal', 'long'], [0b10110]: ['rsubhn', 'narrow'], [0b10111]: ['uabdl', 'long'],
+  [0b11000]: ['umlal', 'long'], [0b11010]: ['umlsl', 'long'], [0b11100]: ['umull', 'long'],
+};
+
+const v3diff = row({
+  name: 'AdvSIMD three different',
+  mask: 0x9f200c00,
+  match: 0x0e200000,
+  op: 'V_3DIFF',
+  decode: (w) => ({ ...common(w), opc: bits(w, 15, 12) }),
+  format(i) {
+    const e = THREE_DIFF[(i.u << 4) | i.opc];
+    if (e === undefined) return undefined;
+    const [name, shape] = e;
+    // PMULL of 64-bit elements is the Cryptographic Extension's (not modelled).
+    if (i.size === 3 || (shape === 'sq' && i.size === 0) || (shape === 'pmull' && i.size !== 0)) return undefined;
+    const mn = i.q ? `${name}2` : name;
+    const wide = vreg(i.rd, i.size + 1, true);
+    const half = (r: number) => vreg(r, i.size, i.q);
+    if (shape === 'wide') return fmt(mn, `${wide}, ${vreg(i.rn, i.size + 1, true)}, ${half(i.rm)}`);
+    if (shape === 'narrow') return fmt(mn, `${half(i.rd)}, ${vreg(i.rn, i.size + 1, true)}, ${vreg(i.rm, i.size + 1, true)}`);
+    return fmt(mn, `${wide}, ${half(i.rn)}, ${half(i.rm)}`);
+  },
+  encode: (i) => Q(i) | U(i) | SIZE(i) | RM(i) | (checkField(i.opc, 4, 'opcode') << 12) | RNRD(i),
+});
+
 // ---------------------------------------------------------------- two-register misc
 
 /** Size rules of two-register misc beyond those of three same. */
@@ -550,5 +585,5 @@ const vmodimm = row({
   encode: (i) => Q(i) | U(i) | (checkField(i.imm, 8, 'imm8') >> 5 << 16) | (checkField(i.opc, 4, 'cmode') << 12) | ((i.imm & 31) << 5) | checkV(i.rd, 'Vd'),
 });
 
-export const SIMD_ROWS: readonly Encoding<SimdFp>[] = [v3same, s3same, v2misc, s2misc, vacross, spair, vperm, vext, vtbl, ...shiftRows(false), ...shiftRows(true), vcopy, scopy, vmodimm];
+export const SIMD_ROWS: readonly Encoding<SimdFp>[] = [v3same, s3same, v3diff, v2misc, s2misc, vacross, spair, vperm, vext, vtbl, ...shiftRows(false), ...shiftRows(true), vcopy, scopy, vmodimm];
 export { ELEMENT, arrangement };

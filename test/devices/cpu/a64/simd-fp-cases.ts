@@ -148,4 +148,6 @@ export const SIMD_FP_CASES: readonly [number, string][] = [
   [0xadbf07e0, 'stp q0, q1, [sp, #-32]!'],
   [0x6dc10c22, 'ldp d2, d3, [x1, #16]!'],
   [0x9c000040, 'ldr q0, 0x8'],
+  [0x0e220020, 'saddl v0.8h, v1.8b, v2.8b'],
+  [0x6e62c020, 'umull2 v0.4s, v1.8h, v2.8h'],
 ];
