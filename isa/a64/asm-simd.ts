@@ -8,7 +8,7 @@ import type { Handler, Ops } from './asm-insns';
 import { SP, ZR, type Extend, type SimdFp } from './insn';
 import type { FpImmOperand, MemOperand, Operand, RegOperand, VListOperand, VRegOperand } from './operands';
 import { ARRANGEMENTS, simd } from './encodings/simd-fp-common';
-import { FP_THREE_SAME, FP_TWO_MISC, THREE_DIFF, THREE_SAME, LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
+import { FP_THREE_SAME, FP_TWO_MISC, SHIFTS, THREE_DIFF, THREE_SAME, LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
 import { FP1_NAMES, FP2_NAMES, FP3_NAMES } from './encodings/simd-fp-scalar';
 
 const fail = (msg: string): never => {
@@ -353,26 +353,31 @@ function tbl(opc: number): Handler {
   };
 }
 
-const SHIFT: Readonly<Record<string, [number, number, 'right' | 'left' | 'narrow']>> = {
-  sshr: [0, 0b00000, 'right'], ushr: [1, 0b00000, 'right'], ssra: [0, 0b00010, 'right'], usra: [1, 0b00010, 'right'],
-  sri: [1, 0b01000, 'right'], shl: [0, 0b01010, 'left'], sli: [1, 0b01010, 'left'], shrn: [0, 0b10000, 'narrow'], shrn2: [0, 0b10000, 'narrow'],
-};
+/** Shift by immediate by name (from the encoding table; `2` forms of the narrowing ones too). */
+const SHIFT: Readonly<Record<string, [number, number, 'right' | 'left' | 'narrow' | 'long' | 'fixed']>> = Object.fromEntries(
+  Object.entries(SHIFTS).flatMap(([k, [n, kind]]) => {
+    const e: [number, number, typeof kind] = [Number(k) >> 5, Number(k) & 31, kind];
+    return kind === 'narrow' ? [[n, e], [`${n}2`, e]] : kind === 'long' ? [] : [[n, e]];
+  }),
+);
 
-function shift(name: string): Handler {
-  return (ops) => {
+function shift(name: string, other?: Handler): Handler {
+  return (ops, mn) => {
+    // SQSHL/UQSHL, SCVTF...: the other forms (by register, from a general register) elsewhere.
+    if (other !== undefined && (ops.length !== 3 || ops.at(2).kind === 'vreg' || kindOf(ops, 1) === 'gpr')) return other(ops, mn);
     ops.expect(3, 'Vd.T, Vn.T, #shift');
     const [u, opc, kind] = SHIFT[name];
     const amount = Number(ops.imm(2));
     if (kindOf(ops, 0) === 'scalar') {
       const [d, n] = [scalar(ops, 0), scalar(ops, 1)];
-      if (d.size !== 3 || n.size !== 3 || kind === 'narrow') fail(`${ops.mnemonic} (scalar) takes D registers`);
-      const imm = encodeShift(kind, 3, amount) ?? fail(`shift amount ${amount} is out of range for ${ops.mnemonic}`);
+      if (kind === 'narrow' ? n.size !== d.size + 1 : n.size !== d.size) fail(`${ops.mnemonic}: wrong register sizes`);
+      const imm = encodeShift(kind, d.size, amount) ?? fail(`shift amount ${amount} is out of range for ${ops.mnemonic}`);
       return simd('S_SHIFT', { u, opc, imm, rd: d.n, rn: n.n });
     }
     const d = vec(ops, 0);
     const n = vec(ops, 1);
     if (kind === 'narrow') {
-      if (d.q !== (name === 'shrn2') || !n.q || n.size !== d.size + 1) fail(`${ops.mnemonic} narrows a vector of twice the element size`);
+      if (d.q !== name.endsWith('2') || !n.q || n.size !== d.size + 1) fail(`${ops.mnemonic} narrows a vector of twice the element size`);
     } else same(ops, d, n);
     const imm = encodeShift(kind, d.size, amount) ?? fail(`shift amount ${amount} is out of range for ${ops.mnemonic} .${d.arr}`);
     return simd('V_SHIFT', { u, opc, q: d.q, imm, rd: d.n, rn: n.n });
@@ -699,7 +704,7 @@ function shll(u: number, upper: boolean, alias: boolean): Handler {
 
 // ---------------------------------------------------------------- the table
 
-export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
+const TABLE: [string, Handler][] = [
   ['ldr', vldst('LDR_V', false)],
   ['str', vldst('STR_V', false)],
   ['ldur', vldst('LDR_V', true)],
@@ -736,7 +741,6 @@ export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handl
   ['ext', ext],
   ['tbl', tbl(0)],
   ['tbx', tbl(1)],
-  ...Object.keys(SHIFT).map((n) => [n, shift(n)] as [string, Handler]),
   ['dup', dup],
   ['ins', ins],
   ['umov', umov],
@@ -768,5 +772,13 @@ export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handl
   ['fcvtau', fpMisc('fcvtau', fcvtInt(0, 5))],
   ['scvtf', fpMisc('scvtf', cvtf(2))],
   ['ucvtf', fpMisc('ucvtf', cvtf(3))],
-]);
+];
+
+export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = (() => {
+  const m = new Map<string, Handler>(TABLE);
+  // Shifts by immediate: a mnemonic with another form (SQSHL by register, SCVTF from a general
+  // register, FCVTZS...) goes to it unless the operands are Vd, Vn, #imm.
+  for (const n of Object.keys(SHIFT)) m.set(n, shift(n, m.get(n)));
+  return m;
+})();
 

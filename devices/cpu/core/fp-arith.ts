@@ -396,9 +396,10 @@ export class FpUnit {
   }
 
   /** FCVT*S/U: to a `width`-bit integer (as a signed or unsigned bigint), saturating. */
-  toInt(x: bigint, dbl: boolean, rm: Rounding, isSigned: boolean, width: number): bigint {
+  toInt(x: bigint, dbl: boolean, rm: Rounding, isSigned: boolean, width: number, fbits = 0): bigint {
     const f = dbl ? DOUBLE : SINGLE;
     const v = this.unpack(x, f);
+    v.e += fbits;
     const max = isSigned ? (1n << BigInt(width - 1)) - 1n : (1n << BigInt(width)) - 1n;
     const min = isSigned ? -(1n << BigInt(width - 1)) : 0n;
     if (v.k === K.QNAN || v.k === K.SNAN) {
@@ -421,10 +422,10 @@ export class FpUnit {
   }
 
   /** SCVTF/UCVTF: an integer to single or double under FPCR's rounding. */
-  fromInt(n: bigint, dbl: boolean): bigint {
+  fromInt(n: bigint, dbl: boolean, fbits = 0): bigint {
     const f = dbl ? DOUBLE : SINGLE;
     if (n === 0n) return 0n;
-    return this.round(n < 0n ? 1 : 0, n < 0n ? -n : n, 0, f);
+    return this.round(n < 0n ? 1 : 0, n < 0n ? -n : n, -fbits, f);
   }
 
   /** FCVT between types (0 single, 1 double, 3 half). */

@@ -8,7 +8,7 @@
 import { disassemble } from '../../../isa/a64/decoder';
 import { SysRegs } from '../../../isa/a64/names';
 import type { SimdFp as SimdFpInsn } from '../../../isa/a64/insn';
-import { FP_THREE_SAME, FP_TWO_MISC, THREE_DIFF, copySize, fpMiscKey, expandImm, fpImm32, fpImm64, fpThreeSameKey, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
+import { FP_THREE_SAME, FP_TWO_MISC, SHIFTS, THREE_DIFF, copySize, fpMiscKey, expandImm, fpImm32, fpImm64, fpThreeSameKey, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
 import { AccessStatus } from '../guest-access';
 import { SIMD_FP_BASE, type Uop } from './decoded-ops';
 import { FPCR_MASK, FPSR_MASK, SimdState } from './simd-state';
@@ -641,39 +641,77 @@ export abstract class SimdFp extends SimdState {
   private shiftImm(i: SimdFpInsn): boolean {
     const size = shiftSize(i.imm);
     const key = (i.u << 5) | i.opc;
-    const narrow = key === 0b010000;
-    const long = key === 0b010100 || key === 0b110100;
-    const kind = key === 0b001010 || key === 0b101010 ? 'left' : narrow ? 'narrow' : long ? 'long' : 'right';
+    const [name, kind] = SHIFTS[key];
     const sh = BigInt(shiftAmount(kind, i.imm));
     const scalar = i.op === 'S_SHIFT';
     const mk = mask(size);
-    if (long) {
+    const esize = BigInt(8 << size);
+    let qc = false;
+    const satTo = (v: bigint, bitsN: bigint, uns: boolean): bigint => {
+      const lo = uns ? 0n : -(1n << (bitsN - 1n));
+      const hi = uns ? (1n << bitsN) - 1n : (1n << (bitsN - 1n)) - 1n;
+      if (v < lo || v > hi) qc = true;
+      return BigInt.asUintN(Number(bitsN), v < lo ? lo : v > hi ? hi : v);
+    };
+    const done = (out: bigint[], outSize: number): boolean => {
+      this.setLanes(i.rd, outSize, out);
+      if (qc) this.fpsr |= FPSR_QC;
+      return true;
+    };
+    if (kind === 'long') {
       // SSHLL/USHLL(2): the low or high half's elements, extended to twice their size, shifted.
       const src = this.lanes(i.rn, size, 16).slice(i.q ? 8 >> size : 0, (i.q ? 16 : 8) >> size);
-      this.setLanes(i.rd, size + 1, src.map((v) => ((i.u ? v : BigInt.asUintN(16 << size, signed(v, size))) << sh) & mask(size + 1)));
-      return true;
+      return done(src.map((v) => ((i.u ? v : BigInt.asUintN(16 << size, signed(v, size))) << sh) & mask(size + 1)), size + 1);
     }
-    if (narrow) {
-      const src = this.lanes(i.rn, size + 1, 16).map((v) => (v >> sh) & mk);
-      this.setLanes(i.rd, size, [...(i.q ? this.lanes(i.rd, size, 8) : []), ...src]);
-      return true;
+    if (kind === 'narrow') {
+      // SHRN, RSHRN, SQ(R)SHR(U)N, UQ(R)SHRN (2): Vn's elements (twice the size) shifted right into half of Vd.
+      const round = name.includes('rshr') ? 1n << (sh - 1n) : 0n;
+      const fromSigned = name.startsWith('sq');
+      const src = this.lanes(i.rn, size + 1, scalar ? 2 << size : 16).map((v) => {
+        const x = ((fromSigned ? signed(v, size + 1) : v) + round) >> sh;
+        if (name === 'shrn' || name === 'rshrn') return x & mk;
+        return satTo(x, esize, !name.startsWith('sq') || name.startsWith('sqshrun') || name.startsWith('sqrshrun'));
+      });
+      return done([...(i.q && !scalar ? this.lanes(i.rd, size, 8) : []), ...src], size);
     }
-    const bytes = scalar ? 8 : i.q ? 16 : 8;
+    const bytes = scalar ? 1 << size : i.q ? 16 : 8;
     const a = this.lanes(i.rn, size, bytes);
     const d = this.lanes(i.rd, size, bytes);
+    if (kind === 'fixed') {
+      const fp = this.fp;
+      fp.fpcr = this.fpcr;
+      fp.flags = 0;
+      const dbl = size === 3;
+      const fbits = Number(sh);
+      const out = a.map((x) =>
+        name === 'scvtf' || name === 'ucvtf'
+          ? fp.fromInt(name === 'scvtf' ? signed(x, size) : x, dbl, fbits)
+          : BigInt.asUintN(8 << size, fp.toInt(x, dbl, 3, name === 'fcvtzs', 8 << size, fbits)),
+      );
+      this.fpsr |= fp.flags;
+      return done(out, size);
+    }
+    const rnd = sh > 0n ? 1n << (sh - 1n) : 0n;
     const out = a.map((x, k) => {
-      switch (key) {
-        case 0b000000: return (signed(x, size) >> sh) & mk; // SSHR
-        case 0b100000: return x >> sh; // USHR
-        case 0b000010: return (d[k] + (signed(x, size) >> sh)) & mk; // SSRA
-        case 0b100010: return (d[k] + (x >> sh)) & mk; // USRA
-        case 0b101000: { const m = mk >> sh; return (d[k] & ~m & mk) | (x >> sh); } // SRI
-        case 0b001010: return (x << sh) & mk; // SHL
+      const sx = signed(x, size);
+      switch (name) {
+        case 'sshr': return (sx >> sh) & mk;
+        case 'ushr': return x >> sh;
+        case 'ssra': return (d[k] + (sx >> sh)) & mk;
+        case 'usra': return (d[k] + (x >> sh)) & mk;
+        case 'srshr': return ((sx + rnd) >> sh) & mk;
+        case 'urshr': return ((x + rnd) >> sh) & mk;
+        case 'srsra': return (d[k] + ((sx + rnd) >> sh)) & mk;
+        case 'ursra': return (d[k] + ((x + rnd) >> sh)) & mk;
+        case 'sri': { const m = mk >> sh; return (d[k] & ~m & mk) | (x >> sh); }
+        case 'shl': return (x << sh) & mk;
+        case 'sqshlu': return satTo(sx << sh, esize, true);
+        case 'sqshl': return satTo(sx << sh, esize, false);
+        case 'uqshl': return satTo(x << sh, esize, true);
         default: { const m = (mk << sh) & mk; return (d[k] & ~m & mk) | ((x << sh) & mk); } // SLI
       }
     });
-    this.setLanes(i.rd, size, out);
-    return true;
+    return done(out, size);
   }
 
   private copy(i: SimdFpInsn): boolean {

@@ -370,12 +370,24 @@ const vtbl = row({
 // ---------------------------------------------------------------- shift by immediate
 
 /** U:opcode → name and kind: right shifts count down from 2 * esize, left up from esize. */
-const SHIFTS: Readonly<Record<number, [string, 'right' | 'left' | 'narrow' | 'long']>> = {
+export const SHIFTS: Readonly<Record<number, [string, 'right' | 'left' | 'narrow' | 'long' | 'fixed']>> = {
   [0b000000]: ['sshr', 'right'], [0b100000]: ['ushr', 'right'], [0b000010]: ['ssra', 'right'], [0b100010]: ['usra', 'right'],
-  [0b101000]: ['sri', 'right'], [0b001010]: ['shl', 'left'], [0b101010]: ['sli', 'left'], [0b010000]: ['shrn', 'narrow'],
+  [0b000100]: ['srshr', 'right'], [0b100100]: ['urshr', 'right'], [0b000110]: ['srsra', 'right'], [0b100110]: ['ursra', 'right'],
+  [0b101000]: ['sri', 'right'], [0b001010]: ['shl', 'left'], [0b101010]: ['sli', 'left'],
+  [0b101100]: ['sqshlu', 'left'], [0b001110]: ['sqshl', 'left'], [0b101110]: ['uqshl', 'left'],
+  [0b010000]: ['shrn', 'narrow'], [0b010001]: ['rshrn', 'narrow'], [0b110000]: ['sqshrun', 'narrow'], [0b110001]: ['sqrshrun', 'narrow'],
+  [0b010010]: ['sqshrn', 'narrow'], [0b010011]: ['sqrshrn', 'narrow'], [0b110010]: ['uqshrn', 'narrow'], [0b110011]: ['uqrshrn', 'narrow'],
   [0b010100]: ['sshll', 'long'], [0b110100]: ['ushll', 'long'],
+  [0b011100]: ['scvtf', 'fixed'], [0b111100]: ['ucvtf', 'fixed'], [0b011111]: ['fcvtzs', 'fixed'], [0b111111]: ['fcvtzu', 'fixed'],
 };
-const SCALAR_SHIFTS = new Set([0b000000, 0b100000, 0b000010, 0b100010, 0b101000, 0b001010, 0b101010]);
+/** Scalar shifts: 'd' (D only), 'any' (any size), 'narrow' (to sizes 0-2), 'fixed' (S or D). */
+const SCALAR_SHIFTS: Readonly<Record<number, 'd' | 'any' | 'narrow' | 'fixed'>> = {
+  [0b000000]: 'd', [0b100000]: 'd', [0b000010]: 'd', [0b100010]: 'd', [0b101000]: 'd', [0b001010]: 'd', [0b101010]: 'd',
+  [0b000100]: 'd', [0b100100]: 'd', [0b000110]: 'd', [0b100110]: 'd',
+  [0b101100]: 'any', [0b001110]: 'any', [0b101110]: 'any',
+  [0b110000]: 'narrow', [0b110001]: 'narrow', [0b010010]: 'narrow', [0b010011]: 'narrow', [0b110010]: 'narrow', [0b110011]: 'narrow',
+  [0b011100]: 'fixed', [0b111100]: 'fixed', [0b011111]: 'fixed', [0b111111]: 'fixed',
+};
 
 export function shiftName(u: number, opc: number): string | undefined {
   return SHIFTS[(u << 5) | opc]?.[0];
@@ -384,7 +396,7 @@ export function shiftName(u: number, opc: number): string | undefined {
 /** log2 of the element size (0-3) from immh (bits 22:19), or -1 when immh is 0. */
 export const shiftSize = (immhb: number): number => 31 - Math.clz32(immhb >>> 3);
 /** The shift amount of immh:immb for `kind`. */
-export function shiftAmount(kind: 'right' | 'left' | 'narrow' | 'long', immhb: number): number {
+export function shiftAmount(kind: 'right' | 'left' | 'narrow' | 'long' | 'fixed', immhb: number): number {
   const esize = 8 << shiftSize(immhb);
   return kind === 'left' || kind === 'long' ? immhb - esize : 2 * esize - immhb;
 }
@@ -406,7 +418,13 @@ function shiftRows(scalar: boolean): Encoding<SimdFp>[] {
         if (e === undefined || size < 0) return undefined;
         const [name, kind] = e;
         const amount = `#${shiftAmount(kind, i.imm)}`;
-        if (scalar) return size === 3 && SCALAR_SHIFTS.has((i.u << 5) | i.opc) ? fmt(name, `d${i.rd}, d${i.rn}, ${amount}`) : undefined;
+        if (scalar) {
+          const rule = SCALAR_SHIFTS[(i.u << 5) | i.opc];
+          if (rule === undefined || (rule === 'd' && size !== 3) || (rule === 'narrow' && size === 3) || (rule === 'fixed' && size < 2)) return undefined;
+          if (rule === 'narrow') return fmt(name, `${sreg(i.rd, size)}, ${sreg(i.rn, size + 1)}, ${amount}`);
+          return fmt(name, `${sreg(i.rd, size)}, ${sreg(i.rn, size)}, ${amount}`);
+        }
+        if (kind === 'fixed' && size < 2) return undefined;
         if (kind === 'narrow') return size === 3 ? undefined : fmt(i.q ? `${name}2` : name, `${vreg(i.rd, size, i.q)}, ${vreg(i.rn, size + 1, true)}, ${amount}`);
         if (kind === 'long') {
           // SSHLL/USHLL #0 is SXTL/UXTL.
@@ -427,7 +445,7 @@ function shiftRows(scalar: boolean): Encoding<SimdFp>[] {
 }
 
 /** immh:immb for a shift of `amount` on elements of 8 << size bits; undefined when out of range. */
-export function encodeShift(kind: 'right' | 'left' | 'narrow' | 'long', size: number, amount: number): number | undefined {
+export function encodeShift(kind: 'right' | 'left' | 'narrow' | 'long' | 'fixed', size: number, amount: number): number | undefined {
   const esize = 8 << size;
   if (kind === 'left' || kind === 'long') return amount >= 0 && amount < esize ? esize + amount : undefined;
   return amount >= 1 && amount <= esize ? 2 * esize - amount : undefined;
