@@ -138,7 +138,7 @@ function list(ops: Ops, i: number): VListOperand {
   return o.kind === 'vlist' ? o : fail(`operand ${i + 1} of ${ops.mnemonic} must be a register list ({v0.16b-v3.16b}), not '${o.text}'`);
 }
 
-function ld1(op: 'LD1' | 'ST1'): Handler {
+function ld1(op: 'LD1' | 'ST1' | 'LD2' | 'ST2' | 'LD3' | 'ST3' | 'LD4' | 'ST4'): Handler {
   return (ops) => {
     ops.expect([2, 3], '{Vt.T, ...}, [Xn] {, #imm | Xm}');
     const l = list(ops, 0);
@@ -715,6 +715,12 @@ const TABLE: [string, Handler][] = [
   ['stnp', vpair('STNP_V')],
   ['ld1', ld1('LD1')],
   ['st1', ld1('ST1')],
+  ['ld2', ld1('LD2')],
+  ['st2', ld1('ST2')],
+  ['ld3', ld1('LD3')],
+  ['st3', ld1('ST3')],
+  ['ld4', ld1('LD4')],
+  ['st4', ld1('ST4')],
   ...Object.keys(THREE).map((n) => [n, threeSame(n)] as [string, Handler]),
   ['cmle', threeSame('cmle')],
   ['cmlt', threeSame('cmlt')],

@@ -13,7 +13,7 @@ export const SIMD_FORMS = [
   'LDR_V/offset', 'LDR_V/unscaled', 'LDR_V/pre', 'LDR_V/post', 'LDR_V/reg',
   'STR_V/offset', 'STR_V/unscaled', 'STR_V/pre', 'STR_V/post', 'STR_V/reg',
   'LDP_V/offset', 'LDP_V/pre', 'LDP_V/post', 'STP_V/offset', 'STP_V/pre', 'STP_V/post', 'LDNP_V', 'STNP_V',
-  'LD1/offset', 'LD1/post', 'ST1/offset', 'ST1/post',
+  'LD1/offset', 'LD1/post', 'ST1/offset', 'ST1/post', 'LDN/offset', 'LDN/post', 'STN/offset', 'STN/post',
   'V_3SAME', 'S_3SAME', 'V_3DIFF', 'V_2MISC', 'S_2MISC', 'V_ACROSS', 'S_PAIR', 'V_PERM', 'V_EXT', 'V_TBL',
   'V_SHIFT', 'S_SHIFT', 'V_COPY', 'S_COPY', 'V_MODIMM', 'FMOV_GEN',
 ] as const;
@@ -128,20 +128,22 @@ export function vldstUnit(rng: Rng, form: string, off: Map<number, number>, writ
   const o = off.get(rn)!;
   const v = () => rng.nextInt(32);
   const g = (f: SimdFp, asm?: string): Emitted => ({ word: encode(f), form, asm });
-  if (op === 'LD1' || op === 'ST1') {
+  if (op === 'LD1' || op === 'ST1' || op === 'LDN' || op === 'STN') {
     const q = rng.nextInt(2) === 1;
-    const count = 1 + rng.nextInt(4);
+    const structs = op.endsWith('N') ? 2 + rng.nextInt(3) : 1;
+    const count = structs > 1 ? structs : 1 + rng.nextInt(4);
+    const sop = (structs > 1 ? `${op.slice(0, 2)}${structs}` : op) as 'LD1';
     const bytes = (q ? 16 : 8) * count;
     if (o % 16 !== 0 || o + bytes > SCRATCH_SIZE) return undefined;
-    const size = rng.nextInt(4);
+    const size = structs > 1 && !q ? rng.nextInt(3) : rng.nextInt(4);
     if (mode === 'post') {
       // Post-indexed by the immediate (Rm = 31) or by a register holding the same amount.
       const target = rng.nextInt(SCRATCH_SIZE / 16) * 16;
       if (target - o !== bytes) return undefined;
       off.set(rn, target);
-      return g(simd(op, { q, size, ra: count, rd: v(), rn, rm: 31, mode: 'post', imm: bytes }));
+      return g(simd(sop, { q, size, ra: count, rd: v(), rn, rm: 31, mode: 'post', imm: bytes }));
     }
-    return g(simd(op, { q, size, ra: count, rd: v(), rn, rm: 31, mode: 'offset' }));
+    return g(simd(sop, { q, size, ra: count, rd: v(), rn, rm: 31, mode: 'offset' }));
   }
   if (op === 'LDP_V' || op === 'STP_V' || op === 'LDNP_V' || op === 'STNP_V') {
     const size = 2 + rng.nextInt(3);

@@ -31,7 +31,7 @@ const enum O {
   V_3SAME, S_3SAME, V_2MISC, S_2MISC, V_ACROSS, S_PAIR, V_PERM, V_EXT, V_TBL,
   V_SHIFT, S_SHIFT, V_COPY, S_COPY, V_MODIMM,
   FP_INT, FP_IMM, FP_1, FP_2, FP_3, FP_CMP, FP_CCMP, FP_CSEL,
-  V_3DIFF,
+  V_3DIFF, LD2, ST2, LD3, ST3, LD4, ST4,
 }
 
 export abstract class SimdFp extends SimdState {
@@ -53,6 +53,13 @@ export abstract class SimdFp extends SimdState {
       case O.LD1:
       case O.ST1:
         return this.ld1(i, pc, u.word);
+      case O.LD2:
+      case O.ST2:
+      case O.LD3:
+      case O.ST3:
+      case O.LD4:
+      case O.ST4:
+        return this.ldN(i, pc, u.word);
       case O.V_3SAME:
         return this.threeSame(i, i.q ? 16 : 8, pc, u.word);
       case O.S_3SAME:
@@ -235,6 +242,41 @@ export abstract class SimdFp extends SimdState {
       }
     } else {
       for (let r = 0; r < i.ra; r++) if (!this.writeBytes(va + r * bytes, bytes, this.vb, ((i.rd + r) % 32) * 16, pc, word)) return false;
+    }
+    if (i.mode === 'post') {
+      if (i.rm === 31) this.address(xl[i.rn], xh[i.rn], total);
+      else this.add64(xl[i.rn], xh[i.rn], xl[i.rm], xh[i.rm], 0);
+      xl[i.rn] = this.rl;
+      xh[i.rn] = this.rh;
+    }
+    return true;
+  }
+
+  /** LD2-LD4/ST2-ST4 (multiple structures): element k of register r is memory element k * n + r. */
+  private ldN(i: SimdFpInsn, pc: number, word: number): boolean {
+    const xl = this.xl;
+    const xh = this.xh;
+    const va = (xh[i.rn] >>> 0) * TWO32 + (xl[i.rn] >>> 0);
+    const n = i.ra;
+    const bytes = i.q ? 16 : 8;
+    const total = bytes * n;
+    const es = 1 << i.size;
+    const elems = bytes / es;
+    const t = new Uint8Array(total);
+    if (i.op.startsWith('LD')) {
+      if (!this.readBytes(va, total, t, 0, pc, word)) return false;
+      for (let r = 0; r < n; r++) {
+        const d = ((i.rd + r) % 32) * 16;
+        const reg = new Uint8Array(16);
+        for (let k = 0; k < elems; k++) reg.set(t.subarray((k * n + r) * es, (k * n + r + 1) * es), k * es);
+        this.vb.set(reg, d);
+      }
+    } else {
+      for (let r = 0; r < n; r++) {
+        const d = ((i.rd + r) % 32) * 16;
+        for (let k = 0; k < elems; k++) t.set(this.vb.subarray(d + k * es, d + (k + 1) * es), (k * n + r) * es);
+      }
+      if (!this.writeBytes(va, total, t, 0, pc, word)) return false;
     }
     if (i.mode === 'post') {
       if (i.rm === 31) this.address(xl[i.rn], xh[i.rn], total);

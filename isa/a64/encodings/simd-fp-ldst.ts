@@ -141,9 +141,13 @@ export function vpairRow(name: string, match: number, mode: 'offset' | 'pre' | '
   };
 }
 
-/** LD1/ST1 (multiple structures): opcode → register count. */
-const LD1_COUNT: Readonly<Record<number, number>> = { 0b0111: 1, 0b1010: 2, 0b0110: 3, 0b0010: 4 };
-const LD1_OPCODE: Readonly<Record<number, number>> = { 1: 0b0111, 2: 0b1010, 3: 0b0110, 4: 0b0010 };
+/** Multiple structures: opcode → structure elements (1 for LD1/ST1) and register count. */
+const STRUCTURES: Readonly<Record<number, [number, number]>> = { 0b0111: [1, 1], 0b1010: [1, 2], 0b0110: [1, 3], 0b0010: [1, 4], 0b1000: [2, 2], 0b0100: [3, 3], 0b0000: [4, 4] };
+const structOpcode = (n: number, count: number): number | undefined => {
+  const e = Object.entries(STRUCTURES).find(([, [a, b]]) => a === n && b === count);
+  return e === undefined ? undefined : Number(e[0]);
+};
+type StructOp = 'LD1' | 'ST1' | 'LD2' | 'ST2' | 'LD3' | 'ST3' | 'LD4' | 'ST4';
 
 /** LD1/ST1 {Vt.T - ...}, [Xn] (`post`: [Xn], #imm or [Xn], Xm). `size` is the element size, `ra` the count. */
 export function ld1Row(name: string, post: boolean): Encoding<SimdFp> {
@@ -152,13 +156,16 @@ export function ld1Row(name: string, post: boolean): Encoding<SimdFp> {
     name,
     mask: post ? 0xbfa00000 : 0xbfbf0000,
     match: post ? 0x0c800000 : 0x0c000000,
-    keys: [`LD1/${mode}`, `ST1/${mode}`],
+    keys: [1, 2, 3, 4].flatMap((n) => [`LD${n}/${mode}`, `ST${n}/${mode}`]),
     decode(w) {
-      const count = LD1_COUNT[bits(w, 15, 12)];
-      if (count === undefined) return undefined;
+      const e = STRUCTURES[bits(w, 15, 12)];
+      if (e === undefined) return undefined;
+      const [n, count] = e;
       const q = bits(w, 30, 30) === 1;
+      // One-element 64-bit structures exist only for LD1/ST1.
+      if (n > 1 && bits(w, 11, 10) === 3 && !q) return undefined;
       const rm = post ? bits(w, 20, 16) : ZR;
-      return { ...simd(bits(w, 22, 22) ? 'LD1' : 'ST1', { q, size: bits(w, 11, 10), ra: count, rd: bits(w, 4, 0), rn: decSP(bits(w, 9, 5)), rm, mode, imm: post && rm === ZR ? count * (q ? 16 : 8) : 0 }), word: w };
+      return { ...simd(`${bits(w, 22, 22) ? 'LD' : 'ST'}${n}` as StructOp, { q, size: bits(w, 11, 10), ra: count, rd: bits(w, 4, 0), rn: decSP(bits(w, 9, 5)), rm, mode, imm: post && rm === ZR ? count * (q ? 16 : 8) : 0 }), word: w };
     },
     format(i) {
       const list = regList(i.rd, i.ra, arrangement(i.size, i.q));
@@ -167,15 +174,17 @@ export function ld1Row(name: string, post: boolean): Encoding<SimdFp> {
       return fmt(i.op.toLowerCase(), `${list}, [${rn}], ${i.rm === ZR ? `#${i.imm}` : regName(i.rm, true)}`);
     },
     encode(i) {
-      const opcode = LD1_OPCODE[i.ra];
-      if (opcode === undefined) throw new EncodingError(`${i.op} takes 1 to 4 registers, not ${i.ra}`);
+      const n = Number(i.op.slice(2));
+      const opcode = structOpcode(n, i.ra);
+      if (opcode === undefined) throw new EncodingError(`${i.op} takes ${n === 1 ? '1 to 4 registers' : `${n} registers`}, not ${i.ra}`);
+      if (n > 1 && i.size === 3 && !i.q) throw new EncodingError(`${i.op} has no .1d form`);
       if (!Number.isInteger(i.size) || i.size < 0 || i.size > 3) throw new EncodingError(`element size ${i.size} is not 0-3`);
       let rm = 0;
       if (post) {
         rm = encZR(i.rm, true, 'post-index register');
         if (rm === ZR && i.imm !== i.ra * (i.q ? 16 : 8)) throw new EncodingError(`the post-index immediate of ${i.op} with ${i.ra} register${i.ra > 1 ? 's' : ''} of ${i.q ? 16 : 8} bytes must be #${i.ra * (i.q ? 16 : 8)}, not #${i.imm}`);
       }
-      return ((i.q ? 1 << 30 : 0) | (post ? 0x0c800000 : 0x0c000000) | (i.op === 'LD1' ? 1 << 22 : 0) | (rm << 16) | (opcode << 12) | (i.size << 10) | (encSP(i.rn, true, 'base register') << 5) | checkV(i.rd, 'Vt')) >>> 0;
+      return ((i.q ? 1 << 30 : 0) | (post ? 0x0c800000 : 0x0c000000) | (i.op.startsWith('LD') ? 1 << 22 : 0) | (rm << 16) | (opcode << 12) | (i.size << 10) | (encSP(i.rn, true, 'base register') << 5) | checkV(i.rd, 'Vt')) >>> 0;
     },
   };
 }
@@ -191,6 +200,6 @@ export const SIMD_FP_LDST_ROWS: readonly Encoding<SimdFp>[] = [
   vpairRow('load/store SIMD&FP register pair (pre-indexed)', 0x2d800000, 'pre', false),
   vpairRow('load/store SIMD&FP register pair (post-indexed)', 0x2c800000, 'post', false),
   vpairRow('load/store SIMD&FP no-allocate pair (offset)', 0x2c000000, 'offset', true),
-  ld1Row('AdvSIMD load/store multiple structures (LD1/ST1)', false),
-  ld1Row('AdvSIMD load/store multiple structures, post-indexed (LD1/ST1)', true),
+  ld1Row('AdvSIMD load/store multiple structures (LD1-LD4/ST1-ST4)', false),
+  ld1Row('AdvSIMD load/store multiple structures, post-indexed (LD1-LD4/ST1-ST4)', true),
 ];
