@@ -138,9 +138,41 @@ function list(ops: Ops, i: number): VListOperand {
   return o.kind === 'vlist' ? o : fail(`operand ${i + 1} of ${ops.mnemonic} must be a register list ({v0.16b-v3.16b}), not '${o.text}'`);
 }
 
+/** LDn/STn of one lane ({v0.s, v1.s}[1]) and LDnR ({v0.4s}): single structures. */
+function single(ops: Ops, n: number, load: boolean, replicate: boolean): SimdFp {
+  const l = list(ops, 0);
+  if (l.regs.length !== n) fail(`${ops.mnemonic} takes ${n} register${n > 1 ? 's' : ''}`);
+  const m = ops.mem(1);
+  if (m.index !== undefined || m.offset !== undefined || m.pre) fail(`${ops.mnemonic} addresses [Xn] only`);
+  let q = false;
+  let size: number;
+  if (replicate) {
+    const k = ARRANGEMENTS.indexOf(l.arr as (typeof ARRANGEMENTS)[number]);
+    if (k < 0 || l.index !== undefined) fail(`${ops.mnemonic} takes vectors with an arrangement`);
+    q = (k & 1) === 1;
+    size = k >> 1;
+  } else {
+    size = 'bhsd'.indexOf(l.arr);
+    if (size < 0 || l.arr.length !== 1 || l.index === undefined) fail(`${ops.mnemonic} of one lane takes {Vt.T, ...}[index] with T b, h, s or d`);
+  }
+  const op = replicate ? 'LDNR' : load ? 'LDNS' : 'STNS';
+  const base = { q, size, ra: n, opc: l.index ?? 0, rd: l.regs[0], rn: m.base.num };
+  if (ops.length === 2) return simd(op, { ...base, rm: ZR, mode: 'offset' });
+  if (ops.isReg(2)) return simd(op, { ...base, rm: ops.reg(2, 'x', 'zr').num, mode: 'post' });
+  return simd(op, { ...base, rm: ZR, mode: 'post', imm: Number(ops.imm(2)) });
+}
+
+function ldr(n: number): Handler {
+  return (ops) => {
+    ops.expect([2, 3], '{Vt.T, ...}, [Xn] {, #imm | Xm}');
+    return single(ops, n, true, true);
+  };
+}
+
 function ld1(op: 'LD1' | 'ST1' | 'LD2' | 'ST2' | 'LD3' | 'ST3' | 'LD4' | 'ST4'): Handler {
   return (ops) => {
     ops.expect([2, 3], '{Vt.T, ...}, [Xn] {, #imm | Xm}');
+    if (ops.at(0).kind === 'vlist' && (ops.at(0) as VListOperand).index !== undefined) return single(ops, Number(op.slice(2)), op.startsWith('LD'), false);
     const l = list(ops, 0);
     const k = ARRANGEMENTS.indexOf(l.arr as (typeof ARRANGEMENTS)[number]);
     if (k < 0 || l.index !== undefined) fail(`${ops.mnemonic} (multiple structures) takes vectors with an arrangement, not '${l.text}'`);
@@ -715,6 +747,10 @@ const TABLE: [string, Handler][] = [
   ['stnp', vpair('STNP_V')],
   ['ld1', ld1('LD1')],
   ['st1', ld1('ST1')],
+  ['ld1r', ldr(1)],
+  ['ld2r', ldr(2)],
+  ['ld3r', ldr(3)],
+  ['ld4r', ldr(4)],
   ['ld2', ld1('LD2')],
   ['st2', ld1('ST2')],
   ['ld3', ld1('LD3')],

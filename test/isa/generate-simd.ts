@@ -13,7 +13,7 @@ export const SIMD_FORMS = [
   'LDR_V/offset', 'LDR_V/unscaled', 'LDR_V/pre', 'LDR_V/post', 'LDR_V/reg',
   'STR_V/offset', 'STR_V/unscaled', 'STR_V/pre', 'STR_V/post', 'STR_V/reg',
   'LDP_V/offset', 'LDP_V/pre', 'LDP_V/post', 'STP_V/offset', 'STP_V/pre', 'STP_V/post', 'LDNP_V', 'STNP_V',
-  'LD1/offset', 'LD1/post', 'ST1/offset', 'ST1/post', 'LDN/offset', 'LDN/post', 'STN/offset', 'STN/post',
+  'LD1/offset', 'LD1/post', 'ST1/offset', 'ST1/post', 'LDN/offset', 'LDN/post', 'STN/offset', 'STN/post', 'LDNS/offset', 'LDNS/post', 'STNS/offset', 'STNS/post', 'LDNR/offset', 'LDNR/post',
   'V_3SAME', 'S_3SAME', 'V_3DIFF', 'V_2MISC', 'S_2MISC', 'V_ACROSS', 'S_PAIR', 'V_PERM', 'V_EXT', 'V_TBL',
   'V_SHIFT', 'S_SHIFT', 'V_COPY', 'S_COPY', 'V_MODIMM', 'FMOV_GEN',
 ] as const;
@@ -144,6 +144,23 @@ export function vldstUnit(rng: Rng, form: string, off: Map<number, number>, writ
       return g(simd(sop, { q, size, ra: count, rd: v(), rn, rm: 31, mode: 'post', imm: bytes }));
     }
     return g(simd(sop, { q, size, ra: count, rd: v(), rn, rm: 31, mode: 'offset' }));
+  }
+  if (op === 'LDNS' || op === 'STNS' || op === 'LDNR') {
+    // One lane (or one replicated element) per register of 1-4: n consecutive elements at Xn,
+    // aligned to the element (Device memory).
+    const n = 1 + rng.nextInt(4);
+    const size = rng.nextInt(4);
+    const es = 1 << size;
+    if (o % es !== 0 || o + n * es > SCRATCH_SIZE) return undefined;
+    const q = rng.nextInt(2) === 1;
+    const base = { q: op === 'LDNR' ? q : false, size, ra: n, opc: op === 'LDNR' ? 0 : rng.nextInt(16 >> size), rd: v(), rn, rm: 31 };
+    if (mode === 'post') {
+      const target = o + n * es;
+      if (target % 8 !== 0 || target > SCRATCH_SIZE - 8) return undefined;
+      off.set(rn, target);
+      return g(simd(op, { ...base, mode: 'post', imm: n * es }));
+    }
+    return g(simd(op, { ...base, mode: 'offset' }));
   }
   if (op === 'LDP_V' || op === 'STP_V' || op === 'LDNP_V' || op === 'STNP_V') {
     const size = 2 + rng.nextInt(3);

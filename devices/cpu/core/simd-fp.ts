@@ -31,7 +31,7 @@ const enum O {
   V_3SAME, S_3SAME, V_2MISC, S_2MISC, V_ACROSS, S_PAIR, V_PERM, V_EXT, V_TBL,
   V_SHIFT, S_SHIFT, V_COPY, S_COPY, V_MODIMM,
   FP_INT, FP_IMM, FP_1, FP_2, FP_3, FP_CMP, FP_CCMP, FP_CSEL,
-  V_3DIFF, LD2, ST2, LD3, ST3, LD4, ST4,
+  V_3DIFF, LD2, ST2, LD3, ST3, LD4, ST4, LDNS, STNS, LDNR,
 }
 
 export abstract class SimdFp extends SimdState {
@@ -60,6 +60,10 @@ export abstract class SimdFp extends SimdState {
       case O.LD4:
       case O.ST4:
         return this.ldN(i, pc, u.word);
+      case O.LDNS:
+      case O.STNS:
+      case O.LDNR:
+        return this.ldSingle(i, pc, u.word);
       case O.V_3SAME:
         return this.threeSame(i, i.q ? 16 : 8, pc, u.word);
       case O.S_3SAME:
@@ -160,10 +164,10 @@ export abstract class SimdFp extends SimdState {
   // ---------------------------------------------------------------- loads and stores
 
   /** Reads `bytes` (1-16) at `va` into the byte buffer `t` at `at`; false on a failure (taken). */
-  private readBytes(va: number, bytes: number, t: Uint8Array, at: number, pc: number, word: number): boolean {
+  private readBytes(va: number, bytes: number, t: Uint8Array, at: number, pc: number, word: number, unit = 8): boolean {
     const mem = this.memory;
-    for (let off = 0; off < bytes; off += 8) {
-      const n = Math.min(8, bytes - off);
+    for (let off = 0; off < bytes; off += unit) {
+      const n = Math.min(unit, bytes - off);
       const st = mem.read(va + off, n);
       if (st !== AccessStatus.OK) return this.memFailure(st, pc, word, null);
       const lo = mem.lo;
@@ -173,9 +177,9 @@ export abstract class SimdFp extends SimdState {
     return true;
   }
 
-  private writeBytes(va: number, bytes: number, t: Uint8Array, at: number, pc: number, word: number): boolean {
-    for (let off = 0; off < bytes; off += 8) {
-      const n = Math.min(8, bytes - off);
+  private writeBytes(va: number, bytes: number, t: Uint8Array, at: number, pc: number, word: number, unit = 8): boolean {
+    for (let off = 0; off < bytes; off += unit) {
+      const n = Math.min(unit, bytes - off);
       let lo = 0;
       let hi = 0;
       for (let b = 0; b < n; b++) {
@@ -277,6 +281,40 @@ export abstract class SimdFp extends SimdState {
         for (let k = 0; k < elems; k++) t.set(this.vb.subarray(d + k * es, d + (k + 1) * es), (k * n + r) * es);
       }
       if (!this.writeBytes(va, total, t, 0, pc, word)) return false;
+    }
+    if (i.mode === 'post') {
+      if (i.rm === 31) this.address(xl[i.rn], xh[i.rn], total);
+      else this.add64(xl[i.rn], xh[i.rn], xl[i.rm], xh[i.rm], 0);
+      xl[i.rn] = this.rl;
+      xh[i.rn] = this.rh;
+    }
+    return true;
+  }
+
+  /** LD1-LD4/ST1-ST4 of one lane, and LD1R-LD4R (each element replicated over its register). */
+  private ldSingle(i: SimdFpInsn, pc: number, word: number): boolean {
+    const xl = this.xl;
+    const xh = this.xh;
+    const va = (xh[i.rn] >>> 0) * TWO32 + (xl[i.rn] >>> 0);
+    const es = 1 << i.size;
+    const total = es * i.ra;
+    const t = new Uint8Array(total);
+    if (i.op === 'STNS') {
+      for (let r = 0; r < i.ra; r++) t.set(this.vb.subarray(((i.rd + r) % 32) * 16 + i.opc * es, ((i.rd + r) % 32) * 16 + (i.opc + 1) * es), r * es);
+      if (!this.writeBytes(va, total, t, 0, pc, word, es)) return false;
+    } else {
+      // Element by element: n elements of es bytes need not make an access size.
+      if (!this.readBytes(va, total, t, 0, pc, word, es)) return false;
+      for (let r = 0; r < i.ra; r++) {
+        const d = ((i.rd + r) % 32) * 16;
+        const e = t.subarray(r * es, (r + 1) * es);
+        if (i.op === 'LDNS') this.vb.set(e, d + i.opc * es);
+        else {
+          const reg = new Uint8Array(16);
+          for (let k = 0; k < (i.q ? 16 : 8); k += es) reg.set(e, k);
+          this.vb.set(reg, d);
+        }
+      }
     }
     if (i.mode === 'post') {
       if (i.rm === 31) this.address(xl[i.rn], xh[i.rn], total);

@@ -74,4 +74,4 @@ export function encodingKey(i: InsnFields): string {
 
 
 /** SIMD&FP loads and stores: keyed by op and addressing mode, as LDR/STR are. */
-const SIMD_FP_MODAL: ReadonlySet<string> = new Set(['LDR_V', 'STR_V', 'LDP_V', 'STP_V', 'LDNP_V', 'STNP_V', 'LD1', 'ST1', 'LD2', 'ST2', 'LD3', 'ST3', 'LD4', 'ST4']);
+const SIMD_FP_MODAL: ReadonlySet<string> = new Set(['LDR_V', 'STR_V', 'LDP_V', 'STP_V', 'LDNP_V', 'STNP_V', 'LD1', 'ST1', 'LD2', 'ST2', 'LD3', 'ST3', 'LD4', 'ST4', 'LDNS', 'STNS', 'LDNR']);

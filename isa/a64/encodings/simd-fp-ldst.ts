@@ -189,6 +189,83 @@ export function ld1Row(name: string, post: boolean): Encoding<SimdFp> {
   };
 }
 
+/**
+ * LD1-LD4/ST1-ST4 (single structure) and LD1R-LD4R: `ra` the structure's elements, `size` the
+ * element size, `opc` the lane index (single structure), `imm` the post-index immediate.
+ */
+export function singleRow(name: string, post: boolean): Encoding<SimdFp> {
+  const mode = post ? 'post' : 'offset';
+  return {
+    name,
+    mask: post ? 0xbf800000 : 0xbf9f0000,
+    match: post ? 0x0d800000 : 0x0d000000,
+    keys: [`LDNS/${mode}`, `STNS/${mode}`, `LDNR/${mode}`],
+    decode(w) {
+      const q = bits(w, 30, 30);
+      const load = bits(w, 22, 22) === 1;
+      const opcode = bits(w, 15, 13);
+      const s = bits(w, 12, 12);
+      const size = bits(w, 11, 10);
+      const selem = (((opcode & 1) << 1) | bits(w, 21, 21)) + 1;
+      const rm = post ? bits(w, 20, 16) : ZR;
+      const base = { q: q === 1, ra: selem, rd: bits(w, 4, 0), rn: decSP(bits(w, 9, 5)), rm, mode } as const;
+      let es: number;
+      let index: number;
+      switch (opcode >> 1) {
+        case 0: es = 0; index = (q << 3) | (s << 2) | size; break;
+        case 1: if (size & 1) return undefined; es = 1; index = (q << 2) | (s << 1) | (size >> 1); break;
+        case 2:
+          if (size === 0) { es = 2; index = (q << 1) | s; }
+          else if (size === 1 && s === 0) { es = 3; index = q; }
+          else return undefined;
+          break;
+        default:
+          if (!load || s === 1) return undefined;
+          return { ...simd('LDNR', { ...base, size, imm: post && rm === ZR ? selem << size : 0 }), word: w };
+      }
+      return { ...simd(load ? 'LDNS' : 'STNS', { ...base, size: es, opc: index, imm: post && rm === ZR ? selem << es : 0 }), word: w };
+    },
+    format(i) {
+      const mn = `${i.op === 'STNS' ? 'st' : 'ld'}${i.ra}${i.op === 'LDNR' ? 'r' : ''}`;
+      const list = i.op === 'LDNR' ? regList(i.rd, i.ra, arrangement(i.size, i.q)) : `${regList(i.rd, i.ra, 'bhsd'[i.size])}[${i.opc}]`;
+      const rn = regName(i.rn, true);
+      if (!post) return fmt(mn, `${list}, [${rn}]`);
+      return fmt(mn, `${list}, [${rn}], ${i.rm === ZR ? `#${i.imm}` : regName(i.rm, true)}`);
+    },
+    encode(i) {
+      if (!Number.isInteger(i.ra) || i.ra < 1 || i.ra > 4) throw new EncodingError(`${i.op} structures have 1 to 4 elements, not ${i.ra}`);
+      const sel = i.ra - 1;
+      let opcode: number;
+      let q: number;
+      let s = 0;
+      let size: number;
+      if (i.op === 'LDNR') {
+        opcode = 0b110 | (sel >> 1);
+        q = i.q ? 1 : 0;
+        size = i.size;
+      } else {
+        const x = i.opc;
+        const max = 16 >> i.size;
+        if (!Number.isInteger(x) || x < 0 || x >= max) throw new EncodingError(`lane index ${x} is out of range for .${'bhsd'[i.size]} (0-${max - 1})`);
+        switch (i.size) {
+          case 0: opcode = 0b000; q = x >> 3; s = (x >> 2) & 1; size = x & 3; break;
+          case 1: opcode = 0b010; q = x >> 2; s = (x >> 1) & 1; size = (x & 1) << 1; break;
+          case 2: opcode = 0b100; q = x >> 1; s = x & 1; size = 0; break;
+          default: opcode = 0b100; q = x; size = 1;
+        }
+        opcode |= sel >> 1;
+      }
+      let rm = 0;
+      if (post) {
+        rm = encZR(i.rm, true, 'post-index register');
+        const es = i.size;
+        if (rm === ZR && i.imm !== i.ra << es) throw new EncodingError(`the post-index immediate of ${i.op} must be #${i.ra << es}, not #${i.imm}`);
+      }
+      return ((q << 30) | (post ? 0x0d800000 : 0x0d000000) | (i.op === 'STNS' ? 0 : 1 << 22) | ((sel & 1) << 21) | (rm << 16) | (opcode << 13) | (s << 12) | (size << 10) | (encSP(i.rn, true, 'base register') << 5) | checkV(i.rd, 'Vt')) >>> 0;
+    },
+  };
+}
+
 export const SIMD_FP_LDST_ROWS: readonly Encoding<SimdFp>[] = [
   vldstUimm,
   vldstImmRow('load/store SIMD&FP register (unscaled immediate)', 0x3c000000, 'unscaled'),
@@ -202,4 +279,6 @@ export const SIMD_FP_LDST_ROWS: readonly Encoding<SimdFp>[] = [
   vpairRow('load/store SIMD&FP no-allocate pair (offset)', 0x2c000000, 'offset', true),
   ld1Row('AdvSIMD load/store multiple structures (LD1-LD4/ST1-ST4)', false),
   ld1Row('AdvSIMD load/store multiple structures, post-indexed (LD1-LD4/ST1-ST4)', true),
+  singleRow('AdvSIMD load/store single structure (LD1-LD4 lane, LD1R-LD4R)', false),
+  singleRow('AdvSIMD load/store single structure, post-indexed (LD1-LD4 lane, LD1R-LD4R)', true),
 ];

@@ -149,7 +149,7 @@ describe('decode: words outside the subset are UNDEFINED, never a NOP', () => {
     ['LDR of size 3 with opc=11', 0xf9c00000],
     ['LDR register offset with option 000', 0xf8600800],
     ['LDTR (unprivileged)', 0xf8400800],
-    ['LD1R (single structure, not modelled)', 0x4d40c000],
+    ['SHA1H (the Cryptographic Extension: not modelled)', 0x5e280820],
     ['FP16 FADD (not in ARMv8.0)', 0x1ee22820],
     ['LDPSW', 0x69400000],
     ['LDNP', 0xa8400000],
