@@ -714,6 +714,32 @@ function threeDiff(name: string, upper: boolean): Handler {
   };
 }
 
+/** FMAXV, FMINV, FMAXNMV, FMINNMV Sd, Vn.4S. */
+function fpAcross(name: string): Handler {
+  const opc = name.includes('nm') ? 0b01100 : 0b01111;
+  const min = name.includes('min') ? 2 : 0;
+  return (ops) => {
+    ops.expect(2, 'Sd, Vn.4S');
+    const d = scalar(ops, 0);
+    const n = vec(ops, 1);
+    if (d.size !== 2 || n.arr !== '4s') fail(`${ops.mnemonic} is ${ops.mnemonic.toUpperCase()} Sd, Vn.4S`);
+    return simd('V_ACROSS', { u: 1, opc, q: true, size: min, rd: d.n, rn: n.n });
+  };
+}
+
+/** FADDP, FMAXP... of two vectors (three same) or, with two operands, the scalar pairwise form. */
+function fpPair(name: string): Handler {
+  const vector = fpVector(name);
+  const [key] = Object.entries({ fmaxnmp: 0b001100, fminnmp: 0b101100, faddp: 0b001101, fmaxp: 0b001111, fminp: 0b101111 }).find(([n]) => n === name)!.slice(1) as [number];
+  return (ops, mn) => {
+    if (ops.length !== 2) return vector(ops, mn);
+    const d = scalar(ops, 0);
+    const n = vec(ops, 1);
+    if (!((d.size === 2 && n.arr === '2s') || (d.size === 3 && n.arr === '2d'))) fail(`${mn} (scalar) is ${mn.toUpperCase()} Sd, Vn.2S or Dd, Vn.2D`);
+    return simd('S_PAIR', { u: 1, opc: key & 31, size: ((key >> 5) << 1) | (d.size - 2), rd: d.n, rn: n.n });
+  };
+}
+
 /** FCMEQ/FCMGE/FCMGT: of two vectors (three same) or against #0.0 (two-register misc), vector or scalar. */
 function zeroOr(name: string): Handler {
   const zero = fpMisc(name);
@@ -777,6 +803,7 @@ const TABLE: [string, Handler][] = [
   ['fcvtxn', fpMisc('fcvtxn')],
   ['fcvtxn2', fpMisc('fcvtxn', undefined, true)],
   ['fcmle', fpMisc('fcmle')],
+  ...['fmaxv', 'fminv', 'fmaxnmv', 'fminnmv'].map((n) => [n, fpAcross(n)] as [string, Handler]),
   ['fcmlt', fpMisc('fcmlt')],
   ...Object.keys(ACROSS).map((n) => [n, across(n)] as [string, Handler]),
   ...PERMUTE.filter((n): n is NonNullable<typeof n> => n !== undefined).map((n) => [n, permute(n)] as [string, Handler]),
@@ -821,6 +848,8 @@ export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = (() => {
   // Shifts by immediate: a mnemonic with another form (SQSHL by register, SCVTF from a general
   // register, FCVTZS...) goes to it unless the operands are Vd, Vn, #imm.
   for (const n of Object.keys(SHIFT)) m.set(n, shift(n, m.get(n)));
+  // FADDP, FMAXP...: of two vectors, or the scalar pairwise form.
+  for (const n of ['faddp', 'fmaxp', 'fminp', 'fmaxnmp', 'fminnmp']) m.set(n, fpPair(n));
   return m;
 })();
 

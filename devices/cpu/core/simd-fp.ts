@@ -8,7 +8,7 @@
 import { disassemble } from '../../../isa/a64/decoder';
 import { SysRegs } from '../../../isa/a64/names';
 import type { SimdFp as SimdFpInsn } from '../../../isa/a64/insn';
-import { FP_THREE_SAME, FP_TWO_MISC, SHIFTS, THREE_DIFF, copySize, fpMiscKey, expandImm, fpImm32, fpImm64, fpThreeSameKey, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
+import { FP_THREE_SAME, FP_TWO_MISC, SCALAR_FP_PAIR, SHIFTS, THREE_DIFF, copySize, fpMiscKey, expandImm, fpImm32, fpImm64, fpThreeSameKey, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
 import { AccessStatus } from '../guest-access';
 import { SIMD_FP_BASE, type Uop } from './decoded-ops';
 import { FPCR_MASK, FPSR_MASK, SimdState } from './simd-state';
@@ -20,6 +20,8 @@ import { FpUnit, type Rounding } from './fp-arith';
 
 const SYS = SysRegs;
 /** FP_1's opcodes of the FP two-register misc ops that share its semantics. */
+/** FP_2's opcodes of the pairwise FP ops (name without the final p). */
+const FP_PAIR_OPCODE: Readonly<Record<string, number>> = { fadd: 2, fmax: 4, fmin: 5, fmaxnm: 6, fminnm: 7 };
 const FP1_OPCODE: Readonly<Record<string, number>> = { fabs: 1, fneg: 2, fsqrt: 3, frintn: 8, frintp: 9, frintm: 10, frintz: 11, frinta: 12, frintx: 14, frinti: 15 };
 const M64 = (1n << 64n) - 1n;
 const mask = (size: number): bigint => (1n << BigInt(8 << size)) - 1n;
@@ -74,6 +76,7 @@ export abstract class SimdFp extends SimdState {
       case O.V_ACROSS:
         return this.across(i);
       case O.S_PAIR:
+        if (i.u === 1) return this.fpPairScalar(i);
         this.setLanes(i.rd, 3, [(this.lane(i.rn, 3, 0) + this.lane(i.rn, 3, 1)) & M64]);
         return true;
       case O.V_PERM:
@@ -669,7 +672,33 @@ export abstract class SimdFp extends SimdState {
     return finish(out, size);
   }
 
+  /** FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP (scalar): the two elements of Vn. */
+  private fpPairScalar(i: SimdFpInsn): boolean {
+    const name = SCALAR_FP_PAIR[((i.size >> 1) << 5) | i.opc];
+    const dbl = (i.size & 1) === 1;
+    const size = dbl ? 3 : 2;
+    const fp = this.fp;
+    fp.fpcr = this.fpcr;
+    fp.flags = 0;
+    const opc = FP_PAIR_OPCODE[name.slice(0, -1)];
+    this.setLanes(i.rd, size, [fp.binary(opc, this.lane(i.rn, size, 0), this.lane(i.rn, size, 1), dbl)]);
+    this.fpsr |= fp.flags;
+    return true;
+  }
+
   private across(i: SimdFpInsn): boolean {
+    if (i.u === 1 && (i.opc === 0b01100 || i.opc === 0b01111)) {
+      // FMAXNMV...: the Arm ARM's Reduce, a pairwise tree: op(op(e0, e1), op(e2, e3)).
+      const fp = this.fp;
+      fp.fpcr = this.fpcr;
+      fp.flags = 0;
+      const opc = (i.opc === 0b01100 ? 6 : 4) + (i.size >> 1);
+      const e = this.lanes(i.rn, 2, 16);
+      const r = fp.binary(opc, fp.binary(opc, e[0], e[1], false), fp.binary(opc, e[2], e[3], false), false);
+      this.setLanes(i.rd, 2, [r]);
+      this.fpsr |= fp.flags;
+      return true;
+    }
     const size = i.size;
     const a = this.lanes(i.rn, size, i.q ? 16 : 8);
     const key = (i.u << 5) | i.opc;

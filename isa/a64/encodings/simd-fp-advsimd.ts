@@ -302,6 +302,12 @@ const vacross = row({
   op: 'V_ACROSS',
   decode: (w) => ({ ...common(w), rm: 0, opc: bits(w, 16, 12) }),
   format(i) {
+    // FMAXNMV, FMINNMV, FMAXV, FMINV: .4s only (the U=0 forms are FP16's).
+    if (i.u === 1 && (i.opc === 0b01100 || i.opc === 0b01111)) {
+      if (!i.q || (i.size & 1) === 1) return undefined;
+      const name = i.opc === 0b01100 ? (i.size & 2 ? 'fminnmv' : 'fmaxnmv') : i.size & 2 ? 'fminv' : 'fmaxv';
+      return fmt(name, `s${i.rd}, v${i.rn}.4s`);
+    }
     const e = ACROSS[(i.u << 5) | i.opc];
     if (e === undefined || i.size === 3 || (i.size === 2 && !i.q)) return undefined;
     return fmt(e[0], `${sreg(i.rd, i.size + (e[1] ? 1 : 0))}, ${vreg(i.rn, i.size, i.q)}`);
@@ -309,13 +315,23 @@ const vacross = row({
   encode: (i) => Q(i) | U(i) | SIZE(i) | (checkField(i.opc, 5, 'opcode') << 12) | RNRD(i),
 });
 
+/** Scalar pairwise FP (U=1): size<1>:opcode → name. */
+export const SCALAR_FP_PAIR: Readonly<Record<number, string>> = {
+  [0b001100]: 'fmaxnmp', [0b101100]: 'fminnmp', [0b001101]: 'faddp', [0b001111]: 'fmaxp', [0b101111]: 'fminp',
+};
+
 const spair = row({
   name: 'AdvSIMD scalar pairwise',
   mask: 0xdf3e0c00,
   match: 0x5e300800,
   op: 'S_PAIR',
   decode: (w) => ({ ...common(w), q: false, rm: 0, opc: bits(w, 16, 12) }),
-  format: (i) => (i.u === 0 && i.opc === 0b11011 && i.size === 3 ? fmt('addp', `d${i.rd}, v${i.rn}.2d`) : undefined),
+  format(i) {
+    if (i.u === 0) return i.opc === 0b11011 && i.size === 3 ? fmt('addp', `d${i.rd}, v${i.rn}.2d`) : undefined;
+    const name = SCALAR_FP_PAIR[((i.size >> 1) << 5) | i.opc];
+    if (name === undefined) return undefined;
+    return fmt(name, i.size & 1 ? `d${i.rd}, v${i.rn}.2d` : `s${i.rd}, v${i.rn}.2s`);
+  },
   encode: (i) => U(i) | SIZE(i) | (checkField(i.opc, 5, 'opcode') << 12) | RNRD(i),
 });
 
