@@ -396,7 +396,7 @@ const SHIFT: Readonly<Record<string, [number, number, 'right' | 'left' | 'narrow
 function shift(name: string, other?: Handler): Handler {
   return (ops, mn) => {
     // SQSHL/UQSHL, SCVTF...: the other forms (by register, from a general register) elsewhere.
-    if (other !== undefined && (ops.length !== 3 || ops.at(2).kind === 'vreg' || kindOf(ops, 1) === 'gpr')) return other(ops, mn);
+    if (other !== undefined && (ops.length !== 3 || ops.at(2).kind === 'vreg' || kindOf(ops, 0) === 'gpr' || kindOf(ops, 1) === 'gpr')) return other(ops, mn);
     ops.expect(3, 'Vd.T, Vn.T, #shift');
     const [u, opc, kind] = SHIFT[name];
     const amount = Number(ops.imm(2));
@@ -666,6 +666,12 @@ const fcsel: Handler = (ops) => {
 /** FCVT{N,P,M,Z,A}{S,U} Rd, Vn. */
 function fcvtInt(rmode: number, opc: number): Handler {
   return (ops) => {
+    if (ops.length === 3 && rmode === 3 && opc <= 1) {
+      // FCVTZS/FCVTZU Rd, Vn, #fbits: to fixed point.
+      const r = gpr(ops, 0);
+      const n = freg(ops, 1);
+      return simd('FP_FIXED', { sf: r.is64, size: n.t, opc: 0b11000 | opc, imm: ops.small(2, 1, r.is64 ? 64 : 32, 'fraction bits'), rd: r.num, rn: n.n });
+    }
     ops.expect(2, 'Rd, Vn');
     const r = gpr(ops, 0);
     const n = freg(ops, 1);
@@ -675,6 +681,12 @@ function fcvtInt(rmode: number, opc: number): Handler {
 
 function cvtf(opc: number): Handler {
   return (ops) => {
+    if (ops.length === 3) {
+      // SCVTF/UCVTF Vd, Rn, #fbits: from fixed point.
+      const d = freg(ops, 0);
+      const r = gpr(ops, 1);
+      return simd('FP_FIXED', { sf: r.is64, size: d.t, opc, imm: ops.small(2, 1, r.is64 ? 64 : 32, 'fraction bits'), rd: d.n, rn: r.num });
+    }
     ops.expect(2, 'Vd, Rn');
     const d = freg(ops, 0);
     const r = gpr(ops, 1);

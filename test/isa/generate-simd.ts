@@ -17,7 +17,7 @@ export const SIMD_FORMS = [
   'V_3SAME', 'S_3SAME', 'V_3DIFF', 'V_2MISC', 'S_2MISC', 'V_ACROSS', 'S_PAIR', 'V_PERM', 'V_EXT', 'V_TBL',
   'V_SHIFT', 'S_SHIFT', 'V_COPY', 'S_COPY', 'V_MODIMM', 'FMOV_GEN',
 ] as const;
-export const FP_FORMS = ['FP_INT', 'FP_IMM', 'FP_1', 'FP_2', 'FP_3', 'FP_CMP', 'FP_CCMP', 'FP_CSEL'] as const;
+export const FP_FORMS = ['FP_INT', 'FP_FIXED', 'FP_IMM', 'FP_1', 'FP_2', 'FP_3', 'FP_CMP', 'FP_CCMP', 'FP_CSEL'] as const;
 
 const SCRATCH_SIZE = 128;
 const BASES = [27, 28];
@@ -109,6 +109,7 @@ const okDest = (r: number): boolean => r !== 27 && r !== 28;
 function writesGeneral(i: SimdFp): boolean {
   if (i.op === 'V_COPY') return i.u === 0 && ((i.imm & 15) === 0b0101 || (i.imm & 15) === 0b0111);
   if (i.op === 'FP_INT') return i.opc !== 2 && i.opc !== 3 && i.opc !== 7;
+  if (i.op === 'FP_FIXED') return i.opc >= 8;
   return false;
 }
 

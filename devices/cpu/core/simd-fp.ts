@@ -33,7 +33,7 @@ const enum O {
   V_3SAME, S_3SAME, V_2MISC, S_2MISC, V_ACROSS, S_PAIR, V_PERM, V_EXT, V_TBL,
   V_SHIFT, S_SHIFT, V_COPY, S_COPY, V_MODIMM,
   FP_INT, FP_IMM, FP_1, FP_2, FP_3, FP_CMP, FP_CCMP, FP_CSEL,
-  V_3DIFF, LD2, ST2, LD3, ST3, LD4, ST4, LDNS, STNS, LDNR,
+  V_3DIFF, LD2, ST2, LD3, ST3, LD4, ST4, LDNS, STNS, LDNR, FP_FIXED,
 }
 
 export abstract class SimdFp extends SimdState {
@@ -103,6 +103,8 @@ export abstract class SimdFp extends SimdState {
         return this.modImm(i);
       case O.FP_INT:
         return this.fpInt(i, pc, u.word);
+      case O.FP_FIXED:
+        return this.fpFixed(i);
       case O.FP_IMM:
         this.setLanes(i.rd, i.size === 1 ? 3 : 2, [i.size === 1 ? fpImm64(i.imm) : BigInt(fpImm32(i.imm))]);
         return true;
@@ -892,6 +894,25 @@ export abstract class SimdFp extends SimdState {
       return true;
     }
     return this.fpConvert(i, pc, word);
+  }
+
+  /** SCVTF/UCVTF/FCVTZS/FCVTZU with `imm` fraction bits, between a general register and S/D. */
+  private fpFixed(i: SimdFpInsn): boolean {
+    const fp = this.fp;
+    fp.fpcr = this.fpcr;
+    fp.flags = 0;
+    const dbl = i.size === 1;
+    const width = i.sf ? 64 : 32;
+    if (i.opc < 8) {
+      const raw = BigInt.asUintN(width, (BigInt(this.xh[i.rn] >>> 0) << 32n) | BigInt(this.xl[i.rn] >>> 0));
+      this.setLanes(i.rd, dbl ? 3 : 2, [fp.fromInt(i.opc === 0b00010 ? BigInt.asIntN(width, raw) : raw, dbl, i.imm)]);
+    } else {
+      const v = BigInt.asUintN(width, fp.toInt(this.lane(i.rn, dbl ? 3 : 2, 0), dbl, 3, i.opc === 0b11000, width, i.imm));
+      this.xl[i.rd] = Number(v & 0xffffffffn) | 0;
+      this.xh[i.rd] = Number(v >> 32n) | 0;
+    }
+    this.fpsr |= fp.flags;
+    return true;
   }
 
   /** FCVT*, SCVTF/UCVTF and the arithmetic: in fp-arith.ts's FpUnit. */

@@ -86,6 +86,23 @@ const fpInt = row({
   encode: (i) => (i.sf ? 0x80000000 : 0) | TYPE(i) | (checkField(i.imm, 2, 'rmode') << 19) | (checkField(i.opc, 3, 'opcode') << 16) | (checkField(i.rn, 5, 'Rn') << 5) | checkField(i.rd, 5, 'Rd'),
 });
 
+/** FP_FIXED: `imm` is fbits (1-64), `opc` rmode:opcode (0b00010 SCVTF, 0b00011 UCVTF, 0b11000 FCVTZS, 0b11001 FCVTZU). */
+const FIXED_NAMES: Readonly<Record<number, string>> = { 0b00010: 'scvtf', 0b00011: 'ucvtf', 0b11000: 'fcvtzs', 0b11001: 'fcvtzu' };
+const fpFixed = row({
+  name: 'conversion between floating-point and fixed-point',
+  mask: 0x7f200000,
+  match: 0x1e000000,
+  op: 'FP_FIXED',
+  decode: (w) => ({ ...base(w), sf: bits(w, 31, 31) === 1, opc: bits(w, 20, 16), imm: 64 - bits(w, 15, 10) }),
+  format(i) {
+    const name = FIXED_NAMES[i.opc];
+    if (name === undefined || !sd(i.size) || i.imm < 1 || i.imm > (i.sf ? 64 : 32)) return undefined;
+    const toFp = i.opc < 8;
+    return fmt(name, toFp ? `${fr(i.rd, i.size)}, ${regName(i.rn, i.sf)}, #${i.imm}` : `${regName(i.rd, i.sf)}, ${fr(i.rn, i.size)}, #${i.imm}`);
+  },
+  encode: (i) => (i.sf ? 0x80000000 : 0) | TYPE(i) | (checkField(i.opc, 5, 'rmode:opcode') << 16) | (checkField(64 - i.imm, 6, 'scale') << 10) | (checkField(i.rn, 5, 'Rn') << 5) | checkField(i.rd, 5, 'Rd'),
+});
+
 const fpImm = row({
   name: 'floating-point immediate (FMOV)',
   mask: 0xff201fe0,
@@ -185,4 +202,4 @@ const fpCsel = row({
   encode: (i) => TYPE(i) | RM(i) | (checkCond(i.imm) << 12) | RNRD(i),
 });
 
-export const FP_ROWS: readonly Encoding<SimdFp>[] = [fpInt, fpImm, fp1, fp2, fp3, fpCmp, fpCcmp, fpCsel];
+export const FP_ROWS: readonly Encoding<SimdFp>[] = [fpInt, fpFixed, fpImm, fp1, fp2, fp3, fpCmp, fpCcmp, fpCsel];
