@@ -8,7 +8,7 @@ import type { Handler, Ops } from './asm-insns';
 import { SP, ZR, type Extend, type SimdFp } from './insn';
 import type { FpImmOperand, MemOperand, Operand, RegOperand, VListOperand, VRegOperand } from './operands';
 import { ARRANGEMENTS, simd } from './encodings/simd-fp-common';
-import { FP_THREE_SAME, FP_TWO_MISC, SHIFTS, THREE_DIFF, THREE_SAME, LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
+import { BY_ELEMENT, FP_THREE_SAME, FP_TWO_MISC, SHIFTS, THREE_DIFF, THREE_SAME, LOGIC3, PERMUTE, encodeShift, expandImm, fpImmValue } from './encodings/simd-fp-advsimd';
 import { FP1_NAMES, FP2_NAMES, FP3_NAMES } from './encodings/simd-fp-scalar';
 
 const fail = (msg: string): never => {
@@ -752,6 +752,31 @@ function fpPair(name: string): Handler {
   };
 }
 
+/** By element (Vd, Vn, Vm.Ts[i]); `other` takes the other forms of the mnemonic. */
+function byElement(name: string, upper: boolean, other: Handler | undefined): Handler {
+  const [key, [, shape]] = Object.entries(BY_ELEMENT).find(([, [n]]) => n === name)!;
+  const k = Number(key);
+  return (ops, mn) => {
+    if (ops.length !== 3 || kindOf(ops, 2) !== 'elem') return other !== undefined ? other(ops, mn) : fail(`${mn} takes Vd, Vn, Vm.Ts[index]`);
+    const e = element(ops, 2);
+    const fp = shape === 'fp';
+    const base = { u: k >> 4, opc: k & 15, rm: e.n, imm: e.index };
+    if (kindOf(ops, 0) === 'scalar') {
+      const [d, n] = [scalar(ops, 0), scalar(ops, 1)];
+      if (!fp || d.size !== n.size || d.size !== e.size || d.size < 2) fail(`${mn} (scalar, by element) takes S or D registers and an element of their size`);
+      return simd('S_ELEM', { ...base, size: 2 | (d.size - 2), rd: d.n, rn: n.n });
+    }
+    const d = vec(ops, 0);
+    const n = vec(ops, 1);
+    if (shape === 'long') {
+      if (n.q !== upper || !d.q || d.size !== n.size + 1 || e.size !== n.size) fail(`${mn}: wrong arrangements`);
+    } else if (d.arr !== n.arr || e.size !== d.size) fail(`${mn}: the element must have the vectors' element size`);
+    const es = shape === 'long' ? n.size : d.size;
+    if (es === 1 && e.n > 15) fail(`${mn}: with .h elements Vm is V0-V15`);
+    return simd('V_ELEM', { ...base, q: shape === 'long' ? n.q : d.q, size: fp ? 2 | (es - 2) : es, rd: d.n, rn: n.n });
+  };
+}
+
 /** FCMEQ/FCMGE/FCMGT: of two vectors (three same) or against #0.0 (two-register misc), vector or scalar. */
 function zeroOr(name: string): Handler {
   const zero = fpMisc(name);
@@ -860,6 +885,11 @@ export const SIMD_HANDLERS: ReadonlyMap<string, Handler> = (() => {
   // Shifts by immediate: a mnemonic with another form (SQSHL by register, SCVTF from a general
   // register, FCVTZS...) goes to it unless the operands are Vd, Vn, #imm.
   for (const n of Object.keys(SHIFT)) m.set(n, shift(n, m.get(n)));
+  // By element: the mnemonics that have a Vm.Ts[index] form.
+  for (const [n, shape] of Object.values(BY_ELEMENT)) {
+    m.set(n, byElement(n, false, m.get(n)));
+    if (shape === 'long') m.set(`${n}2`, byElement(n, true, m.get(`${n}2`)));
+  }
   // FADDP, FMAXP...: of two vectors, or the scalar pairwise form.
   for (const n of ['faddp', 'fmaxp', 'fminp', 'fmaxnmp', 'fminnmp']) m.set(n, fpPair(n));
   return m;

@@ -8,7 +8,7 @@
 import { disassemble } from '../../../isa/a64/decoder';
 import { SysRegs } from '../../../isa/a64/names';
 import type { SimdFp as SimdFpInsn } from '../../../isa/a64/insn';
-import { FP_THREE_SAME, FP_TWO_MISC, SCALAR_FP_PAIR, SHIFTS, THREE_DIFF, copySize, fpMiscKey, expandImm, fpImm32, fpImm64, fpThreeSameKey, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
+import { BY_ELEMENT, FP_THREE_SAME, FP_TWO_MISC, SCALAR_FP_PAIR, SHIFTS, THREE_DIFF, THREE_SAME, copySize, elemSize, fpMiscKey, expandImm, fpImm32, fpImm64, fpThreeSameKey, shiftAmount, shiftSize } from '../../../isa/a64/encodings/simd-fp-advsimd';
 import { AccessStatus } from '../guest-access';
 import { SIMD_FP_BASE, type Uop } from './decoded-ops';
 import { FPCR_MASK, FPSR_MASK, SimdState } from './simd-state';
@@ -33,7 +33,7 @@ const enum O {
   V_3SAME, S_3SAME, V_2MISC, S_2MISC, V_ACROSS, S_PAIR, V_PERM, V_EXT, V_TBL,
   V_SHIFT, S_SHIFT, V_COPY, S_COPY, V_MODIMM,
   FP_INT, FP_IMM, FP_1, FP_2, FP_3, FP_CMP, FP_CCMP, FP_CSEL,
-  V_3DIFF, LD2, ST2, LD3, ST3, LD4, ST4, LDNS, STNS, LDNR, FP_FIXED,
+  V_3DIFF, LD2, ST2, LD3, ST3, LD4, ST4, LDNS, STNS, LDNR, FP_FIXED, V_ELEM, S_ELEM,
 }
 
 export abstract class SimdFp extends SimdState {
@@ -105,6 +105,9 @@ export abstract class SimdFp extends SimdState {
         return this.fpInt(i, pc, u.word);
       case O.FP_FIXED:
         return this.fpFixed(i);
+      case O.V_ELEM:
+      case O.S_ELEM:
+        return this.byElement(i, pc, u.word);
       case O.FP_IMM:
         this.setLanes(i.rd, i.size === 1 ? 3 : 2, [i.size === 1 ? fpImm64(i.imm) : BigInt(fpImm32(i.imm))]);
         return true;
@@ -672,6 +675,29 @@ export abstract class SimdFp extends SimdState {
       out.push(r);
     }
     return finish(out, size);
+  }
+
+  /**
+   * Vector (and scalar FP) x indexed element: the element broadcast into the scratch register
+   * V32, then the three-same or three-different op of the same name with Vm = V32.
+   */
+  private byElement(i: SimdFpInsn, pc: number, word: number): boolean {
+    const [name, shape] = BY_ELEMENT[(i.u << 4) | i.opc];
+    const es = elemSize(i);
+    const v = this.lane(i.rm, es, i.imm);
+    for (let k = 0; k < 16 >> es; k++) this.setLane(32, es, k, v);
+    if (shape === 'long') {
+      const key = Number(Object.entries(THREE_DIFF).find(([, [n]]) => n === name)![0]);
+      return this.threeDiff({ ...i, op: 'V_3DIFF', u: key >> 4, opc: key & 15, size: es, rm: 32 });
+    }
+    if (shape === 'same') {
+      const key = Number(Object.entries(THREE_SAME).find(([, [n]]) => n === name)![0]);
+      return this.threeSame({ ...i, op: 'V_3SAME', u: key >> 5, opc: key & 31, size: es, rm: 32 }, i.q ? 16 : 8, pc, word);
+    }
+    const key = Number(Object.entries(FP_THREE_SAME).find(([, n]) => n === name)![0]);
+    const sz = es - 2;
+    const bytes = i.op === 'S_ELEM' ? 4 << sz : i.q ? 16 : 8;
+    return this.fpThreeSame({ ...i, op: 'V_3SAME', u: key >> 4, opc: 0b11000 | (key & 7), size: (((key >> 3) & 1) << 1) | sz, rm: 32 }, bytes, pc, word);
   }
 
   /** FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP (scalar): the two elements of Vn. */

@@ -21,7 +21,8 @@ export const FPSR_MASK = 0x0800009f;
 if (endianness() !== 'LE') throw new KvmsimError('the SIMD register file assumes a little-endian host');
 
 export abstract class SimdState extends SystemInstructions {
-  protected readonly vw = new Int32Array(32 * 4);
+  /** V0-V31, and a 33rd register (not architectural) where by-element ops broadcast their element. */
+  protected readonly vw = new Int32Array(33 * 4);
   protected readonly vb = new Uint8Array(this.vw.buffer);
   protected fpcr = 0;
   protected fpsr = 0;

@@ -178,6 +178,87 @@ const v3diff = row({
   encode: (i) => Q(i) | U(i) | SIZE(i) | RM(i) | (checkField(i.opc, 4, 'opcode') << 12) | RNRD(i),
 });
 
+// ---------------------------------------------------------------- by element
+
+/**
+ * Vector x indexed element: U:opcode → name and shape ('same', 'long' as three different,
+ * 'fp' the FP ops). Executed as the three-same/three-different op of the same name with Vm the
+ * element broadcast.
+ */
+export const BY_ELEMENT: Readonly<Record<number, [string, 'same' | 'long' | 'hs' | 'fp']>> = {
+  [0b00001]: ['fmla', 'fp'], [0b00010]: ['smlal', 'long'], [0b00011]: ['sqdmlal', 'long'], [0b00101]: ['fmls', 'fp'], [0b00110]: ['smlsl', 'long'],
+  [0b00111]: ['sqdmlsl', 'long'], [0b01000]: ['mul', 'same'], [0b01001]: ['fmul', 'fp'], [0b01010]: ['smull', 'long'], [0b01011]: ['sqdmull', 'long'],
+  [0b01100]: ['sqdmulh', 'same'], [0b01101]: ['sqrdmulh', 'same'],
+  [0b10000]: ['mla', 'same'], [0b10010]: ['umlal', 'long'], [0b10100]: ['mls', 'same'], [0b10110]: ['umlsl', 'long'], [0b11001]: ['fmulx', 'fp'], [0b11010]: ['umull', 'long'],
+};
+const SCALAR_BY_ELEMENT = new Set(['fmla', 'fmls', 'fmul', 'fmulx']);
+
+/** Rm and the index of an element operand: from L, M, H by element size (FP: size<0> 0 S, 1 D). */
+function elemFields(w: number, esize: number): { rm: number; imm: number } | undefined {
+  const h = bits(w, 11, 11);
+  const l = bits(w, 21, 21);
+  const m = bits(w, 20, 20);
+  const rm = bits(w, 19, 16);
+  if (esize === 1) return { rm, imm: (h << 2) | (l << 1) | m };
+  if (esize === 2) return { rm: (m << 4) | rm, imm: (h << 1) | l };
+  if (esize === 3) return l === 0 ? { rm: (m << 4) | rm, imm: h } : undefined;
+  return undefined;
+}
+
+/** The element size of a by-element op (log2 bytes), or -1 when reserved. */
+export function elemSize(i: SimdFp): number {
+  const e = BY_ELEMENT[(i.u << 4) | i.opc];
+  if (e === undefined) return -1;
+  if (e[1] === 'fp') return i.size < 2 ? -1 : 2 + (i.size & 1);
+  return i.size === 1 || i.size === 2 ? i.size : -1;
+}
+
+function elemRow(scalar: boolean): Encoding<SimdFp> {
+  return row({
+    name: scalar ? 'AdvSIMD scalar x indexed element' : 'AdvSIMD vector x indexed element',
+    mask: scalar ? 0xdf000400 : 0x9f000400,
+    match: scalar ? 0x5f000000 : 0x0f000000,
+    op: scalar ? 'S_ELEM' : 'V_ELEM',
+    decode(w) {
+      const f = { ...common(w), q: scalar ? false : bits(w, 30, 30) === 1, opc: bits(w, 15, 12) };
+      const es = elemSize(simd('V_ELEM', f));
+      const x = es < 0 ? undefined : elemFields(w, es);
+      return x === undefined ? undefined : { ...f, ...x };
+    },
+    format(i) {
+      const e = BY_ELEMENT[(i.u << 4) | i.opc];
+      const es = elemSize(i);
+      if (e === undefined || es < 0 || i.imm >= 16 >> es || (es === 1 && i.rm > 15)) return undefined;
+      const [name, shape] = e;
+      const el = elem(i.rm, es, i.imm);
+      if (scalar) return SCALAR_BY_ELEMENT.has(name) ? fmt(name, `${sreg(i.rd, es)}, ${sreg(i.rn, es)}, ${el}`) : undefined;
+      if (shape === 'long') return fmt(i.q ? `${name}2` : name, `${vreg(i.rd, es + 1, true)}, ${vreg(i.rn, es, i.q)}, ${el}`);
+      if (es === 3 && !i.q) return undefined;
+      return fmt(name, `${vreg(i.rd, es, i.q)}, ${vreg(i.rn, es, i.q)}, ${el}`);
+    },
+    encode(i) {
+      const es = elemSize(i);
+      let h = 0;
+      let l = 0;
+      let m = 0;
+      let rm = i.rm & 15;
+      if (es === 1) {
+        h = (i.imm >> 2) & 1;
+        l = (i.imm >> 1) & 1;
+        m = i.imm & 1;
+      } else {
+        m = (i.rm >> 4) & 1;
+        if (es === 2) {
+          h = (i.imm >> 1) & 1;
+          l = i.imm & 1;
+        } else h = i.imm & 1;
+      }
+      rm &= 15;
+      return Q(i) | U(i) | SIZE(i) | (l << 21) | (m << 20) | (rm << 16) | (checkField(i.opc, 4, 'opcode') << 12) | (h << 11) | RNRD(i);
+    },
+  });
+}
+
 // ---------------------------------------------------------------- two-register misc
 
 /** Size rules of two-register misc beyond those of three same. */
@@ -619,5 +700,5 @@ const vmodimm = row({
   encode: (i) => Q(i) | U(i) | (checkField(i.imm, 8, 'imm8') >> 5 << 16) | (checkField(i.opc, 4, 'cmode') << 12) | ((i.imm & 31) << 5) | checkV(i.rd, 'Vd'),
 });
 
-export const SIMD_ROWS: readonly Encoding<SimdFp>[] = [v3same, s3same, v3diff, v2misc, s2misc, vacross, spair, vperm, vext, vtbl, ...shiftRows(false), ...shiftRows(true), vcopy, scopy, vmodimm];
+export const SIMD_ROWS: readonly Encoding<SimdFp>[] = [v3same, s3same, v3diff, elemRow(false), elemRow(true), v2misc, s2misc, vacross, spair, vperm, vext, vtbl, ...shiftRows(false), ...shiftRows(true), vcopy, scopy, vmodimm];
 export { ELEMENT, arrangement };
