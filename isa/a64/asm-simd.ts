@@ -715,6 +715,11 @@ function threeDiff(name: string, upper: boolean): Handler {
   const k = Number(key);
   return (ops) => {
     ops.expect(3, 'Vd, Vn, Vm');
+    if (!upper && kindOf(ops, 0) === 'scalar' && name.startsWith('sqdm')) {
+      const [d, n, m] = [scalar(ops, 0), scalar(ops, 1), scalar(ops, 2)];
+      if (n.size !== m.size || d.size !== n.size + 1) fail(`${ops.mnemonic} (scalar): Vd is twice the size of Vn and Vm`);
+      return simd('S_3DIFF', { u: 0, opc: k & 15, size: n.size, rd: d.n, rn: n.n, rm: m.n });
+    }
     const [d, n, m] = [vec(ops, 0), vec(ops, 1), vec(ops, 2)];
     // The narrow element size and Q come from the half-width operand.
     const h = shape === 'narrow' ? d : m;

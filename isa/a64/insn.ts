@@ -281,7 +281,7 @@ export interface Undefined {
  */
 export type SimdFpOp =
   | 'LDR_V' | 'STR_V' | 'LDP_V' | 'STP_V' | 'LDNP_V' | 'STNP_V' | 'LD1' | 'ST1' | 'LD2' | 'ST2' | 'LD3' | 'ST3' | 'LD4' | 'ST4' | 'LDNS' | 'STNS' | 'LDNR'
-  | 'V_3SAME' | 'S_3SAME' | 'V_3DIFF' | 'V_2MISC' | 'S_2MISC' | 'V_ACROSS' | 'S_PAIR' | 'V_PERM' | 'V_EXT' | 'V_TBL'
+  | 'V_3SAME' | 'S_3SAME' | 'V_3DIFF' | 'S_3DIFF' | 'V_2MISC' | 'S_2MISC' | 'V_ACROSS' | 'S_PAIR' | 'V_PERM' | 'V_EXT' | 'V_TBL'
   | 'V_ELEM' | 'S_ELEM' | 'V_SHIFT' | 'S_SHIFT' | 'V_COPY' | 'S_COPY' | 'V_MODIMM'
   | 'FP_INT' | 'FP_FIXED' | 'FP_IMM' | 'FP_1' | 'FP_2' | 'FP_3' | 'FP_CMP' | 'FP_CCMP' | 'FP_CSEL';
 

@@ -14,7 +14,7 @@ export const SIMD_FORMS = [
   'STR_V/offset', 'STR_V/unscaled', 'STR_V/pre', 'STR_V/post', 'STR_V/reg',
   'LDP_V/offset', 'LDP_V/pre', 'LDP_V/post', 'STP_V/offset', 'STP_V/pre', 'STP_V/post', 'LDNP_V', 'STNP_V',
   'LD1/offset', 'LD1/post', 'ST1/offset', 'ST1/post', 'LDN/offset', 'LDN/post', 'STN/offset', 'STN/post', 'LDNS/offset', 'LDNS/post', 'STNS/offset', 'STNS/post', 'LDNR/offset', 'LDNR/post',
-  'V_3SAME', 'S_3SAME', 'V_3DIFF', 'V_ELEM', 'S_ELEM', 'V_2MISC', 'S_2MISC', 'V_ACROSS', 'S_PAIR', 'V_PERM', 'V_EXT', 'V_TBL',
+  'V_3SAME', 'S_3SAME', 'V_3DIFF', 'S_3DIFF', 'V_ELEM', 'S_ELEM', 'V_2MISC', 'S_2MISC', 'V_ACROSS', 'S_PAIR', 'V_PERM', 'V_EXT', 'V_TBL',
   'V_SHIFT', 'S_SHIFT', 'V_COPY', 'S_COPY', 'V_MODIMM', 'FMOV_GEN',
 ] as const;
 export const FP_FORMS = ['FP_INT', 'FP_FIXED', 'FP_IMM', 'FP_1', 'FP_2', 'FP_3', 'FP_CMP', 'FP_CCMP', 'FP_CSEL'] as const;

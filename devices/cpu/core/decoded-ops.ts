@@ -37,7 +37,7 @@ const SIMD_FP_OPS = [
   'V_3SAME', 'S_3SAME', 'V_2MISC', 'S_2MISC', 'V_ACROSS', 'S_PAIR', 'V_PERM', 'V_EXT', 'V_TBL',
   'V_SHIFT', 'S_SHIFT', 'V_COPY', 'S_COPY', 'V_MODIMM',
   'FP_INT', 'FP_IMM', 'FP_1', 'FP_2', 'FP_3', 'FP_CMP', 'FP_CCMP', 'FP_CSEL',
-  'V_3DIFF', 'LD2', 'ST2', 'LD3', 'ST3', 'LD4', 'ST4', 'LDNS', 'STNS', 'LDNR', 'FP_FIXED', 'V_ELEM', 'S_ELEM',
+  'V_3DIFF', 'LD2', 'ST2', 'LD3', 'ST3', 'LD4', 'ST4', 'LDNS', 'STNS', 'LDNR', 'FP_FIXED', 'V_ELEM', 'S_ELEM', 'S_3DIFF',
 ] as const satisfies readonly Op[];
 
 function numberOps(): Record<Op, number> {

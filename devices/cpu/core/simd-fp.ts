@@ -33,7 +33,7 @@ const enum O {
   V_3SAME, S_3SAME, V_2MISC, S_2MISC, V_ACROSS, S_PAIR, V_PERM, V_EXT, V_TBL,
   V_SHIFT, S_SHIFT, V_COPY, S_COPY, V_MODIMM,
   FP_INT, FP_IMM, FP_1, FP_2, FP_3, FP_CMP, FP_CCMP, FP_CSEL,
-  V_3DIFF, LD2, ST2, LD3, ST3, LD4, ST4, LDNS, STNS, LDNR, FP_FIXED, V_ELEM, S_ELEM,
+  V_3DIFF, LD2, ST2, LD3, ST3, LD4, ST4, LDNS, STNS, LDNR, FP_FIXED, V_ELEM, S_ELEM, S_3DIFF,
 }
 
 export abstract class SimdFp extends SimdState {
@@ -105,6 +105,23 @@ export abstract class SimdFp extends SimdState {
         return this.fpInt(i, pc, u.word);
       case O.FP_FIXED:
         return this.fpFixed(i);
+      case O.S_3DIFF: {
+        // SQDMLAL/SQDMLSL/SQDMULL (scalar): element 0 only.
+        const es = BigInt(16 << i.size);
+        const hi = (1n << (es - 1n)) - 1n;
+        const lo = -(1n << (es - 1n));
+        let qc = false;
+        const sat = (v: bigint): bigint => {
+          if (v > hi || v < lo) qc = true;
+          return v > hi ? hi : v < lo ? lo : v;
+        };
+        const p = sat(2n * signed(this.lane(i.rn, i.size, 0), i.size) * signed(this.lane(i.rm, i.size, 0), i.size));
+        const acc = signed(this.lane(i.rd, i.size + 1, 0), i.size + 1);
+        const r = i.opc === 0b1101 ? p : sat(i.opc === 0b1001 ? acc + p : acc - p);
+        this.setLanes(i.rd, i.size + 1, [r & mask(i.size + 1)]);
+        if (qc) this.fpsr |= FPSR_QC;
+        return true;
+      }
       case O.V_ELEM:
       case O.S_ELEM:
         return this.byElement(i, pc, u.word);

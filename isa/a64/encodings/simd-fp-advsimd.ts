@@ -178,6 +178,21 @@ const v3diff = row({
   encode: (i) => Q(i) | U(i) | SIZE(i) | RM(i) | (checkField(i.opc, 4, 'opcode') << 12) | RNRD(i),
 });
 
+/** Scalar three different: SQDMLAL (1001), SQDMLSL (1011), SQDMULL (1101), U=0, H or S sources. */
+const s3diff = row({
+  name: 'AdvSIMD scalar three different',
+  mask: 0xdf200c00,
+  match: 0x5e200000,
+  op: 'S_3DIFF',
+  decode: (w) => ({ ...common(w), q: false, opc: bits(w, 15, 12) }),
+  format(i) {
+    const name = i.u === 0 ? { 0b1001: 'sqdmlal', 0b1011: 'sqdmlsl', 0b1101: 'sqdmull' }[i.opc] : undefined;
+    if (name === undefined || (i.size !== 1 && i.size !== 2)) return undefined;
+    return fmt(name, `${sreg(i.rd, i.size + 1)}, ${sreg(i.rn, i.size)}, ${sreg(i.rm, i.size)}`);
+  },
+  encode: (i) => U(i) | SIZE(i) | RM(i) | (checkField(i.opc, 4, 'opcode') << 12) | RNRD(i),
+});
+
 // ---------------------------------------------------------------- by element
 
 /**
@@ -700,5 +715,5 @@ const vmodimm = row({
   encode: (i) => Q(i) | U(i) | (checkField(i.imm, 8, 'imm8') >> 5 << 16) | (checkField(i.opc, 4, 'cmode') << 12) | ((i.imm & 31) << 5) | checkV(i.rd, 'Vd'),
 });
 
-export const SIMD_ROWS: readonly Encoding<SimdFp>[] = [v3same, s3same, v3diff, elemRow(false), elemRow(true), v2misc, s2misc, vacross, spair, vperm, vext, vtbl, ...shiftRows(false), ...shiftRows(true), vcopy, scopy, vmodimm];
+export const SIMD_ROWS: readonly Encoding<SimdFp>[] = [v3same, s3same, v3diff, s3diff, elemRow(false), elemRow(true), v2misc, s2misc, vacross, spair, vperm, vext, vtbl, ...shiftRows(false), ...shiftRows(true), vcopy, scopy, vmodimm];
 export { ELEMENT, arrangement };

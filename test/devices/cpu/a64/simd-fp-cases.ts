@@ -149,6 +149,7 @@ export const SIMD_FP_CASES: readonly [number, string][] = [
   [0x6dc10c22, 'ldp d2, d3, [x1, #16]!'],
   [0x9c000040, 'ldr q0, 0x8'],
   [0x0e220020, 'saddl v0.8h, v1.8b, v2.8b'],
+  [0x5e629020, 'sqdmlal s0, h1, h2'],
   [0x4fa21820, 'fmla v0.4s, v1.4s, v2.s[3]'],
   [0x5fc29820, 'fmul d0, d1, v2.d[1]'],
   [0x1e02f420, 'scvtf s0, w1, #3'],
