@@ -11,6 +11,7 @@ import { AT_OPS, TLBI_OPS } from './encodings/tlbi-at';
 import { DC_OPS, HINT_NAMES, IC_OPS, LATER_SYS_OPS, PSTATE_FIELDS, barrierOption, conditionCode, parseSysReg } from './names';
 import type { ImmOperand, MemOperand, Operand, RegOperand, ShiftOperand } from './operands';
 import { BEYOND_V80_HANDLERS, bcCond, withNxs, withSysV8x } from './asm-beyond-v80';
+import { SIMD_HANDLERS, isSimdOperand } from './asm-simd';
 
 /** What a handler needs from the assembler: values of expressions at this instruction. */
 export interface InsnContext {
@@ -22,7 +23,7 @@ export interface InsnContext {
 /** A handler's result: fields to encode, or a raw word (UDF). */
 export type AsmResult = InsnFields | { readonly raw: number };
 
-type Handler = (ops: Ops, mnemonic: string) => AsmResult;
+export type Handler = (ops: Ops, mnemonic: string) => AsmResult;
 
 const fail = (msg: string): never => {
   throw new ExprError(msg);
@@ -1067,6 +1068,13 @@ const HANDLERS = new Map<string, Handler>([
   ['dvp', rctx('dvp')],
   ['cpp', rctx('cpp')],
 ]);
+
+// SIMD&FP (asm-simd.ts): a mnemonic the integer set has too goes to the SIMD&FP handler when an
+// operand is a SIMD&FP register, a register list or an FP immediate.
+for (const [m, h] of SIMD_HANDLERS) {
+  const base = HANDLERS.get(m);
+  HANDLERS.set(m, base === undefined ? h : (ops, mn) => (ops.list.some(isSimdOperand) ? h(ops, mn) : base(ops, mn)));
+}
 
 /**
  * The other named hints (PAC, BTI, ESB, CSDB...), as objdump prints them: they execute as NOP on

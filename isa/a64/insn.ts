@@ -632,6 +632,49 @@ export type BeyondV80 =
   | MemoryTag
   | CondBranchConsistent;
 
+// ---------------------------------------------------------------- SIMD and floating point
+
+/**
+ * The SIMD and FP group (encodings/simd-fp*.ts): one record shape per Arm ARM encoding class,
+ * tagged by `op`, its sub-opcode fields kept as the encoding has them (`u`, `size`, `opc`), so a
+ * row decodes every mnemonic of its class and the interpreter switches on the fields.
+ */
+export type SimdFpOp =
+  | 'LDR_V' | 'STR_V' | 'LDP_V' | 'STP_V' | 'LDNP_V' | 'STNP_V' | 'LD1' | 'ST1' | 'LD2' | 'ST2' | 'LD3' | 'ST3' | 'LD4' | 'ST4' | 'LDNS' | 'STNS' | 'LDNR'
+  | 'V_3SAME' | 'S_3SAME' | 'V_3DIFF' | 'S_3DIFF' | 'V_2MISC' | 'S_2MISC' | 'V_ACROSS' | 'S_PAIR' | 'V_PERM' | 'V_EXT' | 'V_TBL'
+  | 'V_ELEM' | 'S_ELEM' | 'V_SHIFT' | 'S_SHIFT' | 'V_COPY' | 'S_COPY' | 'V_MODIMM'
+  | 'FP_INT' | 'FP_FIXED' | 'FP_IMM' | 'FP_1' | 'FP_2' | 'FP_3' | 'FP_CMP' | 'FP_CCMP' | 'FP_CSEL';
+
+export interface SimdFp {
+  readonly op: SimdFpOp;
+  /** The Q bit: a 128-bit vector (false: 64 bits). */
+  readonly q: boolean;
+  /** The U bit (or op, o1: the class's one-bit selector). */
+  readonly u: number;
+  /**
+   * Vector ops: the size field (elements of 8 << size bits). FP ops: the type field (0 S, 1 D,
+   * 3 H). Loads/stores: log2 of the register's bytes (0 B ... 4 Q).
+   */
+  readonly size: number;
+  /** The opcode field of the class (its width is the class's). */
+  readonly opc: number;
+  /** Vt (first) for loads/stores. */
+  readonly rd: number;
+  /** The base register for loads/stores (SP-style). */
+  readonly rn: number;
+  /** Rm; the index register of LDR (register) and of LD1/ST1 post-indexed by register. */
+  readonly rm: number;
+  /** Ra of FMADD...; Vt2 of pairs; the register count of LD1/ST1 and TBL. */
+  readonly ra: number;
+  /** Byte offset, element indices (imm5:imm4), shift (immh:immb), imm8, condition:nzcv... */
+  readonly imm: number;
+  /** General register width (sf) for FP_INT and the moves to/from general registers. */
+  readonly sf: boolean;
+  readonly mode: AddrMode;
+  readonly extend: Extend;
+  readonly scaled: boolean;
+}
+
 /** The fields of an instruction, without its encoding: what `encode` takes. */
 export type InsnFields =
   | MoveWide
@@ -683,7 +726,9 @@ export type InsnFields =
   // stage 1: TLB maintenance and address translation
   | TlbiInsn
   | AtInsn
-  | SysInsn;
+  | SysInsn
+
+  | SimdFp;
 
 /** A decoded instruction: its fields plus the word it came from. */
 export type Insn = (InsnFields | Undefined) & { readonly word: number };

@@ -52,7 +52,85 @@ export interface RegWritebackOperand {
   readonly text: string;
 }
 
-export type Operand = RegOperand | ImmOperand | ShiftOperand | MemOperand | LiteralPoolOperand | RegWritebackOperand;
+
+/**
+ * A SIMD&FP register: `v3.16b` (vector, with its arrangement), `v3.s[1]` or `v3.4s[1]` (an
+ * element), `v3` (bare), or a scalar `b3`/`h3`/`s3`/`d3`/`q3`.
+ */
+export interface VRegOperand {
+  readonly kind: 'vreg';
+  readonly num: number;
+  /** `v`, or the scalar's letter. */
+  readonly prefix: 'v' | 'b' | 'h' | 's' | 'd' | 'q';
+  /** `16b`, `2d`...; for an element, only its letter (`s`). */
+  readonly arr?: string;
+  readonly index?: number;
+  readonly text: string;
+}
+
+/** `{v0.16b-v3.16b}` or `{v0.2d, v1.2d}`, optionally with an element index after the brace. */
+export interface VListOperand {
+  readonly kind: 'vlist';
+  readonly regs: readonly number[];
+  readonly arr: string;
+  readonly index?: number;
+  readonly text: string;
+}
+
+/** A floating-point immediate (`#1.0`, `#-2.5e+00`). */
+export interface FpImmOperand {
+  readonly kind: 'fimm';
+  readonly value: number;
+  readonly text: string;
+}
+
+export type Operand = RegOperand | ImmOperand | ShiftOperand | MemOperand | LiteralPoolOperand | RegWritebackOperand | VRegOperand | VListOperand | FpImmOperand;
+
+const VREG_RE = /^v([0-9]|[12][0-9]|3[01])(?:\.([0-9]*)([bhsd]))?(?:\[([0-9]+)\])?$/;
+const SCALAR_RE = /^([bhsdq])([0-9]|[12][0-9]|3[01])$/;
+
+/** A SIMD&FP register name, or undefined. */
+export function parseVRegister(text: string): VRegOperand | undefined {
+  const t = text.trim().toLowerCase();
+  const s = SCALAR_RE.exec(t);
+  if (s !== null) return { kind: 'vreg', num: Number(s[2]), prefix: s[1] as VRegOperand['prefix'], text: text.trim() };
+  const m = VREG_RE.exec(t);
+  if (m === null) return undefined;
+  const index = m[4] === undefined ? undefined : Number(m[4]);
+  const arr = m[3] === undefined ? undefined : index !== undefined ? m[3] : `${m[2]}${m[3]}`;
+  return { kind: 'vreg', num: Number(m[1]), prefix: 'v', arr, index, text: text.trim() };
+}
+
+function parseVList(text: string): VListOperand {
+  const t = text.trim();
+  const close = t.lastIndexOf('}');
+  const after = t.slice(close + 1).trim();
+  const idx = /^\[([0-9]+)\]$/.exec(after);
+  if (close < 0 || (after !== '' && idx === null)) throw new ExprError(`bad register list '${t}'`);
+  const inner = t.slice(1, close).trim();
+  const parts = inner.split(',').map((p) => p.trim());
+  const regs: number[] = [];
+  let arr: string | undefined;
+  const one = (p: string): VRegOperand => {
+    const r = parseVRegister(p);
+    if (r === undefined || r.prefix !== 'v' || r.arr === undefined || r.index !== undefined) throw new ExprError(`'${p}' in '${t}' is not a vector register with an arrangement (v0.16b)`);
+    if (arr !== undefined && r.arr !== arr) throw new ExprError(`the registers of '${t}' have different arrangements`);
+    arr = r.arr;
+    return r;
+  };
+  if (parts.length === 1 && parts[0].includes('-')) {
+    const [a, b] = parts[0].split('-').map((p) => one(p));
+    if (b.num < a.num) throw new ExprError(`invalid range in vector register list '${t}'`);
+    for (let r = a.num; r <= b.num; r++) regs.push(r);
+  } else {
+    for (const p of parts) regs.push(one(p).num);
+    for (let k = 1; k < regs.length; k++) if (regs[k] !== (regs[k - 1] + 1) % 32) throw new ExprError(`the registers of '${t}' are not consecutive`);
+  }
+  if (regs.length < 1 || regs.length > 4) throw new ExprError(`'${t}' has ${regs.length} registers (1 to 4)`);
+  return { kind: 'vlist', regs, arr: arr!, index: idx === null ? undefined : Number(idx[1]), text: t };
+}
+
+const FP_IMM_RE = /^#?\s*[-+]?([0-9]+\.[0-9]*|[0-9]*\.[0-9]+|[0-9]+(?=[eE]))([eE][-+]?[0-9]+)?$/;
 
 const REG_ALIASES: Readonly<Record<string, [number, boolean]>> = {
   sp: [SP, true],
@@ -109,8 +187,8 @@ export function splitTopLevel(text: string): string[] {
       continue;
     }
     if (c === '"') quote = c;
-    if (c === '[' || c === '(') depth++;
-    if (c === ']' || c === ')') depth--;
+    if (c === '[' || c === '(' || c === '{') depth++;
+    if (c === ']' || c === ')' || c === '}') depth--;
     if (c === ',' && depth === 0) {
       out.push(cur);
       cur = '';
@@ -153,10 +231,14 @@ export function parseOperand(text: string): Operand {
   if (t === '') throw new ExprError('empty operand');
   if (t.startsWith('[')) return parseMem(t);
   if (t.startsWith('=')) return { kind: 'pool', text: t };
+  if (t.startsWith('{')) return parseVList(t);
   const reg = parseRegister(t);
   if (reg !== undefined) return reg;
   const wb = t.endsWith('!') ? parseRegister(t.slice(0, -1)) : undefined;
   if (wb !== undefined) return { kind: 'reg!', reg: wb, text: t };
+  const vreg = parseVRegister(t);
+  if (vreg !== undefined) return vreg;
+  if (FP_IMM_RE.test(t)) return { kind: 'fimm', value: Number(t.replace(/^#\s*/, '')), text: t };
   const shift = parseShift(t);
   if (shift !== undefined) return shift;
   return parseImm(t);

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULTS, bootImage, defaultModules } from '../../index';
 import { GROUP_NAMES, sequenceAt, type GenOptions, type Group, type Sequence } from './generate';
-import { IMAGE_BASE, buildImage, listing, wrapElf } from './harness';
+import { FP_FIELD, IMAGE_BASE, buildImage, listing, wrapElf } from './harness';
 
 export interface CampaignOptions extends GenOptions {
   seed: number;
@@ -49,6 +49,7 @@ export interface CampaignResult {
 
 /** The harness's field numbers: 00 NZCV, 01-1f x0-x30, 20-2f the scratch buffer's words. */
 export function fieldName(n: number): string {
+  if (n >= FP_FIELD) return n === FP_FIELD + 64 ? 'fpsr' : n === FP_FIELD + 65 ? 'fpcr' : `v${(n - FP_FIELD) >> 1}.${(n - FP_FIELD) & 1 ? 'hi' : 'lo'}`;
   if (n >= 48) return `exception${(n - 48) >> 1}.${n & 1 ? 'elr' : 'esr'}`;
   return n === 0 ? 'nzcv' : n <= 31 ? `x${n - 1}` : `mem+0x${((n - 32) * 8).toString(16).padStart(2, '0')}`;
 }
@@ -110,8 +111,8 @@ export function compareImage(q: string, k: string, seqs: readonly Sequence[], fi
     const fb = fields(b);
     const d: Difference = { seed, sequence: first + i, what: 'output', qemu: a.join(' | ') || '(nothing)', kvmsim: b.join(' | ') || '(nothing)', listing: listing(seqs[i], bodies[i]) };
     if (fa && fb) {
-      const initial = (n: number) => (n === 0 ? BigInt(seqs[i].nzcv) : n <= 31 ? seqs[i].regs[n - 1] : n < 48 ? scratchWord(seqs[i], n - 32) : 0n).toString(16).padStart(16, '0');
-      for (let n = 0; n < 64; n++) {
+      const initial = (n: number) => (n >= FP_FIELD ? fpInitial(seqs[i], n - FP_FIELD) : n === 0 ? BigInt(seqs[i].nzcv) : n <= 31 ? seqs[i].regs[n - 1] : n < 48 ? scratchWord(seqs[i], n - 32) : 0n).toString(16).padStart(16, '0');
+      for (let n = 0; n < FP_FIELD + 66; n++) {
         if (fa.get(n) === fb.get(n)) continue;
         Object.assign(d, { what: fieldName(n), qemu: fa.get(n) ?? `${initial(n)} (unchanged)`, kvmsim: fb.get(n) ?? `${initial(n)} (unchanged)`, initial: initial(n) });
         break;
@@ -122,6 +123,10 @@ export function compareImage(q: string, k: string, seqs: readonly Sequence[], fi
   }
   if (diffs.length === 0) diffs.push({ seed, sequence: first, what: 'output', qemu: q.slice(-300), kvmsim: k.slice(-300), listing: [] });
   return diffs;
+}
+
+function fpInitial(s: Sequence, k: number): bigint {
+  return k < 64 ? s.vregs[k] : BigInt(k === 64 ? s.fpsr : s.fpcr);
 }
 
 function scratchWord(s: Sequence, w: number): bigint {

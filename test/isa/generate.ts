@@ -20,6 +20,7 @@ import { SeededRng, encode, type Rng } from '../../index';
 import { BEYOND_V80_FORMS, beyondV80Insn } from './generate-beyond-v80';
 import { SysRegs } from '../../isa/a64/names';
 import { END_SVC, SYSTEM_FORMS, randomSctlr, systemUnit } from './generate-system';
+import { FP_FORMS, SIMD_FORMS, dataUnit, fpState, vldstRegUnit, vldstUnit } from './generate-simd';
 
 /** Encoding groups, and the instruction forms in each (a form is what an exclusion names). */
 export const GROUPS = {
@@ -46,6 +47,8 @@ export const GROUPS = {
   tlb: ['TLBI', 'AT'],
   // System/EL helper: system register moves, exceptions, EL0 access controls (generate-system.ts).
   sys: SYSTEM_FORMS,
+  simd: SIMD_FORMS,
+  fp: FP_FORMS,
 } as const;
 export type Group = keyof typeof GROUPS;
 export const GROUP_NAMES = Object.keys(GROUPS) as Group[];
@@ -56,6 +59,8 @@ export const GROUP_WEIGHTS: Readonly<Record<Group, number>> = {
   'beyond-v80': 1,
   tlb: 1,
   sys: 2,
+  simd: 3,
+  fp: 3,
 };
 /** One sequence in EL0_ONE_IN runs at EL0 (the harness ERETs to it, an SVC returns). */
 export const EL0_ONE_IN = 3;
@@ -91,6 +96,10 @@ export interface Sequence {
   nzcv: number;
   /** Initial scratch contents. */
   scratch: Uint8Array;
+  /** V0-V31 initial values (low, high 64-bit halves), FPSR and FPCR. */
+  vregs: bigint[];
+  fpsr: number;
+  fpcr: number;
   insns: GenInsn[];
   /** The exception level the sequence runs at (default 1). */
   el?: 0 | 1;
@@ -585,6 +594,8 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
     src: () => rng.nextInt(32),
     base: () => pick(rng, BASES),
   };
+  // From a stream of its own, so the other groups' sequences do not depend on it.
+  const fp = fpState(rng.fork('fp-state'));
 
   const units: Unit[] = [];
   /** Branches waiting for their skipped units: [unit index, units skipped, make]. */
@@ -603,6 +614,7 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
       unit = [{ word: 0, form, group }];
     } else if (group === 'ldst') unit = gen.ldst(form, units.length >= shadowEnd);
     else if (group === 'ldst-excl') unit = gen.ldstExcl(form);
+    else if (group === 'simd' || group === 'fp') unit = simdUnit(rng, group, form, gen.off, units.length >= shadowEnd);
     else if (group === 'dp-imm') unit = gen.dpImm(form);
     else if (group === 'beyond-v80') unit = [beyondV80Insn(rng, form)];
     else if (group === 'tlb') unit = gen.tlb(form);
@@ -617,10 +629,20 @@ export function generateSequence(rng: Rng, opts: GenOptions): Sequence {
     for (let i = p.at + 1; i <= p.at + p.skip && i < units.length; i++) words += units[i].length;
     units[p.at][0] = p.make(words * 4);
   }
-  return { regs, nzcv, scratch, insns: units.flat(), el, sctlr };
+  return { regs, nzcv, scratch, ...fp, insns: units.flat(), el, sctlr };
 }
 
 /** Sequence `index` of the campaign with `seed`: each from its own stream, so any one can be regenerated alone. */
 export function sequenceAt(seed: number, index: number, opts: GenOptions): Sequence {
   return generateSequence(new SeededRng(seed).fork(`isa-seq-${index}`), opts);
+}
+
+/** A unit of the SIMD or FP group (generate-simd.ts). */
+function simdUnit(rng: Rng, group: 'simd' | 'fp', form: string, off: Map<number, number>, writeback: boolean): GenInsn[] | undefined {
+  if (form.endsWith('/reg')) {
+    const u = vldstRegUnit(rng, form, off, FREE);
+    return u?.map((e, k) => ({ ...e, group, setup: k < u.length - 1 ? true : undefined }));
+  }
+  const e = /\/|LDNP|STNP/.test(form) ? vldstUnit(rng, form, off, writeback) : dataUnit(rng, form);
+  return e === undefined ? undefined : [{ ...e, group }];
 }

@@ -18,7 +18,8 @@
  * would a Linux Image (checked: the same console, ADR results included), but then treats it as
  * Linux (boot stub, x0 = DTB); the ELF says what it means.
  */
-import { assemble, disassemble } from '../../index';
+import { assemble, disassemble, encode } from '../../index';
+import { simd } from '../../isa/a64/encodings/simd-fp-common';
 import { END_SVC, SCRATCH_ADDR, SCRATCH_SIZE, SP_RECORD_LOADS, SP_RECORD_SIZE, type Sequence } from './generate';
 import { SCTLR_BASE } from './generate-system';
 
@@ -37,32 +38,20 @@ export const SAVED = 0; // NZCV, x0..x30 after the sequence
 export const INITIAL = 256; // NZCV, x0..x30 before
 export const SCRATCH_INIT = 512; // the scratch buffer's contents before
 const RECORD = SCRATCH_INIT + SCRATCH_SIZE;
+/** After the integer record: V0-V31, FPSR, FPCR after the sequence, then before. */
+export const FP_SAVED = RECORD;
+export const FP_STATE = 32 * 16 + 16;
+export const FP_INITIAL = FP_SAVED + FP_STATE;
+/** First field number of the FP state: 30-6f V0-V31 (low, high halves), 70 FPSR, 71 FPCR. */
+/** Fields of the FP state in the dump: after the exception log's 0x30-0x3f. */
+export const FP_FIELD = 0x40;
 if (RECORD !== SP_RECORD_SIZE || INITIAL !== SP_RECORD_LOADS) throw new Error('the generator and the harness disagree on the state record');
 
-/**
- * The current-EL synchronous vector's prologue: an undefined instruction (ESR_EL1.EC = 0; the
- * beyond-v80 group generates them, see generate-beyond-v80.ts) is skipped and counted in the
- * scratch buffer's last word, every register and NZCV preserved (x19/x20 through TPIDR_EL1 and
- * TPIDR_EL0); any other exception goes on to the report.
- */
-const UNDEF_SKIP = `        msr     tpidr_el1, x19
-        msr     tpidr_el0, x20
-        mrs     x19, esr_el1
-        lsr     x19, x19, #26
-        cbnz    x19, 1f
-        movz    x19, #0x${(SCRATCH_ADDR >>> 16).toString(16)}, lsl #16
-        ldr     x20, [x19, #${SCRATCH_SIZE - 8}]
-        add     x20, x20, #1
-        str     x20, [x19, #${SCRATCH_SIZE - 8}]
-        mrs     x19, elr_el1
-        add     x19, x19, #4
-        msr     elr_el1, x19
-        mrs     x19, tpidr_el1
-        mrs     x20, tpidr_el0
-        eret
-1:      mrs     x19, tpidr_el1
-        mrs     x20, tpidr_el0
-`;
+/** LD1/ST1 {v4k.2d-v4k+3.2d}, [x1], #64 for all 32 registers, as .inst words. */
+function ld1All(op: 'LD1' | 'ST1'): string {
+  const words = Array.from({ length: 8 }, (_, k) => encode(simd(op, { q: true, size: 3, ra: 4, rd: 4 * k, rn: 1, rm: 31, mode: 'post', imm: 64 })));
+  return `        .inst   ${words.map((w) => `0x${w.toString(16).padStart(8, '0')}`).join(', ')}`;
+}
 
 const RUNTIME = `
 // setup: x0 = state record; copies its scratch image to the buffer, sets NZCV.
@@ -76,6 +65,26 @@ setup:
         b.ne    1b
         ldr     x1, [x0, #${INITIAL}]
         msr     nzcv, x1
+        ret
+
+// load_fp: x0 = state record; loads V0-V31, FPSR and FPCR from its initial FP state (x1, x2).
+load_fp:
+        add     x1, x0, #${FP_INITIAL}
+${ld1All('LD1')}
+        ldr     x2, [x1]
+        msr     fpsr, x2
+        ldr     x2, [x1, #8]
+        msr     fpcr, x2
+        ret
+
+// save_fp: SP = state record; saves V0-V31, FPSR and FPCR (x1, x2).
+save_fp:
+        add     x1, sp, #${FP_SAVED}
+${ld1All('ST1')}
+        mrs     x2, fpsr
+        str     x2, [x1]
+        mrs     x2, fpcr
+        str     x2, [x1, #8]
         ret
 
 // load_regs: SP = state record; loads x0-x29 from its initial state (the caller loads x30).
@@ -152,6 +161,19 @@ dump:
 4:      add     x21, x21, #8
         cmp     x21, #${SCRATCH_SIZE}
         b.ne    3b
+        mov     x21, #${FP_SAVED}
+5:      ldr     x7, [sp, x21]
+        add     x22, x21, #${FP_STATE}
+        ldr     x23, [sp, x22]
+        cmp     x7, x23
+        b.eq    6f
+        sub     x0, x21, #${FP_SAVED}
+        lsr     x0, x0, #3
+        add     x0, x0, #${FP_FIELD}
+        bl      put_field
+6:      add     x21, x21, #8
+        cmp     x21, #${FP_SAVED + FP_STATE}
+        b.ne    5b
         mov     x30, x20
         ret
 
@@ -263,11 +285,12 @@ ${Array.from({ length: 16 }, (_, i) => `        .balign 128\n${i === 4 || i === 
 `;
 
 function source(seqs: readonly Sequence[]): string {
-  const out: string[] = ['        .text', '_start:', '        adr     x0, vectors', '        msr     vbar_el1, x0', '        isb'];
+  // CPACR_EL1.FPEN = 0b11: SIMD&FP does not trap at EL1 (it resets to trapping).
+  const out: string[] = ['        .text', '_start:', '        adr     x0, vectors', '        msr     vbar_el1, x0', '        mov     x0, #0x300000', '        msr     cpacr_el1, x0', '        isb'];
   seqs.forEach((s, k) => {
     const sctlr = s.sctlr ?? SCTLR_BASE;
     const el0 = s.el === 0;
-    out.push(`seq_${k}:`, `        adr     x0, state_${k}`, '        bl      setup', '        mov     sp, x0', '        msr     daifset, #0xf');
+    out.push(`seq_${k}:`, `        adr     x0, state_${k}`, '        bl      setup', '        bl      load_fp', '        mov     sp, x0', '        msr     daifset, #0xf');
     out.push(`        movz    x1, #0x${(sctlr & 0xffff).toString(16)}`, `        movk    x1, #0x${(sctlr >>> 16).toString(16)}, lsl #16`, '        msr     sctlr_el1, x1', '        isb');
     out.push('        adr     x1, exc_log', '        str     xzr, [x1]', `        adr     x1, resume_${k}`, '        adr     x2, resume_slot', '        str     x1, [x2]');
     // EL0: SP_EL0 = the record too, ERET to the body with NZCV from the record and DAIF masked.
@@ -291,7 +314,7 @@ function source(seqs: readonly Sequence[]): string {
     flush();
     if (el0) out.push(`        svc     #0x${END_SVC.toString(16)}`);
     else out.push(`        str     x30, [sp, #${SAVED + 248}]`, '        bl      save_regs');
-    out.push(`resume_${k}:`, `        mov     x0, #${k}`, '        bl      dump', '        bl      dump_exc');
+    out.push(`resume_${k}:`, '        bl      save_fp', `        mov     x0, #${k}`, '        bl      dump', '        bl      dump_exc');
   });
   out.push('        b       power_off', RUNTIME, '        .balign 16', 'resume_slot:', '        .quad   0', 'exc_log:', '        .skip   144');
   seqs.forEach((s, k) => {
@@ -302,6 +325,7 @@ function source(seqs: readonly Sequence[]): string {
       words.push(v);
     }
     out.push(`state_${k}:`, `        .skip   ${INITIAL}`, `        .quad   ${[BigInt(s.nzcv), ...s.regs].map(hex64).join(', ')}`, `        .quad   ${words.map(hex64).join(', ')}`);
+    out.push(`        .skip   ${FP_STATE}`, `        .quad   ${[...s.vregs, BigInt(s.fpsr), BigInt(s.fpcr)].map(hex64).join(', ')}`);
   });
   return out.join('\n') + '\n';
 }
@@ -320,7 +344,7 @@ export function buildImage(seqs: readonly Sequence[]): Image {
 }
 
 /** The record size, for sizing images. */
-export const RECORD_SIZE = RECORD;
+export const RECORD_SIZE = FP_INITIAL + FP_STATE;
 
 /** A sequence's instructions as objdump prints them, with addresses. */
 export function listing(seq: Sequence, body: number): string[] {

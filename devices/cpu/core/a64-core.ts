@@ -69,6 +69,7 @@ export class A64Core extends SimdFp implements GuestCore, Disposable {
     this.resetSystemRegisters();
     this.setEl(1);
     this.pending = null;
+    this.resetSimd();
     this.stop = null;
     this.excStreak = 0;
     this.firstFaultV = null;

@@ -45,7 +45,13 @@ const SYSTEM_OPS = [
 
 /** SIMD and floating point: numbered from 260, run by execSimdFp. */
 export const SIMD_FP_BASE = 260;
-const SIMD_FP_OPS = [] as const satisfies readonly Op[];
+const SIMD_FP_OPS = [
+  'LDR_V', 'STR_V', 'LDP_V', 'STP_V', 'LDNP_V', 'STNP_V', 'LD1', 'ST1',
+  'V_3SAME', 'S_3SAME', 'V_2MISC', 'S_2MISC', 'V_ACROSS', 'S_PAIR', 'V_PERM', 'V_EXT', 'V_TBL',
+  'V_SHIFT', 'S_SHIFT', 'V_COPY', 'S_COPY', 'V_MODIMM',
+  'FP_INT', 'FP_IMM', 'FP_1', 'FP_2', 'FP_3', 'FP_CMP', 'FP_CCMP', 'FP_CSEL',
+  'V_3DIFF', 'LD2', 'ST2', 'LD3', 'ST3', 'LD4', 'ST4', 'LDNS', 'STNS', 'LDNR', 'FP_FIXED', 'V_ELEM', 'S_ELEM', 'S_3DIFF',
+] as const satisfies readonly Op[];
 
 /**
  * Encodings of later architecture versions (isa/a64/beyond-v80.ts): numbered from 1000, never
@@ -268,6 +274,13 @@ export function toUop(insn: Insn): Uop {
     case 'PRFM':
       u.rd = insn.prfop;
       u.size = 3;
+      break;
+    // SIMD&FP: execSimdFp reads the decoded record (u.insn); the addressing of single-register
+    // loads and stores goes through effectiveAddress, which reads these.
+    case 'LDR_V':
+    case 'STR_V':
+      u.rd = insn.rd;
+      u.size = insn.size;
       u.mode = MODE[insn.mode];
       u.ext = EXTEND[insn.extend];
       u.scaled = insn.scaled;

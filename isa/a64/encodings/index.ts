@@ -7,7 +7,7 @@
  * (immediate), data processing (register), loads and stores, branches and system (the subset
  * has no SIMD and FP). This file assembles them into one table.
  */
-import type { InsnFields } from '../insn';
+import type { InsnFields, SimdFp } from '../insn';
 import { withInner, type Encoding } from './encoding';
 import { addSubImm, bitfield, extract, logicImm, moveWide, pcRel } from './data-processing-immediate';
 import { addSubReg, condSelect, dataProc2, logicReg, mulAdd } from './data-processing-register';
@@ -23,6 +23,9 @@ import { clearExclusive, loadStoreExclusiveRows } from './loads-stores-exclusive
 import { barrierRow, branchImm, branchReg, cacheOpRows, compareBranch, condBranch, eret, exceptionRow, hint, msrImm, sysRegRow, testBranch } from './branches-system';
 import { atRow, tlbiRow } from './tlbi-at';
 import { op0MoveRows, sysRows, sysl } from './system-generic';
+import { SIMD_FP_LDST_ROWS } from './simd-fp-ldst';
+import { SIMD_ROWS } from './simd-fp-advsimd';
+import { FP_ROWS } from './simd-fp-scalar';
 
 export { EncodingError, isMoveWideImm, regName, type Encoding } from './encoding';
 export { ldstMnemonic } from './loads-stores';
@@ -106,11 +109,19 @@ export const ENCODINGS: readonly Encoding[] = [
   withInner(op0MoveRows[0], [tmeStartTest]),
   withInner(op0MoveRows[1], [waitWithTimeout]),
   ...op0MoveRows.slice(2),
+  // SIMD and floating point.
+  ...SIMD_FP_LDST_ROWS,
+  ...SIMD_ROWS,
+  ...FP_ROWS,
 ] as unknown as readonly Encoding[];
 
 /** The key an instruction's fields are encoded under (see `Encoding.keys`). */
 export function encodingKey(i: InsnFields): string {
   if (i.op === 'PRFM' || i.op === 'LDPSW') return `${i.op}/${i.mode}`; // loads and stores added (issue 9)
+  if (SIMD_FP_MODAL.has(i.op)) return `${i.op}/${(i as SimdFp).mode}`;
   return i.op === 'LDR' || i.op === 'STR' || i.op === 'LDP' || i.op === 'STP' ? `${i.op}/${i.mode}` : i.op;
 }
 
+
+/** SIMD&FP loads and stores: keyed by op and addressing mode, as LDR/STR are. */
+const SIMD_FP_MODAL: ReadonlySet<string> = new Set(['LDR_V', 'STR_V', 'LDP_V', 'STP_V', 'LDNP_V', 'STNP_V', 'LD1', 'ST1', 'LD2', 'ST2', 'LD3', 'ST3', 'LD4', 'ST4', 'LDNS', 'STNS', 'LDNR']);

@@ -119,12 +119,12 @@ vec:  mov x24, sp
 
 describe('with VBAR_EL1 still 0', () => {
   test('an undefined encoding stops the VCPU with undefined_instruction', () => {
-    const r = snippet(`nop\n .word 0x1e602820`); // fadd: outside the subset
+    const r = snippet(`nop\n .word 0x4e284820`); // aese: outside the model (no Cryptographic Extension)
     expect(r.exit).toEqual({
       reason: 'undefined_instruction',
       pc: 0x4008_0004,
-      word: 0x1e602820,
-      detail: expect.stringMatching(/^undefined instruction at PC=0x40080004, word=0x1e602820/),
+      word: 0x4e284820,
+      detail: expect.stringMatching(/^undefined instruction at PC=0x40080004, word=0x4e284820/),
     });
   });
 

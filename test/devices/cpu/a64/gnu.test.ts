@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import { SYS_REGS, assemble, decode, disassemble, encodingOf, type AssembleResult } from '../../../../isa/a64';
 import { ENCODINGS } from '../../../../isa/a64/encodings';
+import { SIMD_FP_ROWS } from './simd-fp-cases';
 import {
   BASE,
   DIRECTIVES_FILE,
@@ -84,7 +85,8 @@ describe('forms.S against GNU binutils (golden file)', () => {
 
   it('covers every instruction form: every row of the encoding table, 400+ statements', () => {
     const rows = new Set(instructions.map((e) => encodingOf(wordAt(mine.bytes, Number(e.address - BASE)))));
-    expect(ENCODINGS.filter((e) => !rows.has(e)).map((e) => e.name)).toEqual([]);
+    // SIMD&FP rows: no assembler syntax yet, so not in forms.S; simd-fp.test.ts and the fuzz words check them against objdump.
+    expect(ENCODINGS.filter((e) => !rows.has(e) && !SIMD_FP_ROWS.has(e)).map((e) => e.name)).toEqual([]);
     expect(instructions.length).toBeGreaterThan(400);
   });
 
