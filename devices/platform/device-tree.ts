@@ -55,7 +55,13 @@ export function deviceTreeContributions(container: Container): DeviceTreeContrib
   return container.isBound(DeviceTreeContribution) ? container.getAll<DeviceTreeContribution>(DeviceTreeContribution) : [];
 }
 
-/** The blob of `platform`'s tree, the boot CPU's ID in its header. */
+/**
+ * The size of the blob a VMM gives the guest: QEMU passes its 1 MiB working copy (free space
+ * included), and Linux reserves the blob's whole size, so the guest's memory figures match.
+ */
+export const GUEST_DTB_SIZE = 0x10_0000;
+
+/** The blob of `platform`'s tree as a guest gets it: the boot CPU's ID in its header, padded to GUEST_DTB_SIZE. */
 export function deviceTreeBlob(platform: VirtPlatform, contributions: readonly DeviceTreeContribution[]): Uint8Array {
-  return encodeFdt(buildDeviceTree(platform, contributions).root, { bootCpuId: 0 });
+  return encodeFdt(buildDeviceTree(platform, contributions).root, { bootCpuId: 0, totalSize: GUEST_DTB_SIZE });
 }

@@ -87,6 +87,8 @@ export interface FdtBlobOptions {
   bootCpuId?: number;
   /** Memory reservation block entries: [address, size]. */
   reserve?: readonly (readonly [number, number])[];
+  /** Pad the blob with zeros to this total size (QEMU's trees are 1 MiB, free space included). */
+  totalSize?: number;
 }
 
 /** The version-17 blob of `root`. Property names are shared in the strings block, as dtc shares them. */
@@ -130,7 +132,7 @@ export function encodeFdt(root: FdtNode, opts: FdtBlobOptions = {}): Uint8Array 
   const structSize = words.length * 4;
   const stringsOff = structOff + structSize;
   const stringsBytes = new TextEncoder().encode(strParts.join(''));
-  const total = stringsOff + stringsBytes.length;
+  const total = Math.max(stringsOff + stringsBytes.length, opts.totalSize ?? 0);
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
   const header = [FDT_MAGIC, total, structOff, stringsOff, rsvOff, VERSION, LAST_COMP_VERSION, opts.bootCpuId ?? 0, stringsBytes.length, structSize];

@@ -108,9 +108,9 @@ export abstract class LoadsStores extends Exceptions {
     }
   }
 
-  /** Xn (SP-style) as a VA. */
+  /** Xn (SP-style) as a VA, as the memory path takes it (GuestMemory.vaOf: signed, tags removed). */
   private baseVa(rn: number): number {
-    return (this.xh[rn] >>> 0) * TWO32 + (this.xl[rn] >>> 0);
+    return this.memory.vaOf(this.xl[rn], this.xh[rn]);
   }
 
   /**

@@ -260,7 +260,7 @@ export abstract class SimdFp extends SimdState {
   private ld1(i: SimdFpInsn, pc: number, word: number): boolean {
     const xl = this.xl;
     const xh = this.xh;
-    const va = (xh[i.rn] >>> 0) * TWO32 + (xl[i.rn] >>> 0);
+    const va = this.memory.vaOf(xl[i.rn], xh[i.rn]);
     const bytes = i.q ? 16 : 8;
     const total = bytes * i.ra;
     if (i.op === 'LD1') {
@@ -287,7 +287,7 @@ export abstract class SimdFp extends SimdState {
   private ldN(i: SimdFpInsn, pc: number, word: number): boolean {
     const xl = this.xl;
     const xh = this.xh;
-    const va = (xh[i.rn] >>> 0) * TWO32 + (xl[i.rn] >>> 0);
+    const va = this.memory.vaOf(xl[i.rn], xh[i.rn]);
     const n = i.ra;
     const bytes = i.q ? 16 : 8;
     const total = bytes * n;
@@ -322,7 +322,7 @@ export abstract class SimdFp extends SimdState {
   private ldSingle(i: SimdFpInsn, pc: number, word: number): boolean {
     const xl = this.xl;
     const xh = this.xh;
-    const va = (xh[i.rn] >>> 0) * TWO32 + (xl[i.rn] >>> 0);
+    const va = this.memory.vaOf(xl[i.rn], xh[i.rn]);
     const es = 1 << i.size;
     const total = es * i.ra;
     const t = new Uint8Array(total);
