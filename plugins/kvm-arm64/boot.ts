@@ -428,7 +428,9 @@ class BootCommand implements CliCommand {
           else {
             if (r.uart.length > 0 && !r.uart.endsWith('\n')) ctx.io.out('\n');
             ctx.io.err(`kvmsim: ${r.exit}: ${r.detail} at PC 0x${r.pc.toString(16)}; ${r.instructions} instructions, ${r.cycles} cycles\n`);
-            if (r.firstFault !== null) {
+            // A guest that powered off handled what it took (an OS's page faults, a test's deliberate
+            // aborts): its first exception is told only with --summary.
+            if (r.firstFault !== null && (!r.ok || opts.summary)) {
               const title = r.ok || r.interrupted ? 'the guest took an unexpected exception (and went on); the first' : 'the first unexpected exception';
               ctx.io.err(`kvmsim: ${title}:\n${formatGuestException(r.firstFault).map((l) => `  ${l}\n`).join('')}`);
             }

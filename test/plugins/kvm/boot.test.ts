@@ -32,6 +32,32 @@ function writeGuest(dir: string, source: string): string {
 }
 
 describe('kvmsim boot', () => {
+  it('tells the first exception of a guest that powered off only with --summary', async () => {
+    const guest = writeGuest(
+      tmp(),
+      `
+        adr x6, vectors
+        msr vbar_el1, x6
+        brk #1
+        movz w0, #0x0008
+        movk w0, #0x8400, lsl #16
+        hvc #0
+        .balign 2048
+vectors:
+        .skip 0x200
+        mrs x10, elr_el1
+        add x10, x10, #4
+        msr elr_el1, x10
+        eret`,
+    );
+    const quiet = captureIo();
+    expect(await main(['boot', guest], quiet)).toBe(0);
+    expect(quiet.stderr).not.toMatch(/unexpected exception/);
+    const told = captureIo();
+    expect(await main(['boot', guest, '--summary'], told)).toBe(0);
+    expect(told.stderr).toMatch(/the guest took an unexpected exception \(and went on\); the first:\n  BRK #1/);
+  });
+
   it('has no instruction budget unless --max-insns gives one', () => {
     const ctx = { modules: defaultModules(), defaults: DEFAULTS };
     const s = new BootSession(path.join(GUESTS, 'hello.bin'), {}, ctx);
