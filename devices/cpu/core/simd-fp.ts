@@ -16,7 +16,6 @@ import { FPCR_MASK, FPSR_MASK, SimdState } from './simd-state';
 
 /** FPSR.QC: cumulative saturation. */
 const FPSR_QC = 1 << 27;
-import { TWO32 } from './state';
 import { FpUnit, type Rounding } from './fp-arith';
 
 const SYS = SysRegs;
@@ -256,6 +255,17 @@ export abstract class SimdFp extends SimdState {
     return true;
   }
 
+  /** The structure loads' and stores' post-index writeback: Xn += the bytes moved (Rm = 31), or Xm. */
+  private postIndex(i: SimdFpInsn, total: number): void {
+    if (i.mode !== 'post') return;
+    const xl = this.xl;
+    const xh = this.xh;
+    if (i.rm === 31) this.address(xl[i.rn], xh[i.rn], total);
+    else this.add64(xl[i.rn], xh[i.rn], xl[i.rm], xh[i.rm], 0);
+    xl[i.rn] = this.rl;
+    xh[i.rn] = this.rh;
+  }
+
   /** LD1/ST1 (multiple structures): consecutive registers (wrapping at V31), element order = memory order. */
   private ld1(i: SimdFpInsn, pc: number, word: number): boolean {
     const xl = this.xl;
@@ -274,12 +284,7 @@ export abstract class SimdFp extends SimdState {
     } else {
       for (let r = 0; r < i.ra; r++) if (!this.writeBytes(va + r * bytes, bytes, this.vb, ((i.rd + r) % 32) * 16, pc, word)) return false;
     }
-    if (i.mode === 'post') {
-      if (i.rm === 31) this.address(xl[i.rn], xh[i.rn], total);
-      else this.add64(xl[i.rn], xh[i.rn], xl[i.rm], xh[i.rm], 0);
-      xl[i.rn] = this.rl;
-      xh[i.rn] = this.rh;
-    }
+    this.postIndex(i, total);
     return true;
   }
 
@@ -309,12 +314,7 @@ export abstract class SimdFp extends SimdState {
       }
       if (!this.writeBytes(va, total, t, 0, pc, word)) return false;
     }
-    if (i.mode === 'post') {
-      if (i.rm === 31) this.address(xl[i.rn], xh[i.rn], total);
-      else this.add64(xl[i.rn], xh[i.rn], xl[i.rm], xh[i.rm], 0);
-      xl[i.rn] = this.rl;
-      xh[i.rn] = this.rh;
-    }
+    this.postIndex(i, total);
     return true;
   }
 
@@ -343,12 +343,7 @@ export abstract class SimdFp extends SimdState {
         }
       }
     }
-    if (i.mode === 'post') {
-      if (i.rm === 31) this.address(xl[i.rn], xh[i.rn], total);
-      else this.add64(xl[i.rn], xh[i.rn], xl[i.rm], xh[i.rm], 0);
-      xl[i.rn] = this.rl;
-      xh[i.rn] = this.rh;
-    }
+    this.postIndex(i, total);
     return true;
   }
 

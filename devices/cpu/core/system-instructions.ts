@@ -11,7 +11,6 @@ import { cacheLevels } from '../id-registers';
 import { DC_NAMES, SYSTEM_BASE, type Uop } from './decoded-ops';
 import { SCTLR_DZE, SCTLR_UCI } from './system-registers';
 import { LoadsStores } from './loads-stores';
-import { TWO32 } from './state';
 
 export abstract class SystemInstructions extends LoadsStores {
   /**
